@@ -1,0 +1,254 @@
+"""The production stack description: docker-compose.yml, the Dockerfile and .dockerignore.
+
+Docker does not run in CI, so these tests read the files and check the promises the rest of the
+project relies on: one image, one shared definition of the app processes, health checks that gate
+start-up, secrets that must come from the environment, and static files baked into the image.
+"""
+
+import json
+import re
+import shlex
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+
+APP_SERVICES = ("web", "worker", "beat")
+ALL_SERVICES = ("postgres", "redis", *APP_SERVICES)
+PROD_SETTINGS = "post_program.settings.prod"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose) -> dict:
+    return compose["services"]
+
+
+def environment(service: dict) -> dict[str, str]:
+    """A service's environment as a dict, whichever of the two compose syntaxes it uses."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) for item in env)
+    return {key: str(value) for key, value in env.items()}
+
+
+def argv(command) -> list[str]:
+    """A compose command as the argument vector the container runs."""
+    return shlex.split(command) if isinstance(command, str) else list(command)
+
+
+def option(args: list[str], *names: str) -> str | None:
+    """The value of a command-line option given as `-x value`, `--name value` or `--name=value`."""
+    for i, arg in enumerate(args):
+        for name in names:
+            if arg == name and i + 1 < len(args):
+                return args[i + 1]
+            if arg.startswith(name + "="):
+                return arg.split("=", 1)[1]
+    return None
+
+
+# docker-compose.yml
+
+
+def test_the_five_services_exist(services):
+    assert set(ALL_SERVICES) <= set(services)
+
+
+def test_app_services_are_one_definition_merged_from_the_x_app_anchor():
+    """web, worker and beat merge the very same `x-app` node, so they cannot drift apart."""
+    root = yaml.compose(COMPOSE_FILE.read_text())
+    top = {key.value: value for key, value in root.value}
+    shared = top["x-app"]
+    service_nodes = {key.value: value for key, value in top["services"].value}
+    for name in APP_SERVICES:
+        merged = [value for key, value in service_nodes[name].value if key.value == "<<"]
+        assert merged, f"{name} does not merge the shared x-app definition"
+        assert merged[0] is shared, f"{name} merges something other than x-app"
+
+
+def test_app_services_share_build_environment_and_dependencies(compose, services):
+    shared = compose["x-app"]
+    assert shared["build"]
+    for name in APP_SERVICES:
+        service = services[name]
+        assert service["build"] == shared["build"], name
+        assert environment(service) == environment(shared), name
+        assert service["depends_on"] == shared["depends_on"], name
+    assert "image" not in shared, "the app services are built from the Dockerfile, not pulled"
+
+
+def test_app_services_build_from_the_repository_dockerfile(compose):
+    build = compose["x-app"]["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    assert (COMPOSE_FILE.parent / context / dockerfile).resolve() == DOCKERFILE
+
+
+def test_web_migrates_then_serves_with_gunicorn(services):
+    args = argv(services["web"]["command"])
+    assert args[:2] == ["sh", "-c"], "web needs a shell to chain migrate and gunicorn"
+    script = args[2]
+    migrate, _, serve = script.partition("&&")
+    assert argv(migrate) == ["python", "manage.py", "migrate", "--noinput"]
+    gunicorn = argv(serve)
+    assert gunicorn[0] == "gunicorn"
+    assert "post_program.wsgi:application" in gunicorn
+    assert option(gunicorn, "--bind", "-b") == "0.0.0.0:8000"
+
+
+def test_web_publishes_port_8000(services):
+    ports = [str(port) for port in services["web"]["ports"]]
+    assert any(port.endswith("8000:8000") for port in ports), ports
+
+
+def test_worker_runs_a_celery_worker_for_the_project(services):
+    args = argv(services["worker"]["command"])
+    assert args[0] == "celery"
+    assert option(args, "-A", "--app") == "post_program"
+    assert "worker" in args
+    assert "beat" not in args and "-B" not in args, "beat must run once, not in every worker"
+
+
+def test_beat_runs_celery_beat_with_the_database_scheduler(services):
+    args = argv(services["beat"]["command"])
+    assert args[0] == "celery"
+    assert option(args, "-A", "--app") == "post_program"
+    assert "beat" in args
+    scheduler = option(args, "--scheduler", "-S")
+    assert scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+@pytest.mark.parametrize("name", ALL_SERVICES)
+def test_every_service_has_a_health_check(services, name):
+    healthcheck = services[name].get("healthcheck")
+    assert healthcheck, f"{name} has no healthcheck"
+    assert not healthcheck.get("disable")
+    test = healthcheck["test"]
+    assert test and test not in (["NONE"], "NONE"), f"{name} health check does nothing"
+
+
+def test_health_checks_probe_what_each_service_does(services):
+    def text(name):
+        test = services[name]["healthcheck"]["test"]
+        return test if isinstance(test, str) else " ".join(test)
+
+    assert "pg_isready" in text("postgres")
+    assert "redis-cli ping" in text("redis")
+    assert "http://127.0.0.1:8000/healthz/" in text("web")
+    assert "urllib" in text("web")
+    # `$$` is compose's escape for a literal `$`, so the shell in the container expands it.
+    assert "celery -A post_program inspect ping -d celery@$$HOSTNAME" in text("worker")
+    assert "connection" in text("beat")
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_wait_for_healthy_postgres_and_redis(services, name):
+    depends_on = services[name]["depends_on"]
+    assert isinstance(depends_on, dict), "the list form cannot wait for health"
+    for dependency in ("postgres", "redis"):
+        assert depends_on[dependency]["condition"] == "service_healthy", (name, dependency)
+
+
+def test_app_environment_points_at_the_stack(compose, services):
+    env = environment(compose["x-app"])
+    assert env["DJANGO_SETTINGS_MODULE"] == PROD_SETTINGS
+
+    database = urlsplit(env["DATABASE_URL"])
+    assert database.scheme in ("postgres", "postgresql")
+    assert database.hostname == "postgres" and database.port in (None, 5432)
+    postgres_env = environment(services["postgres"])
+    assert database.username == postgres_env["POSTGRES_USER"]
+    assert database.password == postgres_env["POSTGRES_PASSWORD"]
+    assert database.path.lstrip("/") == postgres_env["POSTGRES_DB"]
+
+    redis = urlsplit(env["REDIS_URL"])
+    assert redis.scheme == "redis"
+    assert redis.hostname == "redis" and redis.port in (None, 6379)
+
+    assert "ALLOWED_HOSTS" in env
+
+
+def test_secret_key_is_required_from_the_environment_never_defaulted(compose):
+    secret = environment(compose["x-app"])["SECRET_KEY"]
+    # `${VAR:?message}` makes compose refuse to start when SECRET_KEY is unset or empty.
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", secret), secret
+
+
+def test_postgres_keeps_its_data_in_a_named_volume(compose, services):
+    assert services["postgres"]["image"].startswith("postgres:16")
+    assert services["redis"]["image"].startswith("redis:7")
+    mounts = [str(volume).split(":") for volume in services["postgres"]["volumes"]]
+    data = [source for source, target, *_ in mounts if target == "/var/lib/postgresql/data"]
+    assert data and data[0] in (compose.get("volumes") or {}), "data must survive a rebuild"
+
+
+# Dockerfile
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments dropped and continuation lines joined."""
+    instructions, current = [], ""
+    for line in DOCKERFILE.read_text().splitlines():
+        if line.lstrip().startswith("#") or not (current or line.strip()):
+            continue
+        if line.rstrip().endswith("\\"):
+            current += line.rstrip()[:-1] + " "
+            continue
+        current += line
+        keyword, _, arguments = current.strip().partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        current = ""
+    return instructions
+
+
+def test_dockerfile_cmd_runs_gunicorn_on_the_wsgi_app():
+    cmds = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "CMD"]
+    assert cmds, "no CMD"
+    command = json.loads(cmds[-1])  # exec form, so gunicorn is PID 1 and gets SIGTERM
+    assert command[0] == "gunicorn"
+    assert "post_program.wsgi:application" in command
+    assert option(command, "--bind", "-b") == "0.0.0.0:8000"
+    assert ("EXPOSE", "8000") in dockerfile_instructions()
+
+
+def test_dockerfile_collects_static_files_with_prod_settings_and_a_build_only_key():
+    instructions = dockerfile_instructions()
+    runs = [args for keyword, args in instructions if keyword == "RUN" and "collectstatic" in args]
+    assert len(runs) == 1
+    assert "manage.py collectstatic --noinput" in runs[0]
+    assert re.search(r"(^|\s)SECRET_KEY=\S+", runs[0]), "prod settings need a key to load"
+
+    image_env = " ".join(args for keyword, args in instructions if keyword in ("ENV", "ARG"))
+    assert f"DJANGO_SETTINGS_MODULE={PROD_SETTINGS}" in image_env + " " + runs[0]
+    assert "SECRET_KEY" not in image_env, "the build key must not be baked into the image"
+
+
+def test_dockerfile_installs_the_project_without_dev_extras_as_a_non_root_user():
+    instructions = dockerfile_instructions()
+    assert instructions[0] == ("FROM", "python:3.11-slim")
+    runs = " ".join(args for keyword, args in instructions if keyword == "RUN")
+    assert "pip install -c constraints.txt ." in runs
+    assert "[dev]" not in runs
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"):
+        assert package in runs, f"WeasyPrint needs {package}"
+    users = [args for keyword, args in instructions if keyword == "USER"]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image():
+    patterns = {line.strip() for line in DOCKERIGNORE.read_text().splitlines()}
+    for entry in (".venv", ".git", "node_modules", "media", ".pytest_cache"):
+        assert entry in patterns, entry
+    for name in ("*.sqlite3", "__pycache__"):
+        assert name in patterns or f"**/{name}" in patterns, name
