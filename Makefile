@@ -1,0 +1,49 @@
+# POST — the two everyday commands are `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
+
+.PHONY: install demo test lint format bench lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+demo: install
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python -m benchmarks
+
+# Refresh constraints.txt after changing pyproject.toml: resolves in a scratch environment.
+lock:
+	rm -rf /tmp/post-lock && $(PYTHON) -m venv /tmp/post-lock
+	/tmp/post-lock/bin/python -m pip install --quiet --upgrade pip
+	/tmp/post-lock/bin/python -m pip install --quiet '.[dev]'
+	{ echo "# Exact versions of every package, direct and indirect, for reproducible installs."; \
+	  echo "# Regenerate with: make lock"; \
+	  /tmp/post-lock/bin/python -m pip freeze --exclude-editable | grep -v '^post-program' | sort -f; \
+	} > constraints.txt
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

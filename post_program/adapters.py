@@ -1,0 +1,50 @@
+"""Sign-up is open only to physicians on the roster (or to configured email domains)."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django import forms
+from django.conf import settings
+
+from . import services
+from .models import Physician
+
+NOT_ON_ROSTER = (
+    "This email is not on the program roster. Use the email your department has on file, "
+    "or ask your program coordinator to add you."
+)
+
+
+def email_may_sign_up(email: str) -> bool:
+    email = (email or "").strip().lower()
+    if not email:
+        return False
+    domain = email.rsplit("@", 1)[-1]
+    if domain in settings.SIGNUP_EMAIL_DOMAINS:
+        return True
+    return Physician.objects.filter(email__iexact=email).exists()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email: str) -> str:
+        email = super().clean_email(email)
+        if not email_may_sign_up(email):
+            raise forms.ValidationError(NOT_ON_ROSTER)
+        return email
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            services.physician_link_user(user=user)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return email_may_sign_up(sociallogin.user.email)
+
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form=form)
+        services.physician_link_user(user=user)
+        return user

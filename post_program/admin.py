@@ -1,0 +1,78 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import AuditEvent, Department, PeerSupporter, Physician, RoleAssignment, Site, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["email", "name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["name"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "launched_on", "ended_on"]
+    list_filter = ["site", "launched_on"]
+    search_fields = ["name", "site__name"]
+    list_select_related = ["site"]
+
+
+@admin.register(Physician)
+class PhysicianAdmin(admin.ModelAdmin):
+    list_display = ["physician_id", "name", "department", "started_on", "ended_on"]
+    list_filter = ["department__site", "department"]
+    search_fields = ["physician_id", "name", "email"]
+    list_select_related = ["department__site"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(PeerSupporter)
+class PeerSupporterAdmin(admin.ModelAdmin):
+    list_display = ["physician", "status", "accepting_referrals", "caseload_cap", "activated_on"]
+    list_filter = ["status", "accepting_referrals", "physician__department__site"]
+    search_fields = ["physician__name", "physician__physician_id"]
+    list_select_related = ["physician"]
+    raw_id_fields = ["physician"]
+    filter_horizontal = ["conflicts"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "site", "department", "granted_at"]
+    list_filter = ["role", "site"]
+    search_fields = ["user__email", "department__name", "site__name"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["action", "object_type", "object_id", "actor__email"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PostProgramConfig(AppConfig):
+    name = "post_program"
+    verbose_name = "Program"

@@ -1,0 +1,32 @@
+"""Staff roles must protect their sign-in with an authenticator app when the setting says so."""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .permissions import roles_for
+
+_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/help/")
+
+
+class StaffMFAMiddleware:
+    """Send directors, coordinators and leads without TOTP to set it up before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            settings.REQUIRE_MFA_FOR_STAFF
+            and request.user.is_authenticated
+            and not request.path.startswith(_EXEMPT_PREFIXES)
+            and roles_for(request.user).is_staff_role
+            and not Authenticator.objects.filter(
+                user=request.user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

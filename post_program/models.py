@@ -1,0 +1,334 @@
+"""Core of the program: people, places, roles and the audit trail.
+
+Invariants live in the database as constraints, so neither the web forms, the importer nor a
+shell session can store a roster or role that breaks them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A sign-in account. Program roles hang off it; the roster entry is `Physician.user`."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="May use the Django admin (technical administrators only)."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email
+
+
+class Site(models.Model):
+    """A hospital of the health system."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentQuerySet(models.QuerySet["Department"]):
+    def adopted_between(self, start: date, end: date) -> DepartmentQuerySet:
+        """Departments that ran the program at some point of [start, end] (metrics.md)."""
+        return self.filter(launched_on__lte=end).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+        )
+
+
+class Department(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="departments")
+    name = models.CharField(max_length=200)
+    launched_on = models.DateField(
+        null=True, blank=True, help_text="When the department adopted the program; empty = not."
+    )
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="When the program stopped in this department."
+    )
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["site__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "name"], name="department_unique_in_site"),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | (Q(launched_on__isnull=False) & Q(ended_on__gte=models.F("launched_on"))),
+                name="department_ends_after_launch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.name} / {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The `SITE/DEPARTMENT` form used in reports and files."""
+        return f"{self.site.name}/{self.name}"
+
+    def is_adopted_on(self, day: date) -> bool:
+        return (
+            self.launched_on is not None
+            and self.launched_on <= day
+            and (self.ended_on is None or self.ended_on >= day)
+        )
+
+
+class PhysicianQuerySet(models.QuerySet["Physician"]):
+    def employed_on(self, day: date) -> PhysicianQuerySet:
+        return self.employed_between(day, day)
+
+    def employed_between(self, start: date, end: date) -> PhysicianQuerySet:
+        """Employed in P: (started_on empty or ≤ end) and (ended_on empty or ≥ start)."""
+        return self.filter(Q(started_on__isnull=True) | Q(started_on__lte=end)).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+        )
+
+
+class Physician(models.Model):
+    """An entry of the roster, keyed by the HR identifier."""
+
+    physician_id = models.CharField("physician ID", max_length=64, unique=True)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="physicians")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="physician",
+    )
+
+    objects = PhysicianQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "physician_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True)
+                | Q(ended_on__isnull=True)
+                | Q(ended_on__gte=models.F("started_on")),
+                name="physician_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="physician_email_ci_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "ended_on"])]
+
+    def __str__(self) -> str:
+        return self.name or self.physician_id
+
+
+class PeerSupporterQuerySet(models.QuerySet["PeerSupporter"]):
+    def active(self) -> PeerSupporterQuerySet:
+        return self.filter(status=PeerSupporter.Status.ACTIVE)
+
+    def available_on(self, day: date) -> PeerSupporterQuerySet:
+        """Active, accepting referrals, and not away on that day."""
+        return (
+            self.active()
+            .filter(accepting_referrals=True)
+            .filter(Q(away_until__isnull=True) | Q(away_until__lt=day))
+        )
+
+
+class PeerSupporter(models.Model):
+    """A physician who completed the initial training and was activated."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        RETIRED = "retired", "Retired"
+
+    physician = models.OneToOneField(Physician, on_delete=models.PROTECT, related_name="supporter")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    accepting_referrals = models.BooleanField(default=True)
+    away_until = models.DateField(
+        null=True, blank=True, help_text="Not offered new cases up to and including this date."
+    )
+    caseload_cap = models.PositiveSmallIntegerField(default=3, help_text="Most open cases at once.")
+    bio = models.CharField(
+        max_length=300, blank=True, help_text="A short introduction for the directory."
+    )
+    activated_on = models.DateField(default=timezone.localdate)
+    conflicts = models.ManyToManyField(
+        Physician,
+        blank=True,
+        related_name="conflicted_supporters",
+        help_text="Physicians this supporter must never be assigned to.",
+    )
+
+    objects = PeerSupporterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["physician__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "paused", "retired"]),
+                name="supporter_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(caseload_cap__gte=1) & Q(caseload_cap__lte=50),
+                name="supporter_caseload_cap_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.physician)
+
+
+class RoleAssignment(models.Model):
+    """A program role held by a user: director (program-wide), coordinator of a site, or lead
+    of a department. Peer supporters are not here: that role comes from `PeerSupporter`."""
+
+    class Role(models.TextChoices):
+        DIRECTOR = "director", "Program director"
+        COORDINATOR = "coordinator", "Program coordinator"
+        LEAD = "lead", "Department lead"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices)
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="coordinators"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="leads"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user__email", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role="director", site__isnull=True, department__isnull=True)
+                    | Q(role="coordinator", site__isnull=False, department__isnull=True)
+                    | Q(role="lead", site__isnull=True, department__isnull=False)
+                ),
+                name="role_scope_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(role="director"), name="role_director_once"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "site"],
+                condition=Q(role="coordinator"),
+                name="role_coordinator_once_per_site",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "department"],
+                condition=Q(role="lead"),
+                name="role_lead_once_per_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.site or self.department or "program"
+        return f"{self.get_role_display()} of {scope}"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, and when. Append-only: no update, no delete.
+
+    `detail` holds identifiers and field names only, never names, notes or contact details.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")

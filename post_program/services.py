@@ -1,0 +1,145 @@
+"""Writes to the core models. Each runs in one transaction and leaves one audit row.
+
+Named `<entity>_<action>` with keyword-only arguments (house style). Callers pass identifiers
+and values; nothing here reads the request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import AuditEvent, Department, PeerSupporter, Physician, RoleAssignment, Site, User
+
+
+def audit_record(*, actor: User | None, action: str, obj=None, **detail: Any) -> AuditEvent:
+    """Append one audit row. `detail` must hold identifiers and field names, never names,
+    notes or contact details."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def site_create(*, actor: User | None, name: str) -> Site:
+    site = Site.objects.create(name=name)
+    audit_record(actor=actor, action="site.create", obj=site)
+    return site
+
+
+@transaction.atomic
+def department_create(
+    *,
+    actor: User | None,
+    site: Site,
+    name: str,
+    launched_on: date | None = None,
+    ended_on: date | None = None,
+) -> Department:
+    department = Department.objects.create(
+        site=site, name=name, launched_on=launched_on, ended_on=ended_on
+    )
+    audit_record(actor=actor, action="department.create", obj=department)
+    return department
+
+
+@transaction.atomic
+def physician_create(
+    *,
+    actor: User | None,
+    physician_id: str,
+    department: Department,
+    name: str = "",
+    email: str = "",
+    started_on: date | None = None,
+    ended_on: date | None = None,
+) -> Physician:
+    """Add a roster entry, linking it to an existing account with the same email."""
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first() if email else None
+    physician = Physician.objects.create(
+        physician_id=physician_id,
+        department=department,
+        name=name,
+        email=email,
+        started_on=started_on,
+        ended_on=ended_on,
+        user=user,
+    )
+    audit_record(actor=actor, action="physician.create", obj=physician)
+    return physician
+
+
+@transaction.atomic
+def physician_link_user(*, user: User) -> Physician | None:
+    """Link a new account to its roster entry by email (used at sign-up and SSO sign-in)."""
+    physician = (
+        Physician.objects.select_for_update()
+        .filter(email__iexact=user.email, user__isnull=True)
+        .first()
+    )
+    if physician is None:
+        return None
+    physician.user = user
+    physician.save(update_fields=["user"])
+    audit_record(actor=user, action="physician.link_user", obj=physician)
+    return physician
+
+
+@transaction.atomic
+def supporter_activate(
+    *, actor: User | None, physician: Physician, activated_on: date | None = None, bio: str = ""
+) -> PeerSupporter:
+    """Make a physician an active peer supporter (or reactivate a paused or retired one)."""
+    supporter, created = PeerSupporter.objects.get_or_create(
+        physician=physician,
+        defaults={"activated_on": activated_on or timezone.localdate(), "bio": bio},
+    )
+    if not created:
+        supporter.status = PeerSupporter.Status.ACTIVE
+        supporter.save(update_fields=["status"])
+    audit_record(actor=actor, action="supporter.activate", obj=supporter, created=created)
+    return supporter
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    site: Site | None = None,
+    department: Department | None = None,
+) -> RoleAssignment:
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, site=site, department=department
+    )
+    audit_record(
+        actor=actor,
+        action="role.grant",
+        obj=assignment,
+        role=role,
+        user_id=user.pk,
+        site_id=site.pk if site else None,
+        department_id=department.pk if department else None,
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> None:
+    audit_record(
+        actor=actor,
+        action="role.revoke",
+        obj=assignment,
+        role=assignment.role,
+        user_id=assignment.user_id,
+    )
+    assignment.delete()

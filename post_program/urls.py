@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "POST administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("home/director/", views.home_director, name="home_director"),
+    path("home/coordinator/", views.home_coordinator, name="home_coordinator"),
+    path("home/lead/", views.home_lead, name="home_lead"),
+    path("home/supporter/", views.home_supporter, name="home_supporter"),
+    path("home/physician/", views.home_physician, name="home_physician"),
+    path("roster/", views.roster_list, name="roster_list"),
+    path("help/", views.help_now, name="help_now"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("referrals/", include("interactions.urls")),
+    path("training/", include("training.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("reports/", include("reporting.urls")),
+]

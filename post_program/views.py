@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .forms import RosterFilterForm
+from .permissions import (
+    can_view_home,
+    can_view_roster,
+    departments_visible_to,
+    home_url_names,
+    require,
+    roles_for,
+)
+
+
+@login_not_required
+@require_GET
+def healthz(request):
+    """Liveness probe for the load balancer and the compose health check."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def help_now(request):
+    """Where to get urgent help: public, so it works for anyone who cannot sign in."""
+    return render(request, "post_program/help_now.html")
+
+
+@require_GET
+def home(request):
+    """Send each user to the home page of their most senior role."""
+    homes = home_url_names(request.user)
+    if not homes:
+        return render(request, "post_program/home_none.html")
+    return redirect(homes[0][1])
+
+
+def _home(role: str):
+    return require(lambda user: can_view_home(user, role))
+
+
+@require_GET
+@_home("director")
+def home_director(request):
+    return render(
+        request,
+        "post_program/home_director.html",
+        {"overview": selectors.program_overview()},
+    )
+
+
+@require_GET
+@_home("coordinator")
+def home_coordinator(request):
+    return render(
+        request,
+        "post_program/home_coordinator.html",
+        {"departments": selectors.department_summaries(user=request.user)},
+    )
+
+
+@require_GET
+@_home("lead")
+def home_lead(request):
+    lead_departments = roles_for(request.user).lead_department_ids
+    return render(
+        request,
+        "post_program/home_lead.html",
+        {
+            "departments": selectors.department_summaries(user=request.user).filter(
+                pk__in=lead_departments
+            )
+        },
+    )
+
+
+@require_GET
+@_home("supporter")
+def home_supporter(request):
+    return render(
+        request,
+        "post_program/home_supporter.html",
+        {"supporter": roles_for(request.user).supporter},
+    )
+
+
+@require_GET
+@_home("physician")
+def home_physician(request):
+    return render(
+        request,
+        "post_program/home_physician.html",
+        {"physician": roles_for(request.user).physician},
+    )
+
+
+@require_GET
+@require(can_view_roster)
+def roster_list(request):
+    departments = departments_visible_to(request.user)
+    form = RosterFilterForm(request.GET or None, departments=departments)
+    query, department_id = "", None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        department_id = (
+            form.cleaned_data["department"].pk if form.cleaned_data["department"] else None
+        )
+    page = Paginator(
+        selectors.roster_list(user=request.user, query=query, department_id=department_id), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "post_program/roster_list.html", {"form": form, "page": page})

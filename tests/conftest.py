@@ -1,0 +1,103 @@
+"""The fixed cast every test can use (house style): one member per role, plus anonymous.
+
+Site North has departments A (Emergency Medicine) and C (Surgery); site South has department B.
+The coordinator runs North; the lead leads A; supporters work in A and in B; the plain
+physician is in A. Nobody but the director holds a role at South.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, Site, User
+
+from .factories import (
+    DepartmentFactory,
+    PeerSupporterFactory,
+    PhysicianFactory,
+    RoleAssignmentFactory,
+    SiteFactory,
+    UserFactory,
+)
+
+MEMBERS = (
+    "director",
+    "coordinator",
+    "lead",
+    "supporter_a",
+    "supporter_b",
+    "physician",
+    "anonymous",
+)
+
+
+@dataclass
+class Cast:
+    north: Site
+    south: Site
+    department_a: Department
+    department_b: Department
+    department_c: Department
+    director: User
+    coordinator: User
+    lead: User
+    supporter_a: User
+    supporter_b: User
+    physician: User
+    supporter_a_profile: PeerSupporter
+    supporter_b_profile: PeerSupporter
+    physician_profile: Physician
+
+    def user(self, member: str) -> User | None:
+        return None if member == "anonymous" else getattr(self, member)
+
+    def client(self, member: str) -> Client:
+        client = Client()
+        user = self.user(member)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def _roster_user(email: str, department: Department) -> tuple[User, Physician]:
+    user = UserFactory(email=email)
+    return user, PhysicianFactory(department=department, email=email, name=user.name, user=user)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    north = SiteFactory(name="North")
+    south = SiteFactory(name="South")
+    department_a = DepartmentFactory(site=north, name="Emergency Medicine")
+    department_b = DepartmentFactory(site=south, name="Emergency Medicine")
+    department_c = DepartmentFactory(site=north, name="Surgery")
+
+    director = UserFactory(email="director@example.org")
+    RoleAssignmentFactory(user=director, role=RoleAssignment.Role.DIRECTOR)
+    coordinator = UserFactory(email="coordinator@example.org")
+    RoleAssignmentFactory(user=coordinator, role=RoleAssignment.Role.COORDINATOR, site=north)
+    lead = UserFactory(email="lead@example.org")
+    RoleAssignmentFactory(user=lead, role=RoleAssignment.Role.LEAD, department=department_a)
+
+    supporter_a, supporter_a_physician = _roster_user("supporter.a@example.org", department_a)
+    supporter_b, supporter_b_physician = _roster_user("supporter.b@example.org", department_b)
+    physician, physician_profile = _roster_user("physician@example.org", department_a)
+    return Cast(
+        north=north,
+        south=south,
+        department_a=department_a,
+        department_b=department_b,
+        department_c=department_c,
+        director=director,
+        coordinator=coordinator,
+        lead=lead,
+        supporter_a=supporter_a,
+        supporter_b=supporter_b,
+        physician=physician,
+        supporter_a_profile=PeerSupporterFactory(physician=supporter_a_physician),
+        supporter_b_profile=PeerSupporterFactory(physician=supporter_b_physician),
+        physician_profile=physician_profile,
+    )
