@@ -1,0 +1,99 @@
+"""Reads of training records. Other apps use these and not the models' internals.
+
+The rule for "training current" is the one in `metrics.md`: a supporter is current on day D when
+their latest completed course (initial or refresher) on or before D is on or after
+D - REFRESHER_MONTHS calendar months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, QuerySet
+
+from post_program.models import PeerSupporter
+
+from .models import TrainingCompletion
+
+
+def refresher_months() -> int:
+    return settings.REFRESHER_MONTHS
+
+
+def current_cutoff(on: date) -> date:
+    """The earliest completion date that still counts as current on `on`."""
+    return on - relativedelta(months=refresher_months())
+
+
+def current_until(completed_on: date) -> date:
+    """The last day on which a course completed on `completed_on` keeps training current.
+
+    That is the latest D with D - N months ≤ completed_on. `completed_on + N months` is such a
+    day, but month-end clamping can let a few later days pass too (D - 1 month is Feb 29 for
+    both Mar 30 and Mar 31), so step forward while the next day still qualifies.
+    """
+    months = relativedelta(months=refresher_months())
+    until = completed_on + months
+    while (until + timedelta(days=1)) - months <= completed_on:
+        until += timedelta(days=1)
+    return until
+
+
+def supporters_training_current(
+    queryset: QuerySet[PeerSupporter], *, on: date
+) -> QuerySet[PeerSupporter]:
+    """Keep the supporters whose training is current on `on` (one SQL filter).
+
+    "Latest completion ≤ on is ≥ on - N months" is the same as "some completion lies in
+    [on - N months, on]", which is an EXISTS the database answers from an index.
+    """
+    recent = TrainingCompletion.objects.filter(
+        physician_id=OuterRef("physician_id"),
+        completed_on__lte=on,
+        completed_on__gte=current_cutoff(on),
+    )
+    return queryset.filter(Exists(recent))
+
+
+def supporters_training_lapsed(
+    queryset: QuerySet[PeerSupporter], *, on: date
+) -> QuerySet[PeerSupporter]:
+    """The complement of `supporters_training_current` within `queryset`."""
+    recent = TrainingCompletion.objects.filter(
+        physician_id=OuterRef("physician_id"),
+        completed_on__lte=on,
+        completed_on__gte=current_cutoff(on),
+    )
+    return queryset.exclude(Exists(recent))
+
+
+def training_current_until(*, supporter_ids: Iterable[int]) -> dict[int, date | None]:
+    """For each PeerSupporter id: the last day their training is current, from their latest
+    completion (None if they never completed a course, or the id is unknown). One query."""
+    ids = list(dict.fromkeys(supporter_ids))
+    result: dict[int, date | None] = dict.fromkeys(ids)
+    if not ids:
+        return result
+    rows = (
+        PeerSupporter.objects.filter(pk__in=ids)
+        .annotate(latest=Max("physician__training_completions__completed_on"))
+        .values_list("pk", "latest")
+    )
+    for pk, latest in rows:
+        result[pk] = current_until(latest) if latest is not None else None
+    return result
+
+
+def completions_since(*, since: datetime) -> QuerySet[TrainingCompletion]:
+    """Completions recorded at or after `since` that call for a training evaluation survey
+    (recorded at a session or by hand, not imported history), oldest first."""
+    return (
+        TrainingCompletion.objects.filter(
+            recorded_at__gte=since, source__in=TrainingCompletion.INVITES_EVALUATION
+        )
+        .select_related("physician")
+        .order_by("recorded_at", "pk")
+    )
