@@ -67,6 +67,16 @@ def _roster_user(email: str, department: Department) -> tuple[User, Physician]:
     return user, PhysicianFactory(department=department, email=email, name=user.name, user=user)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached state never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     north = SiteFactory(name="North")

@@ -1,0 +1,186 @@
+"""Settings, background jobs, pages and the demo: the platform every feature stands on."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from post_program import jobs
+from post_program.context_processors import crisis_resources
+from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, User
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    environment.update(env)
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+PROD = {
+    "DJANGO_SETTINGS_MODULE": "post_program.settings.prod",
+    "SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-production-secret-value",
+    "ALLOWED_HOSTS": "post.example.org",
+    "DATABASE_URL": "sqlite:////tmp/post-check-deploy.sqlite3",
+}
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"])
+def test_production_refuses_to_start_without_its_secrets(missing):
+    env = {key: value for key, value in PROD.items() if key != missing}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PROD)
+    assert result.returncode == 0, result.stderr
+
+
+def test_crisis_resources_come_from_the_setting():
+    with override_settings(CRISIS_RESOURCES="Line A|tel:111; Line B|https://b.test ;"):
+        assert crisis_resources() == [
+            {"label": "Line A", "link": "tel:111"},
+            {"label": "Line B", "link": "https://b.test"},
+        ]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["account_login", "account_signup", "help_now", "home_physician"]
+)
+def test_every_page_shows_help_and_loads_nothing_from_outside(cast, url_name):
+    client = cast.client("physician" if url_name == "home_physician" else "anonymous")
+    with override_settings(CRISIS_RESOURCES="Hotline Z|tel:555"):
+        page = client.get(reverse(url_name)).content.decode()
+    assert "Need help now?" in page and 'href="tel:555"' in page
+    assets = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', page)
+    assert assets, "the page should load its stylesheet and scripts"
+    assert all(asset.startswith("/static/") for asset in assets), assets
+    # Landmarks and the skip link for keyboard and screen reader users.
+    assert 'href="#main"' in page and '<main id="main"' in page and "<nav" in page
+
+
+def test_vendored_assets_exist_for_every_static_reference():
+    templates = (ROOT / "templates").rglob("*.html")
+    referenced = {
+        match
+        for template in templates
+        for match in re.findall(r"{% static '([^']+)' %}", template.read_text())
+    }
+    assert referenced
+    missing = [path for path in referenced if not (ROOT / "static" / path).is_file()]
+    assert not missing
+
+
+class _FakeTask:
+    name = "fake.task"
+
+    def __init__(self):
+        self.calls = []
+
+    def delay(self, *args):
+        self.calls.append(args)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_waits_for_commit_and_takes_ids_only():
+    task = _FakeTask()
+    with transaction.atomic():
+        jobs.enqueue_on_commit(task, 7, 8)
+        assert task.calls == []
+    assert task.calls == [(7, 8)]
+    for bad in ("Jane Doe", User(email="x@example.org"), True, 1.5):
+        with pytest.raises(TypeError, match="identifiers only"):
+            jobs.enqueue_on_commit(task, bad)
+
+
+def test_celery_is_configured_from_django_settings():
+    from post_program.celery import app
+
+    assert app.main == "post_program"
+    assert app.conf.task_serializer == "json"
+    assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", "--today", "2026-06-30", stdout=mock.MagicMock())
+
+
+def test_demo_program_has_the_shape_of_the_reference_program(demo):
+    assert Department.objects.values("site").distinct().count() == 2
+    assert Department.objects.count() == 20
+    adopters = Department.objects.exclude(launched_on=None)
+    assert adopters.count() == 11
+    launches = sorted(adopters.values_list("launched_on", flat=True))
+    assert launches[0] >= date(2023, 6, 30) and launches[-1] <= date(2026, 6, 30)
+    assert len(set(launches)) == 11, "launches are staggered"
+    assert 800 <= Physician.objects.count() <= 900
+    assert 55 <= PeerSupporter.objects.count() <= 65
+    # Every supporter works in an adopting department and was activated after its launch.
+    for supporter in PeerSupporter.objects.select_related("physician__department"):
+        department = supporter.physician.department
+        assert department.launched_on and supporter.activated_on >= department.launched_on
+
+
+def test_demo_accounts_sign_in_to_their_own_homes(demo, client):
+    homes = {
+        "director": "home_director",
+        "coordinator": "home_coordinator",
+        "lead": "home_lead",
+        "supporter": "home_supporter",
+        "physician": "home_physician",
+    }
+    for role, home in homes.items():
+        client.logout()
+        assert client.login(email=f"{role}@example.org", password="peer-support-demo")
+        assert client.get(reverse("home"))["Location"] == reverse(home)
+        assert client.get(reverse(home)).status_code == 200
+    assert RoleAssignment.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_is_deterministic_and_loads_once():
+    call_command("seed_demo", "--today", "2026-06-30", stdout=mock.MagicMock())
+    first = list(Physician.objects.order_by("physician_id").values_list("name", "started_on"))
+    out = mock.MagicMock()
+    call_command("seed_demo", "--today", "2026-06-30", stdout=out)
+    assert "already holds a program" in str(out.write.call_args_list)
+    assert Physician.objects.count() == len(first)
+    # A fresh build from the same seed and day gives the same program.
+    call_command("flush", "--noinput")
+    call_command("seed_demo", "--today", "2026-06-30", stdout=mock.MagicMock())
+    again = list(Physician.objects.order_by("physician_id").values_list("name", "started_on"))
+    assert again == first

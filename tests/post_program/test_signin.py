@@ -1,0 +1,116 @@
+"""Sign-in, sign-up limited to the roster, password reset and MFA for staff roles."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+
+from post_program.models import User
+from tests.factories import PASSWORD, PhysicianFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _signup(client, email):
+    return client.post(
+        reverse("account_signup"),
+        {"email": email, "password1": "Correct-horse-42", "password2": "Correct-horse-42"},
+    )
+
+
+def test_sign_in_with_email_and_password(cast, client):
+    response = client.post(
+        reverse("account_login"), {"login": "physician@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("home_physician")
+
+
+def test_wrong_password_is_refused_with_a_message(cast, client):
+    response = client.post(
+        reverse("account_login"), {"login": "physician@example.org", "password": "wrong-one"}
+    )
+    assert response.status_code == 200
+    assert b"not correct" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_up_open_to_roster_email_and_links_the_roster_entry(client):
+    physician = PhysicianFactory(email="new.doc@example.org")
+    response = _signup(client, "New.Doc@example.org")
+    assert response.status_code == 302
+    physician.refresh_from_db()
+    assert physician.user is not None
+    assert physician.user.email == "new.doc@example.org"
+
+
+def test_sign_up_refused_for_email_not_on_roster(client):
+    response = _signup(client, "stranger@elsewhere.test")
+    assert response.status_code == 200
+    assert b"not on the program roster" in response.content
+    assert not User.objects.filter(email="stranger@elsewhere.test").exists()
+
+
+@override_settings(SIGNUP_EMAIL_DOMAINS=["hospital.test"])
+def test_sign_up_open_to_configured_domains(client):
+    assert _signup(client, "someone@hospital.test").status_code == 302
+    assert User.objects.filter(email="someone@hospital.test").exists()
+
+
+def test_password_reset_sends_a_link_only(cast, client):
+    client.post(reverse("account_reset_password"), {"email": "physician@example.org"})
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(cast, client):
+    def attempt(password):
+        return client.post(
+            reverse("account_login"), {"login": "physician@example.org", "password": password}
+        )
+
+    for _ in range(5):
+        assert b"Too many failed" not in attempt("nope").content
+    locked = attempt(PASSWORD)
+    assert b"Too many failed login attempts" in locked.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_admin_sign_in_goes_through_allauth(client):
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+
+
+def test_admin_is_for_technical_staff_only(cast, client):
+    client.force_login(cast.director)
+    assert client.get(reverse("admin:index")).status_code == 302
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@override_settings(REQUIRE_MFA_FOR_STAFF=True)
+@pytest.mark.parametrize("member", ["director", "coordinator", "lead"])
+def test_staff_roles_must_set_up_totp_first(cast, member, client):
+    email = cast.user(member).email
+    client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # The crisis page and the MFA pages stay reachable.
+    assert client.get(reverse("help_now")).status_code == 200
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    Authenticator.objects.create(user=cast.user(member), type=Authenticator.Type.TOTP, data={})
+    fresh = cast.client(member)
+    assert fresh.get(reverse("home")).status_code == 302
+    assert fresh.get(reverse("home"))["Location"] != reverse("mfa_activate_totp")
+
+
+@override_settings(REQUIRE_MFA_FOR_STAFF=True)
+def test_physicians_and_supporters_are_not_forced_into_mfa(cast):
+    for member in ("physician", "supporter_a"):
+        assert cast.client(member).get(reverse("home"))["Location"] != reverse("mfa_activate_totp")
