@@ -12,11 +12,12 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Case, Exists, Max, Min, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
-from post_program.models import PeerSupporter
+from post_program.models import Department, PeerSupporter, Physician
 
-from .models import TrainingCompletion
+from .models import CourseKind, Enrollment, TrainingCompletion, TrainingSession
 
 
 def refresher_months() -> int:
@@ -96,4 +97,116 @@ def completions_since(*, since: datetime) -> QuerySet[TrainingCompletion]:
         )
         .select_related("physician")
         .order_by("recorded_at", "pk")
+    )
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def sessions_upcoming(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """Sessions that have not ended, soonest first, with seat and waitlist counts."""
+    return (
+        TrainingSession.objects.upcoming(now)
+        .select_related("course", "facilitator")
+        .with_counts()
+        .order_by("starts_at", "pk")
+    )
+
+
+def sessions_past(*, now: datetime | None = None) -> QuerySet[TrainingSession]:
+    """Sessions that have ended, latest first, with counts (for recording attendance late)."""
+    return (
+        TrainingSession.objects.filter(ends_at__lt=now or timezone.now())
+        .select_related("course", "facilitator")
+        .with_counts()
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def session_with_counts(*, pk: int) -> TrainingSession:
+    return TrainingSession.objects.select_related("course", "facilitator").with_counts().get(pk=pk)
+
+
+def session_enrollments(
+    *, session: TrainingSession, visible: QuerySet[Enrollment]
+) -> QuerySet[Enrollment]:
+    """Live and past enrollments of a session among those the viewer may see: seats first,
+    then the waitlist in order, then cancellations."""
+    rank = Case(
+        When(status__in=Enrollment.SEAT_STATUSES, then=Value(0)),
+        When(status=Enrollment.Status.ABSENT, then=Value(0)),
+        When(status=Enrollment.Status.WAITLISTED, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        visible.filter(session=session)
+        .select_related("physician__department__site")
+        .annotate(rank=rank)
+        .order_by("rank", "signed_up_at", "pk")
+    )
+
+
+def physician_enrollments(*, physician: Physician) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(physician=physician)
+        .select_related("session__course")
+        .order_by("-session__starts_at", "-pk")
+    )
+
+
+def physician_completions(*, physician: Physician) -> QuerySet[TrainingCompletion]:
+    return TrainingCompletion.objects.filter(physician=physician).order_by("-completed_on", "-pk")
+
+
+def supporters_training_status(
+    *, departments: QuerySet[Department], on: date
+) -> QuerySet[PeerSupporter]:
+    """Supporters (not retired) in `departments`, annotated with `latest_completion`,
+    `initial_completed_on` and `is_current` (on `on`), lapsed first. One query."""
+    recent = TrainingCompletion.objects.filter(
+        physician_id=OuterRef("physician_id"),
+        completed_on__lte=on,
+        completed_on__gte=current_cutoff(on),
+    )
+    return (
+        PeerSupporter.objects.filter(physician__department__in=departments.values("pk"))
+        .exclude(status=PeerSupporter.Status.RETIRED)
+        .select_related("physician__department__site")
+        .annotate(
+            latest_completion=Max(
+                "physician__training_completions__completed_on",
+                filter=Q(physician__training_completions__completed_on__lte=on),
+            ),
+            initial_completed_on=Min(
+                "physician__training_completions__completed_on",
+                filter=Q(physician__training_completions__course=CourseKind.INITIAL),
+            ),
+            is_current=Exists(recent),
+        )
+        .order_by("is_current", "latest_completion", "physician__name", "pk")
+    )
+
+
+def activation_candidates(*, departments: QuerySet[Department], on: date) -> QuerySet[Physician]:
+    """Physicians on the roster in `departments` who completed the initial course and are not
+    active supporters: they may be activated. Annotated with `initial_completed_on`."""
+    return (
+        Physician.objects.employed_on(on)
+        .filter(department__in=departments.values("pk"))
+        .filter(
+            Exists(
+                TrainingCompletion.objects.filter(
+                    physician_id=OuterRef("pk"), course=CourseKind.INITIAL, completed_on__lte=on
+                )
+            )
+        )
+        .exclude(supporter__status=PeerSupporter.Status.ACTIVE)
+        .select_related("department__site", "supporter")
+        .annotate(
+            initial_completed_on=Max(
+                "training_completions__completed_on",
+                filter=Q(training_completions__course=CourseKind.INITIAL),
+            )
+        )
+        .order_by("name", "physician_id")
     )

@@ -127,6 +127,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Training: refresher reminders (rows are idempotent, so an hourly run only catches up).
+CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
+    "task": "training.tasks.refresher_reminders_run",
+    "schedule": 60 * 60,
+}
 
 # Email: console unless an SMTP host is configured.
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -142,6 +147,10 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=11)
 FIRST_CONTACT_DEADLINE_HOURS = env.int("FIRST_CONTACT_DEADLINE_HOURS", default=24)
 REFRESHER_MONTHS = env.int("REFRESHER_MONTHS", default=24)
+# Training: days before a refresher falls due that the supporter is reminded, and whether a
+# completed initial course activates the physician as a supporter without a coordinator.
+REFRESHER_REMINDER_DAYS = env.int("REFRESHER_REMINDER_DAYS", default=30)
+AUTO_ACTIVATE_SUPPORTERS = env.bool("AUTO_ACTIVATE_SUPPORTERS", default=False)
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
 REQUIRE_MFA_FOR_STAFF = env.bool("REQUIRE_MFA_FOR_STAFF", default=False)
 SIGNUP_EMAIL_DOMAINS = [d.lower() for d in env.list("SIGNUP_EMAIL_DOMAINS", default=[])]

@@ -1,0 +1,245 @@
+"""Input checking and layout for the training pages."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, User
+
+from .models import Course, CourseKind, Enrollment, TrainingSession
+from .services import ATTENDANCE_MARKS
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Above this many physicians a select list is unwieldy: ask for the physician ID instead.
+SELECT_LIMIT = 300
+
+
+def _helper(submit: str, *, form_tag: bool = True) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = form_tag
+    helper.add_input(Submit("submit", submit))
+    return helper
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["name", "kind", "hours", "topics", "is_active"]
+        widgets = {"topics": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].min_value = 0.5
+        self.fields["hours"].max_value = 100
+        self.fields["hours"].widget.attrs.update(min="0.5", max="100", step="0.5")
+        self.helper = _helper("Save course")
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        clash = Course.objects.filter(name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("A course with this name already exists.")
+        return name
+
+
+def facilitator_choices():
+    """Who may lead a session: the director, coordinators and active peer supporters."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role_assignments__role__in=[RoleAssignment.Role.DIRECTOR, "coordinator"])
+            | Q(physician__supporter__status=PeerSupporter.Status.ACTIVE)
+        )
+        .distinct()
+        .order_by("name", "email")
+    )
+
+
+class FacilitatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.email})" if obj.name else obj.email
+
+
+class SessionForm(forms.ModelForm):
+    facilitator = FacilitatorChoiceField(queryset=User.objects.none())
+    video_url = forms.URLField(
+        label="Video link",
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text="Link for those who join by video.",
+    )
+
+    class Meta:
+        model = TrainingSession
+        fields = [
+            "course",
+            "starts_at",
+            "ends_at",
+            "location",
+            "video_url",
+            "facilitator",
+            "capacity",
+        ]
+        widgets = {"starts_at": DATETIME_INPUT, "ends_at": DATETIME_INPUT}
+        labels = {"starts_at": "Starts", "ends_at": "Ends", "video_url": "Video link"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = facilitator_choices()
+        courses = Course.objects.filter(is_active=True)
+        if self.instance.pk:
+            # The course of an existing session does not change (completions name its kind).
+            del self.fields["course"]
+        else:
+            self.fields["course"].queryset = courses
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["capacity"].min_value = 1
+        self.fields["capacity"].max_value = 500
+        self.fields["capacity"].widget.attrs.update(min="1", max="500")
+        self.helper = _helper("Save session")
+        self.helper.layout = Layout(
+            *(["course"] if "course" in self.fields else []),
+            Row(Column("starts_at", css_class="col-md-6"), Column("ends_at", css_class="col-md-6")),
+            Row(
+                Column("location", css_class="col-md-6"), Column("video_url", css_class="col-md-6")
+            ),
+            Row(
+                Column("facilitator", css_class="col-md-8"),
+                Column("capacity", css_class="col-md-4"),
+            ),
+        )
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        changed = self.instance.pk is None or "starts_at" in self.changed_data
+        if changed and starts_at <= timezone.now():
+            raise forms.ValidationError("A session must start in the future.")
+        return starts_at
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at <= starts_at:
+            self.add_error("ends_at", "A session must end after it starts.")
+        if not (cleaned.get("location") or "").strip() and not (cleaned.get("video_url") or ""):
+            self.add_error("location", "Give a place, a video link or both.")
+        return cleaned
+
+
+class PhysicianByIdField(forms.ModelChoiceField):
+    """A physician chosen from a list, or typed by physician ID when the list is long."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name or obj.physician_id} ({obj.physician_id}, {obj.department.name})"
+
+
+class SignUpForm(forms.Form):
+    physician = PhysicianByIdField(
+        queryset=Physician.objects.none(),
+        to_field_name="physician_id",
+        empty_label="Choose a physician",
+        error_messages={"invalid_choice": "No physician you may sign up has this ID."},
+    )
+
+    def __init__(self, *args, physicians=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["physician"]
+        field.queryset = (
+            physicians if physicians is not None else Physician.objects.none()
+        ).select_related("department")
+        if field.queryset.count() > SELECT_LIMIT:
+            field.widget = forms.TextInput(attrs={"autocomplete": "off"})
+            field.label = "Physician ID"
+            field.help_text = "The roster identifier, as on the roster page."
+        self.helper = _helper("Sign up")
+
+
+class AttendanceForm(forms.Form):
+    """One choice per seat at the session: completed, attended (not completed), absent."""
+
+    CHOICES = [("", "Not recorded")] + [(mark.value, mark.label) for mark in ATTENDANCE_MARKS]
+
+    def __init__(self, *args, enrollments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrollments = list(enrollments)
+        for enrollment in self.enrollments:
+            name = f"mark_{enrollment.pk}"
+            if enrollment.status == Enrollment.Status.COMPLETED:
+                continue  # final; shown as text in the sheet
+            self.fields[name] = forms.ChoiceField(
+                label=str(enrollment.physician),
+                choices=self.CHOICES,
+                required=False,
+                initial=enrollment.status if enrollment.status in ATTENDANCE_MARKS else "",
+            )
+
+    def rows(self):
+        """(enrollment, bound field or None) pairs in sheet order."""
+        for enrollment in self.enrollments:
+            name = f"mark_{enrollment.pk}"
+            yield enrollment, (self[name] if name in self.fields else None)
+
+    def marks(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("mark_")): value
+            for name, value in self.cleaned_data.items()
+            if value
+        }
+
+
+class CompletionForm(forms.Form):
+    """A course completed outside a session sheet (taken elsewhere, or recorded late)."""
+
+    physician = PhysicianByIdField(
+        queryset=Physician.objects.none(),
+        to_field_name="physician_id",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label="Physician ID",
+        error_messages={"invalid_choice": "No physician on the roster has this ID."},
+    )
+    course = forms.ChoiceField(choices=CourseKind.choices)
+    completed_on = forms.DateField(widget=DATE_INPUT, label="Completed on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["physician"].queryset = Physician.objects.select_related("department")
+        self.helper = _helper("Record completion")
+
+    def clean_completed_on(self):
+        completed_on = self.cleaned_data["completed_on"]
+        if completed_on > timezone.localdate():
+            raise forms.ValidationError("A completion cannot be dated in the future.")
+        return completed_on
+
+
+class StatusFilterForm(forms.Form):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="All my departments"
+    )
+    training = forms.ChoiceField(
+        choices=[("", "All"), ("current", "Current"), ("lapsed", "Lapsed")], required=False
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if departments is not None:
+            self.fields["department"].queryset = departments
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("department", css_class="col-md-5"),
+                Column("training", css_class="col-md-4"),
+                Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-3"),
+            )
+        )
