@@ -189,7 +189,8 @@ def supporters_training_status(
 
 def activation_candidates(*, departments: QuerySet[Department], on: date) -> QuerySet[Physician]:
     """Physicians on the roster in `departments` who completed the initial course and are not
-    active supporters: they may be activated. Annotated with `initial_completed_on`."""
+    supporters (or retired ones): they may be activated. Annotated with
+    `initial_completed_on`."""
     return (
         Physician.objects.employed_on(on)
         .filter(department__in=departments.values("pk"))
@@ -200,7 +201,7 @@ def activation_candidates(*, departments: QuerySet[Department], on: date) -> Que
                 )
             )
         )
-        .exclude(supporter__status=PeerSupporter.Status.ACTIVE)
+        .exclude(supporter__status__in=[PeerSupporter.Status.ACTIVE, PeerSupporter.Status.PAUSED])
         .select_related("department__site", "supporter")
         .annotate(
             initial_completed_on=Max(

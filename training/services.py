@@ -170,18 +170,24 @@ def _promote_waitlist(session: TrainingSession, *, free: int) -> list[int]:
 
 @transaction.atomic
 def enrollment_create(
-    *, actor: User | None, session: TrainingSession, physician: Physician
+    *,
+    actor: User | None,
+    session: TrainingSession,
+    physician: Physician,
+    notify: bool = True,
+    now: datetime | None = None,
 ) -> Enrollment:
     """Sign a physician up for a session: a seat if one is free, else the waitlist.
 
     The session row is locked first, so two sign-ups for the last seat (or the same physician
-    signing up twice at once) are served one after the other.
+    signing up twice at once) are served one after the other. Someone signed up by another
+    person is told by email unless `notify` is off (history being loaded).
     """
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
-    now = timezone.now()
+    now = now or timezone.now()
     if session.has_started(now):
         raise ValidationError("This session has already started; sign-up is closed.")
-    today = timezone.localdate()
+    today = timezone.localdate(now)
     if physician.ended_on is not None and physician.ended_on < today:
         raise ValidationError("This physician is no longer on the roster.")
     if session.enrollments.filter(
@@ -205,7 +211,7 @@ def enrollment_create(
             )
     except IntegrityError:
         raise ValidationError("This physician is already signed up for this session.") from None
-    if actor is None or physician.user_id != actor.pk:
+    if notify and (actor is None or physician.user_id != actor.pk):
         _notify(enrollment.pk)
     audit_record(
         actor=actor,
@@ -257,7 +263,11 @@ ATTENDANCE_MARKS = (
 
 @transaction.atomic
 def attendance_record(
-    *, actor: User | None, session: TrainingSession, marks: Mapping[int, str]
+    *,
+    actor: User | None,
+    session: TrainingSession,
+    marks: Mapping[int, str],
+    now: datetime | None = None,
 ) -> list[TrainingCompletion]:
     """Record who attended a session and who completed it (enrollment id -> mark).
 
@@ -269,7 +279,8 @@ def attendance_record(
     session = (
         TrainingSession.objects.select_for_update().select_related("course").get(pk=session.pk)
     )
-    if not session.has_started():
+    now = now or timezone.now()
+    if not session.has_started(now):
         raise ValidationError("Attendance can be recorded once the session has started.")
     enrollments = {
         e.pk: e
@@ -283,7 +294,6 @@ def attendance_record(
     completed_on = timezone.localdate(session.ends_at)
     changed: dict[str, list[int]] = {}
     completions: list[TrainingCompletion] = []
-    now = timezone.now()
     for pk, mark in marks.items():
         enrollment = enrollments[pk]
         if mark not in ATTENDANCE_MARKS:
@@ -331,12 +341,13 @@ def completion_create(
     completed_on: date,
     source: str = TrainingCompletion.Source.MANUAL,
     session: TrainingSession | None = None,
+    today: date | None = None,
 ) -> TrainingCompletion:
     """Record a completion that did not come from a session sheet: a course taken elsewhere
     (`manual`) or history brought in by an import (`import`, which invites no survey)."""
     if course not in CourseKind.values:
         raise ValidationError(f"Unknown course {course!r}: use initial or refresher.")
-    if completed_on > timezone.localdate():
+    if completed_on > (today or timezone.localdate()):
         raise ValidationError("A completion cannot be dated in the future.")
     if TrainingCompletion.objects.filter(
         physician=physician, course=course, completed_on=completed_on
@@ -372,8 +383,8 @@ def activation_blocker(physician: Physician, *, on: date | None = None) -> str |
     if physician.ended_on is not None and physician.ended_on < on:
         return "This physician is no longer on the roster."
     supporter = PeerSupporter.objects.filter(physician=physician).first()
-    if supporter is not None and supporter.status == PeerSupporter.Status.ACTIVE:
-        return "This physician is already an active peer supporter."
+    if supporter is not None and supporter.status != PeerSupporter.Status.RETIRED:
+        return "This physician is already a peer supporter."
     if not physician.training_completions.filter(
         course=CourseKind.INITIAL, completed_on__lte=on
     ).exists():
@@ -400,7 +411,7 @@ def _auto_activate(*, actor: User | None, completions: list[TrainingCompletion])
     for completion in completions:
         if completion.course != CourseKind.INITIAL:
             continue
-        if activation_blocker(completion.physician) is None:
+        if activation_blocker(completion.physician, on=completion.completed_on) is None:
             supporter_activate(
                 actor=actor, physician=completion.physician, activated_on=completion.completed_on
             )
