@@ -184,3 +184,25 @@ def test_demo_is_deterministic_and_loads_once():
     call_command("seed_demo", "--today", "2026-06-30", stdout=mock.MagicMock())
     again = list(Physician.objects.order_by("physician_id").values_list("name", "started_on"))
     assert again == first
+
+
+def test_single_sign_on_is_configured_from_the_environment():
+    show = (
+        "from django.conf import settings;"
+        "apps = settings.SOCIALACCOUNT_PROVIDERS.get('openid_connect', {}).get('APPS', []);"
+        "print([(a['provider_id'], a['client_id'], a['settings']['server_url']) for a in apps])"
+    )
+    without = _manage("shell", "-c", show, DJANGO_SETTINGS_MODULE="post_program.settings.test")
+    assert without.stdout.strip().endswith("[]"), without.stderr
+    sso = _manage(
+        "shell",
+        "-c",
+        show,
+        DJANGO_SETTINGS_MODULE="post_program.settings.test",
+        OIDC_CLIENT_ID="post-client",
+        OIDC_SERVER_URL="https://idp.hospital.test/realms/staff",
+        OIDC_PROVIDER_ID="hospital",
+    )
+    assert sso.stdout.strip().endswith(
+        "[('hospital', 'post-client', 'https://idp.hospital.test/realms/staff')]"
+    ), sso.stderr
