@@ -6,19 +6,51 @@ only: never model instances, names or notes (they would sit in the broker and in
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+try:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+except ImportError:  # pragma: no cover - redis ships with celery[redis]
+    RedisConnectionError = RedisTimeoutError = BrokerOperationalError
+
+logger = logging.getLogger(__name__)
 
 _ID_TYPES = (int, uuid.UUID)
+# What publishing raises when the broker cannot be reached.
+BROKER_DOWN_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
 
 
-def enqueue_on_commit(task, *ids: int | uuid.UUID) -> None:
-    """Call `task.delay(*ids)` after the current transaction commits (at once outside one)."""
+def enqueue_on_commit(task, *ids: int | uuid.UUID, broker_down_ok: bool = False) -> None:
+    """Call `task.delay(*ids)` after the current transaction commits (at once outside one).
+
+    `broker_down_ok=True` is for work that is already recorded in the database and queued
+    again by a periodic sweeper (an outbox): if the broker is down at commit time, the failure
+    is logged (task name and ids only) instead of failing a request whose data is saved.
+    """
     bad = [arg for arg in ids if isinstance(arg, bool) or not isinstance(arg, _ID_TYPES)]
     if bad:
         raise TypeError(
             f"{task.name} takes identifiers only; got {', '.join(type(a).__name__ for a in bad)}"
         )
     args = tuple(str(arg) if isinstance(arg, uuid.UUID) else arg for arg in ids)
-    transaction.on_commit(lambda: task.delay(*args))
+    if not broker_down_ok:
+        transaction.on_commit(lambda: task.delay(*args))
+        return
+
+    def publish() -> None:
+        try:
+            task.delay(*args)
+        except BROKER_DOWN_ERRORS as exc:
+            logger.warning(
+                "Broker unavailable (%s): %s%s left for the sweeper",
+                type(exc).__name__,
+                task.name,
+                args,
+            )
+
+    transaction.on_commit(publish)

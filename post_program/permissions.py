@@ -198,6 +198,85 @@ def can_use_admin(user) -> bool:
 
 
 # --- Referrals and case work (interactions) ------------------------------------------------
+# Physicians on the roster ask for support and see the status of what they asked, nothing
+# else. A referral's identities are seen by the coordinators of its site and by the supporter
+# it is (or was) assigned to; the referrer is shown to that supporter only when the referrer
+# agreed to be named. Directors and leads see aggregates only (reporting).
+
+
+def can_request_support(user) -> bool:
+    return roles_for(user).is_physician
+
+
+def can_view_supporter_directory(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_physician or roles.is_coordinator or roles.is_director
+
+
+def can_triage_referrals(user) -> bool:
+    """The referral queue, referral pages of the user's sites, and event-triggered outreach."""
+    return roles_for(user).is_coordinator
+
+
+def can_view_own_cases(user) -> bool:
+    return roles_for(user).is_supporter
+
+
+def referrals_visible_to(user):
+    """Referrals whose identities the user may see: their sites' (coordinator) and those
+    assigned to them (supporter)."""
+    from django.db.models import Q
+
+    from interactions.models import Referral
+
+    roles = roles_for(user)
+    visible = Q(department__site_id__in=roles.coordinator_site_ids)
+    if roles.supporter is not None:
+        visible |= Q(assigned_to_id=roles.supporter.pk)
+    if not (roles.is_coordinator or roles.supporter is not None):
+        return Referral.objects.none()
+    return Referral.objects.filter(visible)
+
+
+def get_referral_or_404(user, pk: int):
+    from interactions.models import Referral
+
+    try:
+        return referrals_visible_to(user).select_related("department__site").get(pk=pk)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def can_assign_referral(user, referral) -> bool:
+    return referral.department.site_id in roles_for(user).coordinator_site_ids
+
+
+def can_answer_assignment(user, referral) -> bool:
+    """Accept or decline: the supporter the referral waits on."""
+    supporter = roles_for(user).supporter
+    return (
+        supporter is not None
+        and referral.assigned_to_id == supporter.pk
+        and referral.status == "assigned"
+    )
+
+
+def can_see_referrer(user, referral) -> bool:
+    if can_assign_referral(user, referral):
+        return True
+    supporter = roles_for(user).supporter
+    return (
+        referral.referrer_may_be_named
+        and supporter is not None
+        and referral.assigned_to_id == supporter.pk
+    )
+
+
+def event_departments_for(user) -> QuerySet[Department]:
+    """Departments in which the user may record a difficult event: those of their sites."""
+    return Department.objects.select_related("site").filter(
+        site_id__in=roles_for(user).coordinator_site_ids
+    )
 
 
 # --- Training -----------------------------------------------------------------------------

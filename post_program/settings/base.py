@@ -164,6 +164,21 @@ CRISIS_RESOURCES = env(
     ),
 )
 
+# Referrals (interactions): a supporter must accept an assignment within ACCEPT_WITHIN_HOURS or
+# it returns to the queue; they are reminded REMINDER_BEFORE_HOURS before first contact is due;
+# a physician may run ROSTER_SEARCHES_PER_MINUTE colleague searches a minute.
+ACCEPT_WITHIN_HOURS = env.int("ACCEPT_WITHIN_HOURS", default=4)
+REMINDER_BEFORE_HOURS = env.int("REMINDER_BEFORE_HOURS", default=4)
+ROSTER_SEARCHES_PER_MINUTE = env.int("ROSTER_SEARCHES_PER_MINUTE", default=30)
+CELERY_BEAT_SCHEDULE["interactions-deadlines"] = {
+    "task": "interactions.tasks.deadlines_process",
+    "schedule": 5 * 60,
+}
+CELERY_BEAT_SCHEDULE["interactions-outbox-sweep"] = {
+    "task": "interactions.tasks.outbox_sweep",
+    "schedule": 2 * 60,
+}
+
 # Sign-in (django-allauth).
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
