@@ -1,0 +1,75 @@
+"""Referrals for tests, built through the services so every row is one the app could make."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from interactions import services
+from interactions.models import Reason, Referral, Source
+from post_program.models import Department, PeerSupporter, Physician, User
+from tests.factories import PhysicianFactory
+from training.models import CourseKind, TrainingCompletion
+
+
+def trained(*supporters: PeerSupporter, days_ago: int = 30) -> None:
+    """Give supporters a recent initial course, so their training is current."""
+    for supporter in supporters:
+        TrainingCompletion.objects.create(
+            physician=supporter.physician,
+            course=CourseKind.INITIAL,
+            completed_on=timezone.localdate() - timedelta(days=days_ago),
+            source=TrainingCompletion.Source.IMPORT,
+        )
+
+
+def referral_new(
+    *,
+    department: Department,
+    requester: User | None = None,
+    physician: Physician | None = None,
+    source: str = Source.THIRD_PARTY,
+    at: datetime | None = None,
+    notify: bool = False,
+    **extra,
+) -> Referral:
+    """An open referral for a (new, unless given) physician of `department`."""
+    if physician is None and "named_colleague" not in extra:
+        physician = PhysicianFactory(department=department)
+    result = services.referral_request(
+        requester=requester,
+        source=source,
+        department=department,
+        physician=physician,
+        reason=extra.pop("reason", Reason.ADVERSE_EVENT),
+        at=at,
+        notify=notify,
+        **extra,
+    )
+    assert result.created
+    return result.referral
+
+
+def referral_assigned(
+    *, supporter: PeerSupporter, actor: User | None = None, notify: bool = False, **kwargs
+) -> Referral:
+    referral = referral_new(notify=notify, **kwargs)
+    services.referral_assign(actor=actor, referral=referral, supporter=supporter, notify=notify)
+    referral.refresh_from_db()
+    return referral
+
+
+def referral_in_status(status: str, *, supporter: PeerSupporter, **kwargs) -> Referral:
+    """A referral walked through the life cycle up to `status` (closed = supported)."""
+    if status == "new":
+        return referral_new(**kwargs)
+    referral = referral_assigned(supporter=supporter, **kwargs)
+    if status in ("accepted", "contacted", "closed"):
+        services.referral_accept(actor=None, referral=referral, supporter=supporter)
+    if status in ("contacted", "closed"):
+        services.referral_record_contact(actor=None, referral=referral)
+    if status == "closed":
+        services.referral_close(actor=None, referral=referral, outcome="supported")
+    referral.refresh_from_db()
+    return referral
