@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
@@ -27,6 +29,15 @@ def _helper(submit: str, *, form_tag: bool = True) -> FormHelper:
 
 
 class CourseForm(forms.ModelForm):
+    hours = forms.DecimalField(
+        min_value=Decimal("0.5"),
+        max_value=100,
+        max_digits=4,
+        decimal_places=1,
+        help_text="Length of the course in hours.",
+        widget=forms.NumberInput(attrs={"step": "0.5"}),
+    )
+
     class Meta:
         model = Course
         fields = ["name", "kind", "hours", "topics", "is_active"]
@@ -34,9 +45,6 @@ class CourseForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["hours"].min_value = 0.5
-        self.fields["hours"].max_value = 100
-        self.fields["hours"].widget.attrs.update(min="0.5", max="100", step="0.5")
         self.helper = _helper("Save course")
 
     def clean_name(self) -> str:
@@ -76,6 +84,9 @@ class SessionForm(forms.ModelForm):
         assume_scheme="https",
         help_text="Link for those who join by video.",
     )
+    capacity = forms.IntegerField(
+        min_value=1, max_value=500, help_text="Most participants; others waitlist."
+    )
 
     class Meta:
         model = TrainingSession
@@ -102,9 +113,6 @@ class SessionForm(forms.ModelForm):
             self.fields["course"].queryset = courses
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.fields["capacity"].min_value = 1
-        self.fields["capacity"].max_value = 500
-        self.fields["capacity"].widget.attrs.update(min="1", max="500")
         self.helper = _helper("Save session")
         self.helper.layout = Layout(
             *(["course"] if "course" in self.fields else []),
@@ -207,7 +215,9 @@ class CompletionForm(forms.Form):
         error_messages={"invalid_choice": "No physician on the roster has this ID."},
     )
     course = forms.ChoiceField(choices=CourseKind.choices)
-    completed_on = forms.DateField(widget=DATE_INPUT, label="Completed on")
+    completed_on = forms.DateField(
+        widget=DATE_INPUT, label="Completed on", input_formats=["%Y-%m-%d"]
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
