@@ -187,6 +187,8 @@ class Question(models.Model):
     @property
     def choices(self) -> list[tuple[str, str]]:
         """(code, label) of each option of a single or multiple choice question."""
+        if self.kind not in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            return []
         return [(option["code"], option["label"]) for option in self.options or []]
 
     @property

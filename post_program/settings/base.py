@@ -179,6 +179,23 @@ CELERY_BEAT_SCHEDULE["interactions-outbox-sweep"] = {
     "schedule": 2 * 60,
 }
 
+# Surveys: recipient feedback goes out RECIPIENT_FEEDBACK_DELAY_DAYS after a case closes as
+# supported; automatic links work SURVEY_AUTOMATIC_LINK_DAYS; events older than
+# SURVEY_AUTOMATIC_LOOKBACK_DAYS are not invited (so turning the job on does not mail the past);
+# SURVEY_REMINDER_DAYS are the default reminder days after an invitation.
+RECIPIENT_FEEDBACK_DELAY_DAYS = env.int("RECIPIENT_FEEDBACK_DELAY_DAYS", default=3)
+SURVEY_AUTOMATIC_LINK_DAYS = env.int("SURVEY_AUTOMATIC_LINK_DAYS", default=30)
+SURVEY_AUTOMATIC_LOOKBACK_DAYS = env.int("SURVEY_AUTOMATIC_LOOKBACK_DAYS", default=14)
+SURVEY_REMINDER_DAYS = [int(d) for d in env.list("SURVEY_REMINDER_DAYS", default=["7", "14"])]
+CELERY_BEAT_SCHEDULE["surveys-schedule"] = {
+    "task": "surveys.tasks.surveys_run_schedule",
+    "schedule": 15 * 60,
+}
+CELERY_BEAT_SCHEDULE["surveys-invite-after-events"] = {
+    "task": "surveys.tasks.surveys_invite_after_events",
+    "schedule": 60 * 60,
+}
+
 # Sign-in (django-allauth).
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

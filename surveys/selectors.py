@@ -1,0 +1,506 @@
+"""Reads of the surveys app: campaign lists, results, the export, and the survey numbers the
+reports need.
+
+Public API for reporting (metrics.md reads survey answers through these, never the models):
+
+- `item_counts(survey=, question=, start=, end=, department_ids=)` -> `ItemCounts(positive,
+  respondents)`: "yes" answers of a yes/no item or "agree" (4-5) answers of a Likert item, out
+  of the responses submitted in [start, end] that answered it.
+- `item_counts_by_department(...)` -> {department id: ItemCounts} for the same.
+- `wellbeing_indices(start=, end=, department_ids=)` -> WHO-5 index (4 x sum) of every
+  `wellbeing` response in the period that answered all five items.
+- `responses_in(...)` and `export_rows(responses)` for the long format of survey_responses.csv.
+
+`department_ids=None` is a program-wide scope (responses without a department count);
+a collection of ids keeps only responses from those departments (metrics.md, Scope).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+
+from post_program.models import Department
+
+from .models import (
+    LIKERT_AGREE_MIN,
+    Answer,
+    Campaign,
+    Instrument,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+)
+from .services import token_hash
+
+WHO5_CODES = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
+WHO5_POOR_BELOW = 52
+EXPORT_HEADER = (
+    "response_id",
+    "survey",
+    "submitted_on",
+    "site",
+    "department",
+    "question",
+    "answer",
+)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- Answering -------------------------------------------------------------------------------
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link belongs to (None when the link is unknown)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("campaign__version__instrument")
+        .filter(tokens__token_hash=token_hash(token))
+        .first()
+    )
+
+
+def version_questions(version) -> list[Question]:
+    return list(version.questions.order_by("position"))
+
+
+# --- Lists -----------------------------------------------------------------------------------
+
+
+def instrument_list() -> QuerySet[Instrument]:
+    return Instrument.objects.annotate(
+        version_count=Count("versions", distinct=True),
+        campaign_count=Count("versions__campaigns", distinct=True),
+    ).order_by("-builtin", "name")
+
+
+def campaign_list(
+    campaigns: QuerySet[Campaign], *, department_ids: Collection[int] | None
+) -> QuerySet[Campaign]:
+    """Campaigns with their invitation and answer counts, in one query.
+
+    With `department_ids` the counts cover only invitations to those departments.
+    """
+    scope = Q()
+    if department_ids is not None:
+        scope = Q(invitations__physician__department_id__in=department_ids)
+    return campaigns.select_related("version__instrument").annotate(
+        invited=Count("invitations", filter=scope),
+        responded=Count("invitations", filter=scope & Q(invitations__used=True)),
+    )
+
+
+# --- Suppression -----------------------------------------------------------------------------
+
+
+def is_small(count: int | None, threshold: int) -> bool:
+    """Counts 0 < c < K are suppressed; zeros are shown (metrics.md, Suppression)."""
+    return count is not None and 0 < count < threshold
+
+
+def suppress_cells(cells: dict[str, int], threshold: int, *, total_shown: bool = True) -> set[str]:
+    """The names of the cells to hide: the small ones and, where exactly one would be hidden
+    beside a shown total, the next smallest non-zero cell too (complementary suppression),
+    ties broken by name — the rule the reports apply."""
+    hidden = {name for name, count in cells.items() if is_small(count, threshold)}
+    if total_shown and len(hidden) == 1:
+        candidates = sorted(
+            (count, name) for name, count in cells.items() if count > 0 and name not in hidden
+        )
+        if candidates:
+            hidden.add(candidates[0][1])
+    return hidden
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    code: str
+    label: str
+    count: int | None  # None = suppressed
+
+
+@dataclass
+class ItemResult:
+    question: Question
+    respondents: int | None
+    suppressed: bool = False  # the whole item: fewer respondents than the threshold
+    cells: list[Cell] = field(default_factory=list)
+    positive_label: str = ""  # "agree" or "yes"
+    positive: int | None = None
+    proportion: float | None = None
+    mean: float | None = None
+    median: float | None = None
+
+    @property
+    def max_count(self) -> int:
+        return max((cell.count or 0 for cell in self.cells), default=0)
+
+
+@dataclass
+class DepartmentRate:
+    department: str
+    invited: int
+    responded: int | None
+    rate: float | None
+
+
+@dataclass
+class CampaignResults:
+    threshold: int
+    invited: int
+    responded: int | None
+    response_rate: float | None
+    respondents: int | None
+    items: list[ItemResult]
+    by_department: list[DepartmentRate]
+    scoring: str
+    score_mean: float | None = None
+    score_respondents: int | None = None
+    poor_wellbeing: int | None = None
+    scope_note: str = ""
+
+
+def _rate(part: int | None, whole: int | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
+def _median(values: dict[int, int]) -> float | None:
+    """Median of a distribution {value: count}, interpolated as `percentile_cont(0.5)`."""
+    total = sum(values.values())
+    if not total:
+        return None
+    ordered = sorted(values.items())
+
+    def nth(index: int) -> int:
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if index < seen:
+                return value
+        return ordered[-1][0]
+
+    middle = (total - 1) / 2
+    low, high = nth(int(middle)), nth(int(middle + 0.5))
+    return (low + high) / 2
+
+
+def _item_result(question: Question, groups: dict, threshold: int, text_count: int) -> ItemResult:
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        respondents = text_count
+        return ItemResult(
+            question=question,
+            respondents=None if is_small(respondents, threshold) else respondents,
+            suppressed=is_small(respondents, threshold),
+        )
+    if kind == QuestionKind.YES_NO:
+        counts = {"yes": groups.get(True, 0), "no": groups.get(False, 0)}
+        labels = {"yes": "Yes", "no": "No"}
+        respondents = sum(counts.values())
+    elif kind in (QuestionKind.LIKERT, QuestionKind.SCALE):
+        counts = {str(value): groups.get(value, 0) for value, _ in question.scale_points}
+        labels = {str(value): label for value, label in question.scale_points}
+        respondents = sum(counts.values())
+    elif kind == QuestionKind.SINGLE_CHOICE:
+        counts = {code: groups.get(code, 0) for code, _ in question.choices}
+        labels = dict(question.choices)
+        respondents = sum(counts.values())
+    elif kind == QuestionKind.MULTIPLE_CHOICE:
+        counts = dict.fromkeys((code for code, _ in question.choices), 0)
+        respondents = 0
+        for joined, n in groups.items():
+            respondents += n
+            for code in joined.split(";"):
+                if code in counts:
+                    counts[code] += n
+        labels = dict(question.choices)
+    else:  # number
+        respondents = sum(groups.values())
+        result = ItemResult(question=question, respondents=respondents)
+        if is_small(respondents, threshold):
+            result.respondents, result.suppressed = None, True
+        elif respondents:
+            result.mean = sum(value * n for value, n in groups.items()) / respondents
+            result.median = _median(groups)
+        return result
+
+    result = ItemResult(question=question, respondents=respondents)
+    if is_small(respondents, threshold):
+        result.respondents, result.suppressed = None, True
+        result.cells = [Cell(code, labels[code], None) for code in counts]
+        return result
+    hidden = suppress_cells(counts, threshold, total_shown=kind != QuestionKind.MULTIPLE_CHOICE)
+    result.cells = [
+        Cell(code, labels[code], None if code in hidden else n) for code, n in counts.items()
+    ]
+    if kind == QuestionKind.YES_NO:
+        parts = ["yes"]
+        result.positive_label = "yes"
+    elif kind == QuestionKind.LIKERT:
+        parts = [str(value) for value in range(LIKERT_AGREE_MIN, 6)]
+        result.positive_label = "agree"
+    else:
+        parts = []
+    if parts:
+        positive = sum(counts[code] for code in parts)
+        # A positive count beside a hidden part would let that part be recomputed.
+        if is_small(positive, threshold) or any(code in hidden for code in parts):
+            result.positive = None
+        else:
+            result.positive = positive
+            result.proportion = _rate(positive, respondents)
+    return result
+
+
+def campaign_results(
+    campaign: Campaign,
+    *,
+    department_ids: Collection[int] | None = None,
+    exact_response_rate: bool = False,
+    threshold: int | None = None,
+) -> CampaignResults:
+    """A campaign's results: response rate, each item's distribution, the score and the WHO-5
+    index, with every count under the threshold suppressed. A fixed handful of queries,
+    whatever the number of responses.
+
+    `department_ids` restricts everything to those departments (a lead's view);
+    `exact_response_rate` shows invitation counts as they are (the director's view: how many
+    answered says nothing about what they answered).
+    """
+    threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
+    invitations = Invitation.objects.filter(campaign=campaign)
+    responses = Response.objects.filter(campaign=campaign)
+    answers = Answer.objects.filter(response__campaign=campaign)
+    if department_ids is not None:
+        invitations = invitations.filter(physician__department_id__in=department_ids)
+        responses = responses.filter(department_id__in=department_ids)
+        answers = answers.filter(response__department_id__in=department_ids)
+
+    per_department = list(
+        invitations.values(
+            "physician__department_id",
+            site=F("physician__department__site__name"),
+            name=F("physician__department__name"),
+        )
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(used=True)))
+        .order_by("site", "name")
+    )
+    invited = sum(row["invited"] for row in per_department)
+    responded = sum(row["responded"] for row in per_department)
+
+    def shown(count: int) -> int | None:
+        return count if exact_response_rate or not is_small(count, threshold) else None
+
+    by_department = [
+        DepartmentRate(
+            department=f"{row['site']} / {row['name']}",
+            invited=row["invited"],
+            responded=shown(row["responded"]),
+            rate=_rate(shown(row["responded"]), row["invited"]),
+        )
+        for row in per_department
+    ]
+
+    totals = responses.aggregate(
+        n=Count("id"),
+        score_n=Count("score"),
+        score_mean=Avg("score"),
+        poor=Count("id", filter=Q(score__lt=WHO5_POOR_BELOW)),
+    )
+    questions = list(campaign.version.questions.order_by("position"))
+    groups: dict[int, dict] = defaultdict(dict)
+    for row in (
+        answers.exclude(question__kind=QuestionKind.TEXT)
+        .values("question_id", "value_bool", "value_int", "value_text")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if row["value_bool"] is not None:
+            value = row["value_bool"]
+        elif row["value_int"] is not None:
+            value = row["value_int"]
+        else:
+            value = row["value_text"]
+        groups[row["question_id"]][value] = row["n"]
+    text_counts = dict(
+        answers.filter(question__kind=QuestionKind.TEXT)
+        .values("question_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("question_id", "n")
+    )
+    items = [
+        _item_result(q, groups.get(q.pk, {}), threshold, text_counts.get(q.pk, 0))
+        for q in questions
+    ]
+
+    score_n = totals["score_n"]
+    score_hidden = is_small(score_n, threshold)
+    poor = totals["poor"] if campaign.version.scoring == "who5" else None
+    return CampaignResults(
+        threshold=threshold,
+        invited=invited,
+        responded=shown(responded),
+        response_rate=_rate(shown(responded), invited),
+        respondents=None if is_small(totals["n"], threshold) else totals["n"],
+        items=items,
+        by_department=by_department,
+        scoring=campaign.version.scoring,
+        score_mean=None if score_hidden else totals["score_mean"],
+        score_respondents=None if score_hidden else score_n,
+        poor_wellbeing=None if score_hidden or is_small(poor, threshold) else poor,
+    )
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+def _csv_safe(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def export_rows(responses: QuerySet[Response]) -> Iterator[tuple]:
+    """The rows of survey_responses.csv (long format, one row per answer), header first.
+
+    Ordered by date and then by the random response id, never by insertion order, so the file
+    does not tell in which order people answered. One query, streamed.
+    """
+    yield EXPORT_HEADER
+    rows = (
+        Answer.objects.filter(response__in=responses)
+        .order_by("response__submitted_on", "response__public_id", "question__position")
+        .values_list(
+            "response__public_id",
+            "response__version__instrument__code",
+            "response__submitted_on",
+            "response__department__site__name",
+            "response__department__name",
+            "question__code",
+            "question__kind",
+            "value_bool",
+            "value_int",
+            "value_text",
+        )
+    )
+    for public_id, survey, day, site, department, code, kind, flag, number, text in rows.iterator(
+        chunk_size=2000
+    ):
+        if flag is not None:
+            answer = "yes" if flag else "no"
+        elif number is not None:
+            answer = str(number)
+        else:
+            answer = _csv_safe(text) if kind == QuestionKind.TEXT else text
+        yield (public_id, survey, day.isoformat(), site or "", department or "", code, answer)
+
+
+# --- Survey numbers for the reports ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    positive: int  # "yes" for a yes/no item, "agree" (4 or 5) for a Likert item
+    respondents: int
+
+
+def responses_in(
+    *,
+    survey: str | None = None,
+    start: date,
+    end: date,
+    department_ids: Collection[int] | None = None,
+) -> QuerySet[Response]:
+    """Responses submitted in [start, end] (inclusive) in scope, of one instrument if given."""
+    responses = Response.objects.submitted_between(start, end)
+    if survey is not None:
+        responses = responses.of_instrument(survey)
+    if department_ids is not None:
+        responses = responses.filter(department_id__in=department_ids)
+    return responses
+
+
+def _item_answers(*, survey, question, start, end, department_ids) -> QuerySet[Answer]:
+    return Answer.objects.filter(
+        response__in=responses_in(
+            survey=survey, start=start, end=end, department_ids=department_ids
+        ),
+        question__code=question,
+    )
+
+
+_POSITIVE = Q(value_bool=True) | Q(
+    question__kind=QuestionKind.LIKERT, value_int__gte=LIKERT_AGREE_MIN
+)
+
+
+def item_counts(
+    *,
+    survey: str,
+    question: str,
+    start: date,
+    end: date,
+    department_ids: Collection[int] | None = None,
+) -> ItemCounts:
+    """ "yes" (yes/no item) or "agree" (Likert item) answers and the respondents who answered
+    `question` of `survey` in the period and scope. One query."""
+    totals = _item_answers(
+        survey=survey, question=question, start=start, end=end, department_ids=department_ids
+    ).aggregate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
+    return ItemCounts(positive=totals["positive"], respondents=totals["respondents"])
+
+
+def item_counts_by_department(
+    *,
+    survey: str,
+    question: str,
+    start: date,
+    end: date,
+    department_ids: Collection[int] | None = None,
+) -> dict[int | None, ItemCounts]:
+    """`item_counts` per respondent department (None for responses without one). One query."""
+    rows = (
+        _item_answers(
+            survey=survey, question=question, start=start, end=end, department_ids=department_ids
+        )
+        .values("response__department_id")
+        .annotate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
+        .order_by()
+    )
+    return {
+        row["response__department_id"]: ItemCounts(row["positive"], row["respondents"])
+        for row in rows
+    }
+
+
+def wellbeing_indices(
+    *, start: date, end: date, department_ids: Collection[int] | None = None
+) -> list[int]:
+    """WHO-5 index (4 x sum of who5_1 … who5_5) of each `wellbeing` response in the period
+    and scope that answered all five items. One query."""
+    rows = (
+        responses_in(survey="wellbeing", start=start, end=end, department_ids=department_ids)
+        .annotate(
+            items=Count("answers", filter=Q(answers__question__code__in=WHO5_CODES)),
+            total=Sum("answers__value_int", filter=Q(answers__question__code__in=WHO5_CODES)),
+        )
+        .filter(items=len(WHO5_CODES))
+        .values_list("total", flat=True)
+    )
+    return sorted(4 * total for total in rows)
+
+
+def departments_of(campaign: Campaign) -> QuerySet[Department]:
+    return campaign.departments.select_related("site").order_by("site__name", "name")
