@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from post_program.permissions import (
+    campaigns_visible_to,
+    can_add_instrument_version,
+    can_manage_surveys,
+    can_view_survey_results,
+    get_campaign_or_404,
+    get_instrument_or_404,
+    require,
+    survey_department_scope,
+)
+
+from . import selectors, services
+from .forms import (
+    CampaignForm,
+    InstrumentForm,
+    ResponseForm,
+    VersionForm,
+    question_formset,
+    question_initial,
+)
+from .models import Campaign
+
+# --- Answering (public) ----------------------------------------------------------------------
+
+LINK_STATUS = {"unknown": 404, "used": 410, "expired": 410}
+
+
+def _private(response):
+    """The page's address holds the token: never let it leave in a Referer header."""
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _unavailable(request, error: services.LinkError):
+    return _private(
+        render(
+            request,
+            "surveys/response_unavailable.html",
+            {"reason": error.reason},
+            status=LINK_STATUS[error.reason],
+        )
+    )
+
+
+@login_not_required
+@csrf_exempt  # the unguessable single-use token in the address is the credential, not a cookie
+@never_cache
+@require_http_methods(["GET", "POST"])
+def response_create(request, token: str):
+    """Answer a survey from the emailed link, signed in or not. Nothing about the visitor
+    (account, address, time) is stored with the answers."""
+    invitation = selectors.invitation_for_token(token)
+    try:
+        services.invitation_check(invitation)
+    except services.LinkError as error:
+        return _unavailable(request, error)
+    version = invitation.campaign.version
+    questions = selectors.version_questions(version)
+    form = ResponseForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_submit(token=token, answers=form.answers())
+        except services.LinkError as error:
+            return _unavailable(request, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("surveys:response_thanks")
+    return _private(
+        render(
+            request,
+            "surveys/response_create.html",
+            {"form": form, "version": version, "instrument": version.instrument},
+        )
+    )
+
+
+@login_not_required
+@require_GET
+def response_thanks(request):
+    return render(request, "surveys/response_thanks.html")
+
+
+# --- Campaigns -------------------------------------------------------------------------------
+
+
+@require_GET
+@require(can_view_survey_results)
+def campaign_list(request):
+    scope = survey_department_scope(request.user)
+    campaigns = selectors.campaign_list(
+        campaigns_visible_to(request.user), department_ids=scope
+    ).order_by("-opens_on", "-pk")
+    page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
+    threshold = settings.SUPPRESSION_THRESHOLD
+    for campaign in page:
+        small = scope is not None and selectors.is_small(campaign.responded, threshold)
+        campaign.responded_shown = None if small else campaign.responded
+    return render(
+        request,
+        "surveys/campaign_list.html",
+        {"page": page, "can_manage": can_manage_surveys(request.user), "scoped": scope is not None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage_surveys)
+def campaign_create(request):
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.campaign_create(
+                actor=request.user,
+                name=data["name"],
+                version=data["version"],
+                audience=data["audience"],
+                departments=data["departments"] or [],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                reminder_days=data["reminder_days"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Campaign created. Invitations go out on the opening day."
+                if campaign.opens_on > timezone.localdate()
+                else "Campaign created and invitations sent.",
+            )
+            return redirect("surveys:campaign_detail", pk=campaign.pk)
+    return render(request, "surveys/campaign_create.html", {"form": form})
+
+
+@require_GET
+@require(can_view_survey_results)
+def campaign_detail(request, pk: int):
+    campaign = get_campaign_or_404(request.user, pk)
+    scope = survey_department_scope(request.user)
+    results = selectors.campaign_results(
+        campaign, department_ids=scope, exact_response_rate=scope is None
+    )
+    departments = selectors.departments_of(campaign)
+    if scope is not None:
+        departments = departments.filter(pk__in=scope)
+    return render(
+        request,
+        "surveys/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "results": results,
+            "departments": departments,
+            "can_manage": can_manage_surveys(request.user),
+            "scoped": scope is not None,
+        },
+    )
+
+
+@require_POST
+@require(can_manage_surveys)
+def campaign_close(request, pk: int):
+    campaign = get_campaign_or_404(request.user, pk)
+    if campaign.status == Campaign.Status.CLOSED:
+        messages.info(request, "The campaign was already closed.")
+    else:
+        services.campaign_close(actor=request.user, campaign=campaign)
+        messages.success(request, "Campaign closed: its links no longer work.")
+    return redirect("surveys:campaign_detail", pk=campaign.pk)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+@require(can_manage_surveys)
+def campaign_export(request, pk: int):
+    """The campaign's responses in the long format of survey_responses.csv."""
+    campaign = get_campaign_or_404(request.user, pk)
+    services.responses_export_record(actor=request.user, campaign=campaign)
+    writer = csv.writer(_Echo())
+    rows = selectors.export_rows(campaign.responses.all())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="survey_responses-campaign-{campaign.pk}.csv"'
+    )
+    return response
+
+
+# --- Instruments -----------------------------------------------------------------------------
+
+
+@require_GET
+@require(can_manage_surveys)
+def instrument_list(request):
+    return render(
+        request, "surveys/instrument_list.html", {"instruments": selectors.instrument_list()}
+    )
+
+
+@require_GET
+@require(can_manage_surveys)
+def instrument_detail(request, pk: int):
+    instrument = get_instrument_or_404(request.user, pk)
+    versions = instrument.versions.prefetch_related("questions").order_by("-number")
+    return render(
+        request,
+        "surveys/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "versions": versions,
+            "can_add_version": can_add_instrument_version(request.user, instrument),
+        },
+    )
+
+
+def _builder_valid(version_form, formset) -> bool:
+    if not version_form.is_valid():
+        formset.is_valid()  # show the rows' errors too
+        return False
+    formset.scoring = version_form.cleaned_data["scoring"]
+    return formset.is_valid()
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage_surveys)
+def instrument_create(request):
+    data = request.POST or None
+    form = InstrumentForm(data)
+    version_form = VersionForm(data)
+    formset = question_formset(data)
+    if request.method == "POST" and form.is_valid() & _builder_valid(version_form, formset):
+        try:
+            instrument = services.instrument_create(
+                actor=request.user,
+                code=form.cleaned_data["code"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                intro=version_form.cleaned_data["intro"],
+                scoring=version_form.cleaned_data["scoring"],
+                questions=formset.specs(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Instrument created.")
+            return redirect("surveys:instrument_detail", pk=instrument.pk)
+    return render(
+        request,
+        "surveys/instrument_create.html",
+        {"form": form, "version_form": version_form, "formset": formset},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage_surveys)
+def instrument_version_create(request, pk: int):
+    instrument = get_instrument_or_404(request.user, pk)
+    if not can_add_instrument_version(request.user, instrument):
+        raise PermissionDenied
+    current = instrument.current_version
+    data = request.POST or None
+    version_form = VersionForm(
+        data, initial={"intro": current.intro, "scoring": current.scoring} if current else None
+    )
+    formset = question_formset(
+        data, initial=question_initial(current.questions.all()) if current else None
+    )
+    if request.method == "POST" and _builder_valid(version_form, formset):
+        try:
+            version = services.instrument_version_create(
+                actor=request.user,
+                instrument=instrument,
+                intro=version_form.cleaned_data["intro"],
+                scoring=version_form.cleaned_data["scoring"],
+                questions=formset.specs(),
+            )
+        except ValidationError as error:
+            version_form.add_error(None, error)
+        else:
+            messages.success(request, f"Version {version.number} created.")
+            return redirect("surveys:instrument_detail", pk=instrument.pk)
+    return render(
+        request,
+        "surveys/instrument_version_create.html",
+        {"instrument": instrument, "version_form": version_form, "formset": formset},
+    )
