@@ -1,0 +1,162 @@
+"""Training as a new user meets it, in Chromium: the director schedules a session, a lead
+signs up two physicians, the facilitator records that one completed, a coordinator activates
+them, and the referral suggestions offer the new supporter but not the one whose refresher
+lapsed."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from post_program.models import PeerSupporter, RoleAssignment
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    PeerSupporterFactory,
+    PhysicianFactory,
+    RoleAssignmentFactory,
+    SiteFactory,
+    UserFactory,
+)
+from tests.training.factories import CourseFactory, TrainingCompletionFactory
+from training.models import CourseKind, TrainingSession
+from training.selectors import supporters_training_current
+
+from .conftest import sign_in
+
+
+@pytest.fixture
+def program(transactional_db, settings):
+    settings.REFRESHER_MONTHS = 24
+    settings.AUTO_ACTIVATE_SUPPORTERS = False
+    north = SiteFactory(name="North Hospital")
+    emergency = DepartmentFactory(site=north, name="Emergency Medicine")
+    people = {}
+    for role, extra in (
+        ("director", {"role": RoleAssignment.Role.DIRECTOR}),
+        ("coordinator", {"role": RoleAssignment.Role.COORDINATOR, "site": north}),
+        ("lead", {"role": RoleAssignment.Role.LEAD, "department": emergency}),
+    ):
+        people[role] = UserFactory(email=f"{role}@example.org", name=f"{role.title()} Person")
+        RoleAssignmentFactory(user=people[role], **extra)
+    CourseFactory(name="Peer supporter initial training", kind=CourseKind.INITIAL)
+    newcomer = PhysicianFactory(department=emergency, name="Nadia Newcomer")
+    # A supporter trained three years ago who never took a refresher.
+    lapsed = PeerSupporterFactory(
+        physician__department=emergency,
+        physician__name="Larry Lapsed",
+        activated_on=date.today() - timedelta(days=3 * 365),
+    )
+    TrainingCompletionFactory(
+        physician=lapsed.physician,
+        course=CourseKind.INITIAL,
+        completed_on=date.today() - timedelta(days=3 * 365 + 20),
+    )
+    rita = UserFactory(email="rita@example.org", name="Rita Requester")
+    requester = PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
+    colleague = PhysicianFactory(department=emergency, name="Colin Colleague")
+    return {
+        **people,
+        "department": emergency,
+        "newcomer": newcomer,
+        "lapsed": lapsed,
+        "requester": requester,
+        "colleague": colleague,
+    }
+
+
+def _as(browser, live_server, user):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, user.email, PASSWORD)
+    return context, page
+
+
+def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, program):
+    # 1. The director schedules a session from the training calendar.
+    context, page = _as(browser, live_server, program["director"])
+    page.goto("/training/")
+    page.get_by_role("link", name="Schedule a session").click()
+    starts = timezone.localtime() + timedelta(days=7)
+    page.get_by_label("Course").select_option(label="Peer supporter initial training")
+    page.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT09:00"))
+    page.get_by_label("Ends").fill(starts.strftime("%Y-%m-%dT17:00"))
+    page.get_by_label("Location").fill("North Hospital, room 2")
+    page.get_by_label("Facilitator").select_option(label="Director Person (director@example.org)")
+    page.get_by_label("Capacity").fill("8")
+    page.get_by_role("button", name="Save session").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("The session is on the calendar.").is_visible()
+    session = TrainingSession.objects.get()
+    assert page.url.endswith(f"/training/sessions/{session.pk}/")
+    context.close()
+
+    # 2. The lead finds it on the calendar and signs up two physicians of the department.
+    context, page = _as(browser, live_server, program["lead"])
+    page.goto("/training/")
+    page.get_by_role("link", name="Peer supporter initial training").click()
+    for physician in (program["newcomer"], program["lapsed"].physician):
+        page.get_by_role("combobox", name="Physician").select_option(value=physician.physician_id)
+        page.get_by_role("button", name="Sign up").click()
+        page.wait_for_load_state()
+        assert page.get_by_text(f"{physician.name} is signed up.").is_visible()
+    table = page.get_by_role("table", name="Sign-ups you may see")
+    assert table.get_by_role("row", name="Nadia Newcomer").is_visible()
+    assert table.get_by_role("row", name="Larry Lapsed").is_visible()
+    context.close()
+
+    # The day of the session comes (the clock moves on).
+    TrainingSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(hours=8),
+        ends_at=timezone.now() - timedelta(hours=1),
+    )
+
+    # 3. The facilitator records that Nadia completed and Larry did not come.
+    context, page = _as(browser, live_server, program["director"])
+    page.goto(f"/training/sessions/{session.pk}/")
+    page.get_by_role("link", name="Attendance and completion").click()
+    page.get_by_label("Attendance of Nadia Newcomer").select_option(label="Completed")
+    page.get_by_label("Attendance of Larry Lapsed").select_option(label="Absent")
+    page.get_by_role("button", name="Save attendance").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("1 completion recorded").is_visible()
+    context.close()
+
+    # 4. The coordinator of the site activates the newly trained physician.
+    context, page = _as(browser, live_server, program["coordinator"])
+    page.goto("/training/status/")
+    ready = page.get_by_role("row", name="Nadia Newcomer")
+    ready.get_by_role("button", name="Activate as supporter").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Nadia Newcomer is now an active peer supporter.").is_visible()
+    lapsed_row = page.get_by_role("row", name="Larry Lapsed")
+    assert lapsed_row.get_by_role("cell", name=re.compile(r"^Lapsed since")).is_visible()
+
+    # 5. The gate: current training for Nadia, not for Larry.
+    newcomer = PeerSupporter.objects.get(physician=program["newcomer"])
+    current = supporters_training_current(PeerSupporter.objects.all(), on=timezone.localdate())
+    assert list(current) == [newcomer]
+
+    # ... and in the referral suggestions the coordinator sees for a colleague's referral.
+    from interactions.models import Reason, Source
+    from interactions.services import referral_request
+
+    referral = referral_request(
+        requester=program["requester"].user,
+        source=Source.THIRD_PARTY,
+        department=program["department"],
+        physician=program["colleague"],
+        reason=Reason.ADVERSE_EVENT,
+        notify=False,
+    ).referral
+    page.goto(f"/referrals/{referral.pk}/")
+    suggestions = page.get_by_role("table", name="who pass every rule")
+    assert suggestions.get_by_text("Nadia Newcomer").is_visible()
+    assert suggestions.get_by_text("Larry Lapsed").count() == 0
+    page.get_by_text("Not suggested").click()
+    assert page.get_by_text("Training lapsed on").is_visible()
+    context.close()
