@@ -1,0 +1,200 @@
+"""Automatic invitations: recipient feedback after a case closes as supported, training
+evaluation after a course is completed. Each event is invited once."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
+
+from interactions import services as referral_services
+from surveys import services, tasks
+from surveys.models import Campaign, Invitation, Response
+from tests.interactions.factories import referral_in_status, trained
+from tests.training.factories import TrainingCompletionFactory
+from training.models import TrainingCompletion
+
+from .factories import answer_data, tokens_in
+
+CLOSED_AT = "2024-05-06 15:00:00"
+FEEDBACK = {
+    "helpful": 5,
+    "wellbeing_improved": 4,
+    "negative_emotions_decreased": 4,
+    "stigma_decreased": 3,
+    "comfortable_discussing": 5,
+    "culture_improved": 4,
+    "would_recommend": True,
+}
+
+
+@pytest.fixture
+def closed_case(cast):
+    """A case of the plain physician, closed as supported at CLOSED_AT."""
+    trained(cast.supporter_a_profile)
+    with freeze_time(CLOSED_AT):
+        referral = referral_in_status(
+            "closed",
+            supporter=cast.supporter_a_profile,
+            department=cast.department_a,
+            physician=cast.physician_profile,
+        )
+    assert referral.outcome == "supported"
+    return referral
+
+
+def _run(capture):
+    with capture(execute=True):
+        return services.recipient_feedback_invite_due()
+
+
+def test_feedback_invitation_goes_out_after_the_delay_and_only_once(
+    cast, closed_case, django_capture_on_commit_callbacks, settings
+):
+    settings.RECIPIENT_FEEDBACK_DELAY_DAYS = 3
+    mail.outbox.clear()
+    with freeze_time("2024-05-09 14:59:00"):
+        assert _run(django_capture_on_commit_callbacks) == 0
+    with freeze_time("2024-05-09 15:01:00"):
+        assert _run(django_capture_on_commit_callbacks) == 1
+        assert _run(django_capture_on_commit_callbacks) == 0
+    with freeze_time("2024-05-10 09:00:00"):
+        assert _run(django_capture_on_commit_callbacks) == 0
+    assert [m.to for m in mail.outbox] == [["physician@example.org"]]
+    invitation = Invitation.objects.get()
+    assert invitation.source_key == f"referral:{closed_case.pk}"
+    assert invitation.campaign.trigger == Campaign.Trigger.RECIPIENT_FEEDBACK
+    assert invitation.campaign.version.instrument.code == "recipient_feedback"
+    # The email says nothing about the case.
+    body = mail.outbox[0].body
+    assert closed_case.referral_id not in body and cast.supporter_a.name not in body
+
+
+def test_the_delay_is_a_setting(cast, closed_case, django_capture_on_commit_callbacks, settings):
+    settings.RECIPIENT_FEEDBACK_DELAY_DAYS = 5
+    with freeze_time("2024-05-09 16:00:00"):
+        assert _run(django_capture_on_commit_callbacks) == 0
+    with freeze_time("2024-05-11 16:00:00"):
+        assert _run(django_capture_on_commit_callbacks) == 1
+
+
+def test_the_supported_physician_answers_the_feedback_anonymously(
+    cast, closed_case, django_capture_on_commit_callbacks
+):
+    with freeze_time("2024-05-10 09:00:00"):
+        _run(django_capture_on_commit_callbacks)
+        (token,) = tokens_in(mail.outbox)
+        page = Client().post(
+            reverse("surveys:response_create", kwargs={"token": token}), answer_data(FEEDBACK)
+        )
+    assert page.status_code == 302
+    response = Response.objects.get()
+    assert response.department == cast.department_a
+    assert response.version.instrument.code == "recipient_feedback"
+
+
+@pytest.mark.parametrize("outcome", ["declined", "unreachable", "referred_out"])
+def test_cases_closed_otherwise_get_no_feedback_survey(cast, outcome):
+    trained(cast.supporter_a_profile)
+    with freeze_time(CLOSED_AT):
+        referral = referral_in_status(
+            "contacted", supporter=cast.supporter_a_profile, department=cast.department_a
+        )
+        referral_services.referral_close(actor=None, referral=referral, outcome=outcome)
+    with freeze_time("2024-05-10 09:00:00"):
+        assert services.recipient_feedback_invite_due() == 0
+    assert not Invitation.objects.exists()
+
+
+def test_cases_closed_before_the_look_back_window_are_not_invited(cast, closed_case, settings):
+    settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS = 14
+    with freeze_time("2024-05-30 09:00:00"):
+        assert services.recipient_feedback_invite_due() == 0
+
+
+def test_a_closed_automatic_campaign_is_followed_by_a_new_one(
+    cast, closed_case, django_capture_on_commit_callbacks
+):
+    with freeze_time("2024-05-10 09:00:00"):
+        _run(django_capture_on_commit_callbacks)
+    first = Campaign.objects.get()
+    services.campaign_close(actor=cast.director, campaign=first)
+    with freeze_time("2024-05-10 10:00:00"):
+        second = referral_in_status(
+            "closed", supporter=cast.supporter_a_profile, department=cast.department_a
+        )
+    with freeze_time("2024-05-14 09:00:00"):
+        assert _run(django_capture_on_commit_callbacks) == 1
+    assert Campaign.objects.count() == 2
+    new = Campaign.objects.exclude(pk=first.pk).get()
+    assert new.status == Campaign.Status.OPEN
+    assert new.invitations.get().source_key == f"referral:{second.pk}"
+
+
+def test_automatic_links_expire_after_the_setting(cast, closed_case, settings):
+    settings.SURVEY_AUTOMATIC_LINK_DAYS = 30
+    with freeze_time("2024-05-10 09:00:00"):
+        services.recipient_feedback_invite_due()
+    assert Invitation.objects.get().expires_on == timezone.datetime(2024, 6, 9).date()
+
+
+def test_training_evaluation_after_a_completed_course_once(
+    cast, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with freeze_time("2024-05-06 15:00:00"):
+        completion = TrainingCompletionFactory(
+            physician=cast.supporter_b_profile.physician,
+            completed_on=timezone.localdate(),
+            source=TrainingCompletion.Source.SESSION,
+            recorded_at=timezone.now(),
+        )
+        TrainingCompletionFactory(  # imported history: no survey
+            physician=cast.supporter_a_profile.physician,
+            source=TrainingCompletion.Source.IMPORT,
+            recorded_at=timezone.now(),
+        )
+    with freeze_time("2024-05-06 16:00:00"), django_capture_on_commit_callbacks(execute=True):
+        assert services.training_evaluation_invite_due() == 1
+        assert services.training_evaluation_invite_due() == 0
+    invitation = Invitation.objects.get()
+    assert invitation.source_key == f"training_completion:{completion.pk}"
+    assert invitation.campaign.version.instrument.code == "supporter_training"
+    assert [m.to for m in mail.outbox] == [["supporter.b@example.org"]]
+
+
+def test_the_periodic_task_runs_both_kinds(cast, closed_case, django_capture_on_commit_callbacks):
+    with freeze_time("2024-05-10 09:00:00"):
+        TrainingCompletionFactory(
+            physician=cast.supporter_b_profile.physician,
+            completed_on=timezone.localdate(),
+            source=TrainingCompletion.Source.MANUAL,
+            recorded_at=timezone.now(),
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.surveys_invite_after_events() == {
+                "recipient_feedback": 1,
+                "training_evaluation": 1,
+            }
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.surveys_invite_after_events() == {
+                "recipient_feedback": 0,
+                "training_evaluation": 0,
+            }
+    assert Campaign.objects.filter(status="open").count() == 2
+    assert len(mail.outbox) >= 2
+
+
+def test_reminders_follow_automatic_invitations_too(
+    cast, closed_case, django_capture_on_commit_callbacks
+):
+    with freeze_time("2024-05-10 09:00:00"):
+        _run(django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with freeze_time("2024-05-17 09:30:00"):
+        assert services.reminders_send_due() == 1
+    assert [m.to for m in mail.outbox] == [["physician@example.org"]]
+    assert Invitation.objects.get().reminders_sent == 1
