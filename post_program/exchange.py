@@ -1,0 +1,641 @@
+"""Program history in and out: the CSV files (or XLSX sheets) of the data-formats contract.
+
+Each app describes the files it owns in `<app>/exchange.py` as `FILES = [FileSpec, ...]`; they
+are handled in the order of `settings.LOCAL_APPS`, which is the order of the contract
+(departments, physicians, training, referrals, interactions, survey responses), so a file may
+refer to rows of any file before it.
+
+An import reads every file, checks every row of every file, and reports each problem as
+`FILE:LINE: COLUMN: message`. Only when there is none does it write, in one transaction; a dry
+run does the same writes and rolls them back, so a preview's counts are exactly what the real
+import will do. Rows carry keys, so importing the same files again changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import importlib.util
+import io
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Department, Physician, Site, User
+from .services import audit_record
+
+YES = {"yes", "true", "1"}
+NO = {"no", "false", "0"}
+
+
+class RowError(NamedTuple):
+    source: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.column}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """Raised with every error found; nothing was written."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} error(s); nothing was written")
+
+
+# --- Cell parsers: a cell's text in, a value out, ValueError with a message otherwise. -------
+
+
+def text(value: str) -> str:
+    return value
+
+
+def date_value(value: str) -> date:
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def datetime_value(value: str) -> datetime:
+    """ISO 8601; without an offset the time is read in the program's time zone."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a date and time such as 2021-03-04T09:15:00-08:00"
+        ) from None
+    if timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    return parsed
+
+
+def yes_no(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in YES:
+        return True
+    if lowered in NO:
+        return False
+    raise ValueError(f"{value!r} is not yes or no")
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise ValueError(f"{number} is not between {low} and {high}")
+        return number
+
+    return parse
+
+
+def choice(*options: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        if value not in options:
+            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+# --- File descriptions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    parse: Callable[[str], Any] = text
+    identifying: bool = False  # names and emails: exported only when asked for
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, Any]
+
+    def __getitem__(self, column: str) -> Any:
+        return self.values.get(column)
+
+
+@dataclass
+class Counts:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class FileSpec(ABC):
+    """One file of the contract. Subclasses say how to check references, write and export."""
+
+    name: str = ""
+    columns: tuple[Column, ...] = ()
+    key: tuple[str, ...] = ()
+
+    def check(self, row: Row, batch: Batch) -> Iterable[tuple[str, str]]:
+        """(column, message) for each problem beyond a cell's own type: references, ranges."""
+        return ()
+
+    @abstractmethod
+    def write(self, rows: list[Row], batch: Batch) -> Counts:
+        """Create or update the rows (all already checked) and count what changed."""
+
+    @abstractmethod
+    def export_rows(self) -> Iterable[dict[str, Any]]:
+        """Every record as a dict keyed by column name."""
+
+    def row_key(self, row: Row) -> tuple:
+        return tuple(row[column] for column in self.key)
+
+
+def file_specs() -> list[FileSpec]:
+    """Every app's files, in the contract's order (settings.LOCAL_APPS)."""
+    specs: list[FileSpec] = []
+    for app in settings.LOCAL_APPS:
+        module_name = f"{app}.exchange"
+        if importlib.util.find_spec(module_name):
+            specs.extend(importlib.import_module(module_name).FILES)
+    return specs
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+
+@dataclass
+class RawFile:
+    source: str  # how errors name it: "physicians.csv" or "history.xlsx[physicians]"
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def _cell_text(value: Any) -> str:
+    """An XLSX cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        if value.time() == time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_csv(source: str, data: bytes) -> RawFile:
+    try:
+        content = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportRejected(
+            [RowError(source, 1, "-", f"not UTF-8 text (byte {error.start})")]
+        ) from None
+    lines = list(csv.reader(io.StringIO(content, newline="")))
+    if not lines:
+        return RawFile(source, [], [])
+    header = [cell.strip() for cell in lines[0]]
+    rows = [
+        (number, [cell.strip() for cell in cells])
+        for number, cells in enumerate(lines[1:], start=2)
+        if any(cell.strip() for cell in cells)
+    ]
+    return RawFile(source, header, rows)
+
+
+def read_files(uploads: dict[str, bytes], specs: list[FileSpec]) -> dict[str, RawFile]:
+    """Files by their contract name, from CSV files or XLSX workbooks given as name -> bytes."""
+    known = {spec.name: spec for spec in specs}
+    found: dict[str, RawFile] = {}
+    errors: list[RowError] = []
+    for filename, data in uploads.items():
+        if filename.lower().endswith(".xlsx"):
+            found.update(_read_workbook(filename, data, known, errors))
+        elif filename in known:
+            found[filename] = _read_csv(filename, data)
+        else:
+            errors.append(
+                RowError(filename, 1, "-", f"not one of the program files ({', '.join(known)})")
+            )
+    if errors:
+        raise ImportRejected(errors)
+    return found
+
+
+def _read_workbook(
+    filename: str, data: bytes, known: dict[str, FileSpec], errors: list[RowError]
+) -> dict[str, RawFile]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged file
+        errors.append(RowError(filename, 1, "-", "not a readable .xlsx workbook"))
+        return {}
+    found = {}
+    for sheet in workbook.worksheets:
+        name = f"{sheet.title}.csv"
+        source = f"{filename}[{sheet.title}]"
+        if name not in known:
+            errors.append(RowError(source, 1, "-", "not one of the program's sheets"))
+            continue
+        lines = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        header = lines[0] if lines else []
+        while header and not header[-1]:
+            header.pop()
+        rows = [
+            (number, cells[: len(header)])
+            for number, cells in enumerate(lines[1:], start=2)
+            if any(cells)
+        ]
+        found[name] = RawFile(source, header, rows)
+    workbook.close()
+    return found
+
+
+def read_path(path: Path, specs: list[FileSpec]) -> dict[str, RawFile]:
+    """A folder of CSV files or one .xlsx workbook."""
+    if path.is_dir():
+        uploads = {
+            child.name: child.read_bytes()
+            for child in sorted(path.iterdir())
+            if child.is_file() and child.suffix.lower() in {".csv", ".xlsx"}
+        }
+    elif path.is_file():
+        uploads = {path.name: path.read_bytes()}
+    else:
+        raise ImportRejected([RowError(str(path), 1, "-", "no such file or folder")])
+    return read_files(uploads, specs)
+
+
+# --- Checking and writing -------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """What one import holds: every file's parsed rows, and cached look-ups of the database."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def keys(self, file_name: str, columns: tuple[str, ...]) -> set[tuple]:
+        """Values of `columns` over the rows of `file_name` in this import."""
+        return {tuple(row[c] for c in columns) for row in self.rows.get(file_name, [])}
+
+    def cached(self, name: str, load: Callable[[], Any]) -> Any:
+        if name not in self._cache:
+            self._cache[name] = load()
+        return self._cache[name]
+
+
+def _parse(spec: FileSpec, raw: RawFile, errors: list[RowError]) -> list[Row]:
+    columns = {column.name: column for column in spec.columns}
+    header_ok = True
+    seen: set[str] = set()
+    for name in raw.header:
+        if name in seen:
+            errors.append(RowError(raw.source, 1, name, "column appears twice"))
+            header_ok = False
+        seen.add(name)
+        if name not in columns:
+            errors.append(RowError(raw.source, 1, name or "-", "unknown column"))
+            header_ok = False
+    for column in spec.columns:
+        if column.required and column.name not in seen:
+            errors.append(RowError(raw.source, 1, column.name, "required column is missing"))
+            header_ok = False
+    if not header_ok:
+        return []
+    rows = []
+    for line, cells in raw.rows:
+        if len(cells) > len(raw.header) and any(cells[len(raw.header) :]):
+            errors.append(RowError(raw.source, line, "-", "more cells than columns"))
+            continue
+        values: dict[str, Any] = {}
+        for index, name in enumerate(raw.header):
+            cell = cells[index] if index < len(cells) else ""
+            column = columns[name]
+            if cell == "":
+                values[name] = None
+                if column.required:
+                    errors.append(RowError(raw.source, line, name, "a value is required"))
+                continue
+            try:
+                values[name] = column.parse(cell)
+            except ValueError as error:
+                errors.append(RowError(raw.source, line, name, str(error)))
+                values[name] = None
+        rows.append(Row(line, values))
+    return rows
+
+
+def check(files: dict[str, RawFile], specs: list[FileSpec]) -> tuple[Batch, list[RowError]]:
+    """Parse and check every row of every file; return the batch and all errors found."""
+    batch = Batch()
+    present = [spec for spec in specs if spec.name in files]
+    found: dict[str, list[RowError]] = {spec.name: [] for spec in present}
+    for spec in present:
+        batch.rows[spec.name] = _parse(spec, files[spec.name], found[spec.name])
+    for spec in present:
+        source = files[spec.name].source
+        errors = found[spec.name]
+        first_line: dict[tuple, int] = {}
+        for row in batch.rows[spec.name]:
+            key = spec.row_key(row)
+            if None not in key:
+                if key in first_line:
+                    errors.append(
+                        RowError(
+                            source,
+                            row.line,
+                            ", ".join(spec.key),
+                            f"the same key as line {first_line[key]}",
+                        )
+                    )
+                    continue
+                first_line[key] = row.line
+            for column, message in spec.check(row, batch):
+                errors.append(RowError(source, row.line, column, message))
+    ordered = [error for name in found for error in sorted(found[name], key=lambda e: e.line)]
+    return batch, ordered
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, Counts]
+    dry_run: bool
+
+
+def import_files(files: dict[str, RawFile], *, actor=None, dry_run: bool = False) -> ImportReport:
+    """Check everything, then write everything in one transaction (rolled back on a dry run)."""
+    specs = file_specs()
+    batch, errors = check(files, specs)
+    if errors:
+        raise ImportRejected(errors)
+    counts: dict[str, Counts] = {}
+    with transaction.atomic():
+        for spec in specs:
+            if spec.name in batch.rows:
+                counts[spec.name] = spec.write(batch.rows[spec.name], batch)
+                counts[spec.name].rows = len(batch.rows[spec.name])
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            audit_record(
+                actor=actor,
+                action="program.import",
+                files={
+                    name: {"rows": c.rows, "created": c.created, "updated": c.updated}
+                    for name, c in counts.items()
+                },
+            )
+    return ImportReport(counts=counts, dry_run=dry_run)
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def export_tables(*, identified: bool) -> Iterator[tuple[str, list[str], list[list[str]]]]:
+    """(file name, header, rows as text) for every file, names and emails only if identified."""
+    for spec in file_specs():
+        header = [c.name for c in spec.columns if identified or not c.identifying]
+        rows = [[_cell(row.get(name)) for name in header] for row in spec.export_rows()]
+        yield spec.name, header, rows
+
+
+def export_to_folder(folder: Path, *, actor=None, identified: bool = False) -> dict[str, int]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, header, rows in export_tables(identified=identified):
+        with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+        written[name] = len(rows)
+    audit_record(actor=actor, action="program.export", identified=identified, files=written)
+    return written
+
+
+# --- The core's files: departments.csv and physicians.csv -----------------------------------
+
+
+def _changed(instance, values: dict[str, Any]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    return changed
+
+
+def existing_departments(batch: Batch) -> set[tuple[str, str]]:
+    """(site, department) of the database and of this import's departments.csv."""
+    return batch.cached(
+        "departments",
+        lambda: (
+            set(Department.objects.values_list("site__name", "name"))
+            | batch.keys("departments.csv", ("site", "department"))
+        ),
+    )
+
+
+def existing_physician_ids(batch: Batch) -> set[str]:
+    """physician_id of the database and of this import's physicians.csv."""
+    return batch.cached(
+        "physician_ids",
+        lambda: (
+            set(Physician.objects.values_list("physician_id", flat=True))
+            | {key[0] for key in batch.keys("physicians.csv", ("physician_id",))}
+        ),
+    )
+
+
+def department_lookup(batch: Batch) -> dict[tuple[str, str], Any]:
+    """(site, department) -> Department, loaded once after the departments are written."""
+    return batch.cached(
+        "department_objects",
+        lambda: {(d.site.name, d.name): d for d in Department.objects.select_related("site")},
+    )
+
+
+def check_department_reference(row: Row, batch: Batch) -> Iterable[tuple[str, str]]:
+    known = existing_departments(batch)
+    if row["site"] and row["department"] and (row["site"], row["department"]) not in known:
+        yield (
+            "department",
+            (
+                f"no department {row['department']!r} at site {row['site']!r} "
+                "in the database or in departments.csv"
+            ),
+        )
+
+
+class DepartmentsFile(FileSpec):
+    name = "departments.csv"
+    columns = (
+        Column("site", required=True),
+        Column("department", required=True),
+        Column("launched_on", parse=date_value),
+        Column("ended_on", parse=date_value),
+    )
+    key = ("site", "department")
+
+    def check(self, row, batch):
+        if row["ended_on"] and not row["launched_on"]:
+            yield "ended_on", "a department cannot end without having launched"
+        elif row["ended_on"] and row["ended_on"] < row["launched_on"]:
+            yield "ended_on", "is before launched_on"
+
+    def write(self, rows, batch):
+        counts = Counts()
+        sites = {site.name: site for site in Site.objects.all()}
+        existing = {(d.site.name, d.name): d for d in Department.objects.select_related("site")}
+        new, changed = [], []
+        for row in rows:
+            site = sites.get(row["site"]) or Site.objects.create(name=row["site"])
+            sites[site.name] = site
+            values = {"launched_on": row["launched_on"], "ended_on": row["ended_on"]}
+            department = existing.get((row["site"], row["department"]))
+            if department is None:
+                new.append(Department(site=site, name=row["department"], **values))
+            elif _changed(department, values):
+                changed.append(department)
+        Department.objects.bulk_create(new)
+        Department.objects.bulk_update(changed, ["launched_on", "ended_on"])
+        counts.created, counts.updated = len(new), len(changed)
+        counts.unchanged = len(rows) - len(new) - len(changed)
+        return counts
+
+    def export_rows(self):
+        for department in Department.objects.select_related("site").order_by("site__name", "name"):
+            yield {
+                "site": department.site.name,
+                "department": department.name,
+                "launched_on": department.launched_on,
+                "ended_on": department.ended_on,
+            }
+
+
+class PhysiciansFile(FileSpec):
+    name = "physicians.csv"
+    columns = (
+        Column("physician_id", required=True),
+        Column("site", required=True),
+        Column("department", required=True),
+        Column("started_on", parse=date_value),
+        Column("ended_on", parse=date_value),
+        Column("email", parse=lambda value: value.lower(), identifying=True),
+        Column("name", identifying=True),
+    )
+    key = ("physician_id",)
+
+    def check(self, row, batch):
+        yield from check_department_reference(row, batch)
+        if row["started_on"] and row["ended_on"] and row["ended_on"] < row["started_on"]:
+            yield "ended_on", "is before started_on"
+        if row["email"]:
+            owner = self._email_owners(batch).get(row["email"])
+            if owner not in (None, row["physician_id"]):
+                yield "email", f"already belongs to physician {owner}"
+
+    def _email_owners(self, batch: Batch) -> dict[str, str]:
+        def load():
+            owners = {
+                email.lower(): physician_id
+                for physician_id, email in Physician.objects.exclude(email="").values_list(
+                    "physician_id", "email"
+                )
+            }
+            # This import's rows win over the database's, and the first row wins over a later.
+            imported = {row["physician_id"] for row in batch.rows.get(self.name, [])}
+            owners = {e: p for e, p in owners.items() if p not in imported}
+            for row in batch.rows.get(self.name, []):
+                if row["email"]:
+                    owners.setdefault(row["email"], row["physician_id"])
+            return owners
+
+        return batch.cached("email_owners", load)
+
+    def write(self, rows, batch):
+        departments = department_lookup(batch)
+        existing = {p.physician_id: p for p in Physician.objects.all()}
+        users = {
+            user.email.lower(): user
+            for user in User.objects.filter(
+                email__in=[row["email"] for row in rows if row["email"]]
+            )
+        }
+        new, changed = [], []
+        fields = ["department", "started_on", "ended_on", "email", "name"]
+        for row in rows:
+            values = {
+                "department": departments[(row["site"], row["department"])],
+                "started_on": row["started_on"],
+                "ended_on": row["ended_on"],
+                "email": row["email"] or "",
+                "name": row["name"] or "",
+            }
+            physician = existing.get(row["physician_id"])
+            if physician is None:
+                user = users.get(row["email"]) if row["email"] else None
+                new.append(Physician(physician_id=row["physician_id"], user=user, **values))
+            elif _changed(physician, values):
+                changed.append(physician)
+        # Emails move between rows in a refresh: clear the old ones first so that the unique
+        # email constraint never sees two rows holding one address mid-update.
+        if changed:
+            Physician.objects.filter(pk__in=[p.pk for p in changed]).update(email="")
+            Physician.objects.bulk_update(changed, fields, batch_size=1000)
+        Physician.objects.bulk_create(new, batch_size=1000)
+        return Counts(
+            created=len(new),
+            updated=len(changed),
+            unchanged=len(rows) - len(new) - len(changed),
+        )
+
+    def export_rows(self):
+        for physician in Physician.objects.select_related("department__site").order_by(
+            "physician_id"
+        ):
+            yield {
+                "physician_id": physician.physician_id,
+                "site": physician.department.site.name,
+                "department": physician.department.name,
+                "started_on": physician.started_on,
+                "ended_on": physician.ended_on,
+                "email": physician.email,
+                "name": physician.name,
+            }
+
+
+FILES = [DepartmentsFile(), PhysiciansFile()]

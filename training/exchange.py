@@ -1,0 +1,85 @@
+"""training.csv: completed courses. A completed initial course makes a trained, active supporter."""
+
+from __future__ import annotations
+
+from post_program.exchange import (
+    Column,
+    Counts,
+    FileSpec,
+    choice,
+    date_value,
+    existing_physician_ids,
+)
+from post_program.models import PeerSupporter, Physician
+
+from .models import CourseKind, TrainingCompletion
+
+
+class TrainingFile(FileSpec):
+    name = "training.csv"
+    columns = (
+        Column("physician_id", required=True),
+        Column("course", required=True, parse=choice(*CourseKind.values)),
+        Column("completed_on", required=True, parse=date_value),
+    )
+    key = ("physician_id", "course", "completed_on")
+
+    def check(self, row, batch):
+        if row["physician_id"] and row["physician_id"] not in existing_physician_ids(batch):
+            yield "physician_id", "no such physician in the database or in physicians.csv"
+
+    def write(self, rows, batch):
+        physicians = dict(
+            Physician.objects.filter(
+                physician_id__in={row["physician_id"] for row in rows}
+            ).values_list("physician_id", "pk")
+        )
+        existing = set(
+            TrainingCompletion.objects.filter(physician_id__in=physicians.values()).values_list(
+                "physician_id", "course", "completed_on"
+            )
+        )
+        new = [
+            TrainingCompletion(
+                physician_id=physicians[row["physician_id"]],
+                course=row["course"],
+                completed_on=row["completed_on"],
+                source=TrainingCompletion.Source.IMPORT,
+            )
+            for row in rows
+            if (physicians[row["physician_id"]], row["course"], row["completed_on"]) not in existing
+        ]
+        TrainingCompletion.objects.bulk_create(new, batch_size=1000)
+        self._activate_trained(physicians.values())
+        return Counts(created=len(new), unchanged=len(rows) - len(new))
+
+    @staticmethod
+    def _activate_trained(physician_ids) -> None:
+        """Imported supporters are active from their first initial course (data formats)."""
+        first_initial: dict[int, object] = {}
+        for physician_id, completed_on in (
+            TrainingCompletion.objects.initial()
+            .filter(physician_id__in=physician_ids, physician__supporter__isnull=True)
+            .order_by("completed_on")
+            .values_list("physician_id", "completed_on")
+        ):
+            first_initial.setdefault(physician_id, completed_on)
+        PeerSupporter.objects.bulk_create(
+            [
+                PeerSupporter(physician_id=physician_id, activated_on=completed_on)
+                for physician_id, completed_on in first_initial.items()
+            ]
+        )
+
+    def export_rows(self):
+        for completion in TrainingCompletion.objects.select_related("physician").order_by(
+            "physician__physician_id", "completed_on", "course"
+        ):
+            yield {
+                "physician_id": completion.physician.physician_id,
+                "course": completion.course,
+                "completed_on": completion.completed_on,
+            }
+
+
+FILES = [TrainingFile()]
