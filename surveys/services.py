@@ -49,6 +49,7 @@ from .models import (
     QuestionKind,
     Response,
     Scoring,
+    new_public_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -834,6 +835,88 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> Response:
         )
     logger.info("survey response recorded for campaign %s", campaign.pk)
     return response
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    """One response to store in bulk: answers by question code, as `answer_columns` takes."""
+
+    department_id: int | None
+    submitted_on: date
+    answers: Mapping[str, Any]
+    public_id: str | None = None
+
+
+@transaction.atomic
+def responses_record(
+    *,
+    actor: User | None,
+    version: InstrumentVersion,
+    rows: Sequence[ResponseRow],
+    campaign: Campaign | None = None,
+    require_all: bool = True,
+) -> int:
+    """Store many responses of one version at once (history brought in from elsewhere, the
+    demo): every answer checked against its question, scored, and written in bulk. Returns the
+    number of responses. Raises ValidationError listing the rows that do not fit.
+
+    `require_all=False` accepts rows that skip required questions (imported history often
+    does); the WHO-5 index is then left empty for a response that lacks an item."""
+    questions = list(version.questions.order_by("position"))
+    prepared, errors = [], []
+    for number, row in enumerate(rows, start=1):
+        columns_by_code = {}
+        unknown = set(row.answers) - {q.code for q in questions}
+        if unknown:
+            errors.append(f"Response {number}: unknown question {sorted(unknown)[0]!r}.")
+        for question in questions:
+            value = row.answers.get(question.code)
+            if not require_all and value in (None, "", []):
+                continue
+            try:
+                columns = answer_columns(question, value)
+            except ValidationError as error:
+                errors.extend(f"Response {number}: {message}" for message in error.messages)
+                continue
+            if columns is not None:
+                columns_by_code[question.code] = columns
+        prepared.append((row, columns_by_code))
+    if errors:
+        raise ValidationError(errors)
+    responses = [
+        Response(
+            public_id=row.public_id or new_public_id(),
+            campaign=campaign,
+            version=version,
+            department_id=row.department_id,
+            submitted_on=row.submitted_on,
+            score=_score(version, questions, columns_by_code),
+        )
+        for row, columns_by_code in prepared
+    ]
+    Response.objects.bulk_create(responses, batch_size=500)
+    pks = dict(
+        Response.objects.filter(public_id__in=[r.public_id for r in responses]).values_list(
+            "public_id", "pk"
+        )
+    )
+    Answer.objects.bulk_create(
+        (
+            Answer(response_id=pks[response.public_id], question=question, **columns[question.code])
+            for response, (_, columns) in zip(responses, prepared, strict=True)
+            for question in questions
+            if question.code in columns
+        ),
+        batch_size=2000,
+    )
+    audit_record(
+        actor=actor,
+        action="survey.responses_record",
+        obj=campaign,
+        version_id=version.pk,
+        responses=len(responses),
+    )
+    return len(responses)
 
 
 @transaction.atomic
