@@ -13,6 +13,7 @@ import will do. Rows carry keys, so importing the same files again changes nothi
 
 from __future__ import annotations
 
+import base64
 import csv
 import importlib
 import importlib.util
@@ -26,10 +27,12 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Department, Physician, Site, User
+from .jobs import enqueue_on_commit
+from .models import Department, ImportJob, Physician, Site, User
 from .services import audit_record
 
 YES = {"yes", "true", "1"}
@@ -384,18 +387,28 @@ class ImportReport:
     dry_run: bool
 
 
-def import_files(files: dict[str, RawFile], *, actor=None, dry_run: bool = False) -> ImportReport:
-    """Check everything, then write everything in one transaction (rolled back on a dry run)."""
-    specs = file_specs()
+def import_files(
+    files: dict[str, RawFile],
+    *,
+    actor=None,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Check everything, then write everything in one transaction (rolled back on a dry run).
+
+    `progress` is told the percent of files written after each one.
+    """
+    specs = [spec for spec in file_specs() if spec.name in files]
     batch, errors = check(files, specs)
     if errors:
         raise ImportRejected(errors)
     counts: dict[str, Counts] = {}
     with transaction.atomic():
-        for spec in specs:
-            if spec.name in batch.rows:
-                counts[spec.name] = spec.write(batch.rows[spec.name], batch)
-                counts[spec.name].rows = len(batch.rows[spec.name])
+        for done, spec in enumerate(specs, start=1):
+            counts[spec.name] = spec.write(batch.rows[spec.name], batch)
+            counts[spec.name].rows = len(batch.rows[spec.name])
+            if progress:
+                progress(done * 100 // len(specs))
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -639,3 +652,93 @@ class PhysiciansFile(FileSpec):
 
 
 FILES = [DepartmentsFile(), PhysiciansFile()]
+
+
+# --- Imports from the web: upload, check, confirm, write in the background -------------------
+
+PROGRESS_KEY = "import-progress-{}"
+
+
+def import_progress(job_id: int) -> int:
+    """Percent of the files written so far by a running import (shared through the cache)."""
+    return cache.get(PROGRESS_KEY.format(job_id), 0)
+
+
+def _job_files(job: ImportJob) -> dict[str, RawFile]:
+    uploads = {name: base64.b64decode(content) for name, content in job.files.items()}
+    return read_files(uploads, file_specs())
+
+
+def _finish(job: ImportJob, status: str, **fields: Any) -> None:
+    job.status = status
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if status in (ImportJob.Status.REJECTED, ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        job.files = {}
+        job.finished_at = timezone.now()
+    job.save()
+
+
+def _counts_json(report: ImportReport) -> dict[str, dict[str, int]]:
+    return {name: vars(counts) for name, counts in report.counts.items()}
+
+
+@transaction.atomic
+def import_job_create(*, actor: User, uploads: dict[str, bytes]) -> ImportJob:
+    job = ImportJob.objects.create(
+        created_by=actor,
+        files={name: base64.b64encode(data).decode() for name, data in uploads.items()},
+        file_names=sorted(uploads),
+    )
+    audit_record(actor=actor, action="program.import_upload", obj=job, files=job.file_names)
+    from .tasks import import_job_check_task
+
+    enqueue_on_commit(import_job_check_task, job.pk)
+    return job
+
+
+def import_job_check(*, job_id: int) -> ImportJob:
+    """Check every row and count what the import would do, writing nothing."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.CHECKING:
+        return job
+    try:
+        report = import_files(_job_files(job), dry_run=True)
+    except ImportRejected as rejected:
+        _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
+    else:
+        _finish(job, ImportJob.Status.READY, counts=_counts_json(report))
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, actor: User, job: ImportJob) -> bool:
+    """Start writing a checked import; False if it is not (or no longer) ready."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
+        status=ImportJob.Status.IMPORTING
+    )
+    if claimed:
+        audit_record(actor=actor, action="program.import_confirm", obj=job)
+        from .tasks import import_job_apply_task
+
+        enqueue_on_commit(import_job_apply_task, job.pk)
+    return bool(claimed)
+
+
+def import_job_apply(*, job_id: int) -> ImportJob:
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJob.Status.IMPORTING:
+        return job
+    key = PROGRESS_KEY.format(job.pk)
+    try:
+        report = import_files(
+            _job_files(job),
+            actor=job.created_by,
+            progress=lambda percent: cache.set(key, percent, 3600),
+        )
+    except ImportRejected as rejected:  # the database changed since the check
+        _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
+    else:
+        _finish(job, ImportJob.Status.DONE, counts=_counts_json(report))
+    cache.delete(key)
+    return job

@@ -29,3 +29,53 @@ class RosterFilterForm(forms.Form):
                 Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-2"),
             )
         )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+class ImportUploadForm(forms.Form):
+    """The program's CSV files, or one XLSX workbook with sheets of the same names."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    files = MultipleFileField(
+        widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
+        help_text=(
+            "departments.csv, physicians.csv, training.csv, referrals.csv, interactions.csv, "
+            "survey_responses.csv — any of them — or one .xlsx workbook. Nothing is written "
+            "until you have seen the check and confirmed."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("upload", "Check these files"))
+
+    def clean_files(self):
+        uploads = self.cleaned_data["files"]
+        if not uploads:
+            raise forms.ValidationError("Choose at least one file.")
+        if sum(upload.size for upload in uploads) > self.MAX_BYTES:
+            raise forms.ValidationError("The files are larger than 50 MB together.")
+        names = [upload.name for upload in uploads]
+        if len(set(names)) != len(names):
+            raise forms.ValidationError("Two files have the same name.")
+        bad = [name for name in names if not name.lower().endswith((".csv", ".xlsx"))]
+        if bad:
+            raise forms.ValidationError(f"Only .csv and .xlsx files: {', '.join(bad)}.")
+        return {upload.name: upload.read() for upload in uploads}

@@ -332,3 +332,48 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are append-only.")
+
+
+class ImportJob(models.Model):
+    """A director's upload of program files: checked first, written only when confirmed.
+
+    The files are kept in the database (so any worker can read them) until the import has been
+    written or refused, then cleared: they hold names and emails.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Checking"
+        READY = "ready", "Ready to import"
+        REJECTED = "rejected", "Refused: errors found"
+        IMPORTING = "importing", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKING)
+    files = models.JSONField(default=dict, help_text="File name -> content, until imported.")
+    file_names = models.JSONField(default=list)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["checking", "ready", "rejected", "importing", "done", "failed"]
+                ),
+                name="importjob_status_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

@@ -192,6 +192,22 @@ def get_department_or_404(user, pk: int) -> Department:
         raise Http404 from None
 
 
+def can_import_program(user) -> bool:
+    """Imports rewrite the program's history: the director's alone."""
+    return roles_for(user).is_director
+
+
+def get_import_job_or_404(user, pk: int):
+    from .models import ImportJob
+
+    if not can_import_program(user):
+        raise Http404
+    try:
+        return ImportJob.objects.get(pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404 from None
+
+
 def can_use_admin(user) -> bool:
     """The Django admin is for technical administrators (is_staff), not for program roles."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
@@ -457,5 +473,126 @@ def can_add_instrument_version(user, instrument) -> bool:
     return can_manage_surveys(user) and not instrument.builtin
 
 
-
 # --- Reporting ----------------------------------------------------------------------------
+# Dashboards and report exports show aggregates only, never a person. The director sees the
+# program, every site and every department; a coordinator their sites and those sites'
+# departments; a department lead their own departments only, always suppressed. PRISM context
+# notes are written by the director (for the program or any department) and by leads (for their
+# departments); leads read the program-wide notes too. An export is seen only by whoever asked
+# for it.
+
+
+def can_view_reports(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_director or roles.is_coordinator or roles.is_lead
+
+
+def can_view_program_dashboard(user) -> bool:
+    return roles_for(user).is_director
+
+
+def can_view_site_dashboards(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_director or roles.is_coordinator
+
+
+def report_sites_visible_to(user) -> QuerySet[Site]:
+    """Sites whose dashboard (and exports) the user may open."""
+    roles = roles_for(user)
+    if roles.is_director:
+        return Site.objects.all()
+    return Site.objects.filter(pk__in=roles.coordinator_site_ids)
+
+
+def get_report_site_or_404(user, pk: int) -> Site:
+    try:
+        return report_sites_visible_to(user).get(pk=pk)
+    except Site.DoesNotExist:
+        raise Http404 from None
+
+
+def report_departments_visible_to(user) -> QuerySet[Department]:
+    """Departments whose dashboard (and exports) the user may open."""
+    return departments_visible_to(user)
+
+
+def get_report_department_or_404(user, pk: int) -> Department:
+    return get_department_or_404(user, pk)
+
+
+def report_scope_allowed(user, *, site: Site | None, departments) -> bool:
+    """Whether the user may report on a scope: the program needs the director; a site, its
+    coordinator; a list of departments, the right to see each of them."""
+    roles = roles_for(user)
+    if roles.is_director:
+        return True
+    if departments:
+        visible = set(report_departments_visible_to(user).values_list("pk", flat=True))
+        return all(d.pk in visible for d in departments)
+    return site is not None and site.pk in roles.coordinator_site_ids
+
+
+def report_must_suppress(user, *, site: Site | None, departments) -> bool:
+    """Leads always see suppressed numbers: any scope that is not wholly within the user's
+    director or coordinator rights is suppressed."""
+    roles = roles_for(user)
+    if roles.is_director:
+        return False
+    if departments:
+        return not all(d.site_id in roles.coordinator_site_ids for d in departments)
+    return site is None or site.pk not in roles.coordinator_site_ids
+
+
+def can_manage_prism_notes(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_director or roles.is_lead
+
+
+def prism_departments_for(user) -> QuerySet[Department]:
+    """Departments the user may write PRISM notes for (the director: all of them)."""
+    roles = roles_for(user)
+    departments = Department.objects.select_related("site")
+    if roles.is_director:
+        return departments
+    return departments.filter(pk__in=roles.lead_department_ids)
+
+
+def prism_notes_visible_to(user):
+    from django.db.models import Q
+
+    from reporting.models import PrismNote
+
+    roles = roles_for(user)
+    if roles.is_director:
+        return PrismNote.objects.all()
+    if not roles.is_lead:
+        return PrismNote.objects.none()
+    return PrismNote.objects.filter(
+        Q(department__isnull=True) | Q(department_id__in=roles.lead_department_ids)
+    )
+
+
+def get_prism_note_or_404(user, pk: int):
+    from reporting.models import PrismNote
+
+    try:
+        return prism_notes_visible_to(user).select_related("department__site").get(pk=pk)
+    except PrismNote.DoesNotExist:
+        raise Http404 from None
+
+
+def can_edit_prism_note(user, note) -> bool:
+    """The director edits any note; a lead the notes of their departments."""
+    roles = roles_for(user)
+    if roles.is_director:
+        return True
+    return note.department_id is not None and note.department_id in roles.lead_department_ids
+
+
+def get_report_export_or_404(user, pk: int):
+    from reporting.models import ReportExport
+
+    try:
+        return ReportExport.objects.defer("content").get(pk=pk, requested_by=user)
+    except ReportExport.DoesNotExist:
+        raise Http404 from None

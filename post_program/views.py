@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
-from .forms import RosterFilterForm
+from . import exchange, selectors
+from .forms import ImportUploadForm, RosterFilterForm
 from .permissions import (
+    can_import_program,
     can_view_home,
     can_view_roster,
     departments_visible_to,
+    get_import_job_or_404,
     home_url_names,
     require,
     roles_for,
@@ -115,3 +118,33 @@ def roster_list(request):
         selectors.roster_list(user=request.user, query=query, department_id=department_id), 50
     ).get_page(request.GET.get("page"))
     return render(request, "post_program/roster_list.html", {"form": form, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_import_program)
+def import_start(request):
+    if request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+    else:
+        form = ImportUploadForm()
+    if form.is_bound and form.is_valid():
+        job = exchange.import_job_create(actor=request.user, uploads=form.cleaned_data["files"])
+        return redirect("import_detail", pk=job.pk)
+    return render(request, "post_program/import_start.html", {"form": form})
+
+
+@require_GET
+def import_detail(request, pk: int):
+    job = get_import_job_or_404(request.user, pk)
+    context = {"job": job, "progress": exchange.import_progress(job.pk)}
+    if request.headers.get("HX-Request"):
+        return render(request, "post_program/partials/_import_status.html", context)
+    return render(request, "post_program/import_detail.html", context)
+
+
+@require_POST
+def import_confirm(request, pk: int):
+    job = get_import_job_or_404(request.user, pk)
+    if not exchange.import_job_confirm(actor=request.user, job=job):
+        messages.error(request, "This import is not ready to be written (it may have run already).")
+    return redirect("import_detail", pk=job.pk)

@@ -1,4 +1,11 @@
+from post_program.models import ImportJob
 from tests.permission_table import Row, everyone, only
+
+
+def _job(cast) -> int:
+    job, _ = ImportJob.objects.get_or_create(created_by=cast.director, status="rejected")
+    return job.pk
+
 
 ROWS = [
     Row("home", everyone(302)),
@@ -8,6 +15,16 @@ ROWS = [
     Row("home_supporter", only("supporter_a", "supporter_b")),
     Row("home_physician", only("supporter_a", "supporter_b", "physician")),
     Row("roster_list", only("director", "coordinator", "lead")),
+    Row("import_start", only("director")),
+    Row("import_start", only("director"), method="post"),  # an empty upload: the form again
+    Row("import_detail", only("director", others=404), kwargs=lambda cast: {"pk": _job(cast)}),
+    Row(
+        "import_confirm",
+        only("director", ok=302, others=404),
+        kwargs=lambda cast: {"pk": _job(cast)},
+        method="post",
+    ),
+    Row("import_confirm", everyone(405), kwargs=lambda cast: {"pk": _job(cast)}),
     Row("help_now", everyone(200, anonymous=200)),
     Row("healthz", everyone(200, anonymous=200)),
     # Wrong method: every page above is read-only.
