@@ -190,9 +190,11 @@ def enrollment_create(
     today = timezone.localdate(now)
     if physician.ended_on is not None and physician.ended_on < today:
         raise ValidationError("This physician is no longer on the roster.")
-    if session.enrollments.filter(
-        physician=physician, status__in=[s for s in Enrollment.Status if s != "cancelled"]
-    ).exists():
+    if (
+        session.enrollments.filter(physician=physician)
+        .exclude(status=Enrollment.Status.CANCELLED)
+        .exists()
+    ):
         raise ValidationError("This physician is already signed up for this session.")
     status = (
         Enrollment.Status.SIGNED_UP
