@@ -1,0 +1,312 @@
+"""Aggregate queries behind the RE-AIM report.
+
+Each function takes a period (dates, both ends included) and a scope given as department ids
+(``None`` = program-wide), runs a fixed number of aggregate queries whatever the number of
+departments or rows, and returns plain counts, sums and value lists. ``reports.py`` turns them
+into the numbers of ``metrics.md`` with the arithmetic of ``metrics.py``.
+
+The same SQL runs on SQLite and PostgreSQL. Person-days follow the formula in the docstring of
+``metrics.physician_days``: every bound is COALESCEd with the period bound (GREATEST and LEAST
+ignore NULL on PostgreSQL but return NULL on SQLite), and only rows with ``lo <= hi`` count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+
+from interactions.models import Referral
+from interactions.models import Status as ReferralStatus
+from post_program.models import Department, Physician
+from training.models import CourseKind, TrainingCompletion
+
+from . import metrics
+
+DepartmentIds = Collection[int] | None
+"""Department ids in scope; None is the program-wide scope."""
+
+
+def _date(value: date) -> Value:
+    return Value(value, output_field=DateField())
+
+
+# --- Departments --------------------------------------------------------------------------
+
+
+def departments_in_scope(department_ids: DepartmentIds) -> QuerySet[Department]:
+    departments = Department.objects.all()
+    if department_ids is not None:
+        departments = departments.filter(pk__in=department_ids)
+    return departments
+
+
+def adopted_q(start: date, end: date, prefix: str = "") -> Q:
+    """Adopted in P: ``launched_on <= end`` and (``ended_on`` empty or ``>= start``)."""
+    return Q(**{f"{prefix}launched_on__lte": end}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": start})
+    )
+
+
+def sustainment_eligible_q(end: date, prefix: str = "") -> Q:
+    """``launched_on <= end - 12 months`` and ``ended_on`` empty or after ``end``."""
+    return Q(**{f"{prefix}launched_on__lte": metrics.sustainment_launch_cutoff(end)}) & (
+        Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": end})
+    )
+
+
+def department_rows(department_ids: DepartmentIds) -> list[dict]:
+    """The departments in scope, ordered by site and name: id, site, department, launched_on,
+    ended_on. One query."""
+    return list(
+        departments_in_scope(department_ids)
+        .order_by("site__name", "name", "pk")
+        .values(
+            "pk",
+            "launched_on",
+            "ended_on",
+            site_name=F("site__name"),
+            department_name=F("name"),
+        )
+    )
+
+
+def department_counts(*, start: date, end: date, department_ids: DepartmentIds) -> dict[str, int]:
+    """``departments_total``, ``departments_adopted`` and the departments eligible for
+    sustainment, in one query."""
+    return departments_in_scope(department_ids).aggregate(
+        total=Count("pk"),
+        adopted=Count("pk", filter=adopted_q(start, end)),
+        eligible_for_sustainment=Count("pk", filter=sustainment_eligible_q(end)),
+    )
+
+
+# --- Physicians and person-time -----------------------------------------------------------
+
+
+def employed_q(start: date, end: date) -> Q:
+    """Employed in P: (``started_on`` empty or ``<= end``) and (``ended_on`` empty or
+    ``>= start``)."""
+    return (Q(started_on__isnull=True) | Q(started_on__lte=end)) & (
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start)
+    )
+
+
+def _person_time(window: metrics.Window) -> tuple[Sum, Count]:
+    """Aggregates whose results give a window's physician-days: Σ(hi - lo) and the number of
+    rows with lo <= hi (each contributes hi - lo + 1 days)."""
+    lo = Greatest(
+        _date(window.start),
+        Coalesce("started_on", _date(window.start)),
+        F("department__launched_on"),
+        output_field=DateField(),
+    )
+    hi = Least(
+        _date(window.end),
+        Coalesce("ended_on", _date(window.end)),
+        Coalesce("department__ended_on", _date(window.end)),
+        output_field=DateField(),
+    )
+    counted = Q(department__launched_on__isnull=False) & LessThanOrEqual(lo, hi)
+    span = ExpressionWrapper(hi - lo, output_field=DurationField())
+    return Sum(span, filter=counted), Count("pk", filter=counted)
+
+
+def _days(result: dict, key: str) -> int:
+    """Physician-days from the pair of aggregates made by ``_person_time``."""
+    span = result[f"{key}_span"]
+    return (span.days if span is not None else 0) + result[f"{key}_rows"]
+
+
+def _person_time_aggregates(windows: dict[str, metrics.Window]) -> dict:
+    aggregates = {}
+    for key, window in windows.items():
+        span, rows = _person_time(window)
+        aggregates[f"{key}_span"] = span
+        aggregates[f"{key}_rows"] = rows
+    return aggregates
+
+
+def _physicians(department_ids: DepartmentIds) -> QuerySet[Physician]:
+    physicians = Physician.objects.order_by()
+    if department_ids is not None:
+        physicians = physicians.filter(department_id__in=department_ids)
+    return physicians
+
+
+def _first_initial() -> Subquery:
+    """The date of a physician's first completed initial course."""
+    return Subquery(
+        TrainingCompletion.objects.filter(physician=OuterRef("pk"), course=CourseKind.INITIAL)
+        .order_by()
+        .values("physician")
+        .annotate(first=Min("completed_on"))
+        .values("first")[:1],
+        output_field=DateField(),
+    )
+
+
+def _training_recent(start: date, end: date) -> Exists:
+    """Some course (initial or refresher) completed in [start, end]."""
+    return Exists(
+        TrainingCompletion.objects.filter(
+            physician=OuterRef("pk"), completed_on__gte=start, completed_on__lte=end
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PhysicianCounts:
+    """Roster and training counts of one scope (or one department)."""
+
+    physicians_total: int
+    eligible_physicians: int
+    physician_days: int
+    supporters_trained: int
+    supporters_trained_in_period: int
+    supporters_eligible_for_retention: int
+    supporters_training_current: int
+    window_days: dict[str, int]
+
+    @property
+    def physician_years(self) -> float:
+        return metrics.physician_years(self.physician_days)
+
+
+def _physician_aggregates(
+    *, start: date, end: date, windows: dict[str, metrics.Window], refresher_months: int
+) -> dict:
+    employed = employed_q(start, end)
+    trained = Q(first_initial__lte=end)
+    return {
+        "physicians_total": Count("pk", filter=employed),
+        "eligible_physicians": Count("pk", filter=employed & adopted_q(start, end, "department__")),
+        "supporters_trained": Count("pk", filter=trained),
+        "supporters_trained_in_period": Count(
+            "pk", filter=Q(first_initial__gte=start, first_initial__lte=end)
+        ),
+        "supporters_eligible_for_retention": Count(
+            "pk", filter=Q(first_initial__lte=metrics.retention_training_cutoff(end))
+        ),
+        "supporters_training_current": Count("pk", filter=trained & Q(training_recent=True)),
+        **_person_time_aggregates({"period": metrics.Window(start, end), **windows}),
+    }
+
+
+def _physician_counts(result: dict, windows: Sequence[str]) -> PhysicianCounts:
+    return PhysicianCounts(
+        physicians_total=result["physicians_total"],
+        eligible_physicians=result["eligible_physicians"],
+        physician_days=_days(result, "period"),
+        supporters_trained=result["supporters_trained"],
+        supporters_trained_in_period=result["supporters_trained_in_period"],
+        supporters_eligible_for_retention=result["supporters_eligible_for_retention"],
+        supporters_training_current=result["supporters_training_current"],
+        window_days={key: _days(result, key) for key in windows},
+    )
+
+
+def physician_counts(
+    *,
+    start: date,
+    end: date,
+    department_ids: DepartmentIds,
+    windows: dict[str, metrics.Window] | None = None,
+    refresher_months: int = metrics.DEFAULT_REFRESHER_MONTHS,
+) -> tuple[PhysicianCounts, dict[int, PhysicianCounts]]:
+    """Roster, person-time and training counts for the whole scope and for each department.
+
+    ``windows`` names extra windows (the ``by_year`` and quarterly windows) whose physician-days
+    are summed in the same query. Two queries in all: one for the scope, one grouped by
+    department.
+    """
+    windows = windows or {}
+    current_from = metrics.training_current_cutoff(end, refresher_months)
+    physicians = _physicians(department_ids).alias(
+        first_initial=_first_initial(), training_recent=_training_recent(current_from, end)
+    )
+    aggregates = _physician_aggregates(
+        start=start, end=end, windows=windows, refresher_months=refresher_months
+    )
+    total = _physician_counts(physicians.aggregate(**aggregates), list(windows))
+    by_department = {
+        row["department_id"]: _physician_counts(row, list(windows))
+        for row in physicians.values("department_id").annotate(**aggregates)
+    }
+    return total, by_department
+
+
+# --- Referrals ----------------------------------------------------------------------------
+
+
+def day_start(day: date) -> datetime:
+    """Midnight starting ``day`` in the program's time zone (the ``TIME_ZONE`` setting)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def _referrals(*, start: date, end: date, department_ids: DepartmentIds) -> QuerySet[Referral]:
+    """Referrals received in [start, end] (dates in the program's time zone), in scope."""
+    referrals = Referral.objects.order_by().filter(
+        received_at__gte=day_start(start), received_at__lt=day_start(end + timedelta(days=1))
+    )
+    if department_ids is not None:
+        referrals = referrals.filter(department_id__in=department_ids)
+    return referrals
+
+
+REFERRAL_SOURCES = ("self", "third_party", "event")
+REFERRAL_OUTCOMES = ("supported", "declined", "unreachable", "referred_out", "open")
+
+
+def referral_counts(
+    *, start: date, end: date, department_ids: DepartmentIds, deadline_hours: int
+) -> dict[str, int]:
+    """Counts of referrals received in P, in scope: ``received``, ``source_<s>``, ``contacted``,
+    ``within_deadline`` and ``outcome_<o>`` (``open`` = not closed yet). One query."""
+    deadline = ExpressionWrapper(
+        F("received_at") + Value(timedelta(hours=deadline_hours)), output_field=DateTimeField()
+    )
+    closed = Q(status=ReferralStatus.CLOSED)
+    return _referrals(start=start, end=end, department_ids=department_ids).aggregate(
+        received=Count("pk"),
+        **{f"source_{s}": Count("pk", filter=Q(source=s)) for s in REFERRAL_SOURCES},
+        contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
+        within_deadline=Count("pk", filter=Q(first_contact_at__lte=deadline)),
+        **{
+            f"outcome_{o}": Count("pk", filter=closed & Q(outcome=o))
+            for o in REFERRAL_OUTCOMES
+            if o != "open"
+        },
+        outcome_open=Count("pk", filter=~closed),
+    )
+
+
+def referral_contact_hours(*, start: date, end: date, department_ids: DepartmentIds) -> list[float]:
+    """Hours from receipt to first contact of the contacted referrals received in P, in scope:
+    the values behind the ``hours_to_first_contact`` percentiles."""
+    pairs = (
+        _referrals(start=start, end=end, department_ids=department_ids)
+        .filter(first_contact_at__isnull=False)
+        .values_list("received_at", "first_contact_at")
+    )
+    return [metrics.hours_between(received, contacted) for received, contacted in pairs]
