@@ -235,7 +235,9 @@ class Suggestions:
 def _candidate_pool(referral: Referral) -> QuerySet[PeerSupporter]:
     """Supporters worth explaining: every active one, plus anyone from the referral's
     department or asked for by name (who may be paused or away)."""
-    pool = Q(status=PeerSupporter.Status.ACTIVE) | Q(physician__department=referral.department)
+    pool = Q(status=PeerSupporter.Status.ACTIVE) | Q(
+        physician__department_id=referral.department_id
+    )
     if referral.requested_supporter_id:
         pool |= Q(pk=referral.requested_supporter_id)
     return (

@@ -16,11 +16,11 @@ from training.models import CourseKind, TrainingCompletion
 def trained(*supporters: PeerSupporter, days_ago: int = 30) -> None:
     """Give supporters a recent initial course, so their training is current."""
     for supporter in supporters:
-        TrainingCompletion.objects.create(
+        TrainingCompletion.objects.get_or_create(
             physician=supporter.physician,
             course=CourseKind.INITIAL,
             completed_on=timezone.localdate() - timedelta(days=days_ago),
-            source=TrainingCompletion.Source.IMPORT,
+            defaults={"source": TrainingCompletion.Source.IMPORT},
         )
 
 

@@ -1,0 +1,152 @@
+"""No input to any referral form or filter produces a server error (Hypothesis).
+
+The test client re-raises any exception a view lets escape, so an example that would be a
+server error fails the test; every answer must be a page, a redirect, or a 4xx.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interactions.models import ContactMethod, DepartmentPreference, EventCategory, Reason, Urgency
+
+from .factories import referral_assigned, referral_new, trained
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Text that forms meet in real life and in attacks: any unicode (null bytes, surrogates' near
+# neighbours, right-to-left marks), numbers, very long strings, and values that are valid.
+junk = st.one_of(
+    st.text(max_size=60),
+    st.text(max_size=800),
+    st.integers(min_value=-(2**63), max_value=2**64).map(str),
+    st.sampled_from(["", " ", "0", "-1", "1e9", "null", "None", "[]", "{}", "\x00", "💥" * 300]),
+)
+
+
+def _value(valid):
+    return st.one_of(st.sampled_from(list(valid)), junk)
+
+
+def _maybe(strategy):
+    """A form field that may be missing, single, or repeated."""
+    return st.one_of(st.none(), strategy, st.lists(strategy, max_size=3))
+
+
+def _form(fields: dict) -> st.SearchStrategy[dict]:
+    return st.fixed_dictionaries({name: _maybe(s) for name, s in fields.items()}).map(
+        lambda data: {k: v for k, v in data.items() if v is not None}
+    )
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_request_form_never_fails(cast, data):
+    ids = [str(cast.physician_profile.pk), str(cast.supporter_b_profile.physician.pk)]
+    form = data.draw(
+        _form(
+            {
+                "for_whom": _value(["self", "colleague"]),
+                "colleague": _value(ids),
+                "colleague_not_listed": _value(["on", "true", "false"]),
+                "colleague_name": junk,
+                "colleague_department": _value([str(cast.department_a.pk)]),
+                "reason": _value(Reason.values),
+                "note": junk,
+                "urgency": _value(Urgency.values),
+                "contact_method": _value(ContactMethod.values),
+                "department_preference": _value(DepartmentPreference.values),
+                "requested_supporter": _value([str(cast.supporter_a_profile.pk)]),
+                "referrer_may_be_named": _value(["on"]),
+                "submission_key": _value(["6f1c1f2e-6f0b-4d44-9a59-3c0f4a1f9f11"]),
+            }
+        )
+    )
+    response = cast.client("physician").post(reverse("interactions:referral_request"), form)
+    assert response.status_code in (200, 302)
+
+
+@FUZZ
+@given(query=junk, supporter=junk)
+def test_search_and_preselection_never_fail(cast, query, supporter):
+    client = cast.client("physician")
+    response = client.get(reverse("interactions:roster_search"), {"colleague_search": query})
+    assert response.status_code in (200, 429)
+    response = client.get(reverse("interactions:referral_request"), {"supporter": supporter})
+    assert response.status_code == 200
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_event_form_never_fails(cast, data):
+    form = data.draw(
+        _form(
+            {
+                "occurred_on": st.one_of(st.dates().map(str), junk),
+                "department": _value([str(cast.department_a.pk), str(cast.department_b.pk)]),
+                "category": _value(EventCategory.values),
+                "physicians": _value([str(cast.physician_profile.pk)]),
+            }
+        )
+    )
+    client = cast.client("coordinator")
+    assert client.post(reverse("interactions:event_record"), form).status_code in (200, 302)
+    get = {k: v for k, v in form.items() if k == "department"}
+    assert client.get(reverse("interactions:event_record"), get).status_code == 200
+
+
+@FUZZ
+@given(data=st.data())
+def test_assign_and_decline_never_fail(cast, data):
+    trained(cast.supporter_a_profile)
+    referral = referral_new(department=cast.department_a)
+    assign = data.draw(
+        _form(
+            {
+                "supporter": _value([str(cast.supporter_a_profile.pk)]),
+                "version": _value(["0", "1"]),
+            }
+        )
+    )
+    response = cast.client("coordinator").post(
+        reverse("interactions:referral_assign", args=[referral.pk]), assign
+    )
+    assert response.status_code in (302, 400)
+    held = referral_assigned(department=cast.department_a, supporter=cast.supporter_a_profile)
+    decline = data.draw(_form({"reason": _value(["capacity", "away", "conflict", "other"])}))
+    response = cast.client("supporter_a").post(
+        reverse("interactions:referral_decline", args=[held.pk]), decline
+    )
+    assert response.status_code in (302, 400)
+
+
+@FUZZ
+@given(data=st.data())
+def test_list_filters_never_fail(cast, data):
+    queue = data.draw(
+        _form(
+            {
+                "site": _value([str(cast.north.pk), str(cast.south.pk)]),
+                "status": _value(["open", "new", "closed", "all"]),
+                "overdue": _value(["on"]),
+                "page": junk,
+            }
+        )
+    )
+    assert cast.client("coordinator").get(reverse("interactions:queue"), queue).status_code == 200
+    directory = data.draw(_form({"department": _value([str(cast.department_a.pk)]), "page": junk}))
+    response = cast.client("physician").get(reverse("interactions:supporter_directory"), directory)
+    assert response.status_code == 200
+    cases = data.draw(_form({"page": junk}))
+    assert (
+        cast.client("supporter_a").get(reverse("interactions:case_list"), cases).status_code == 200
+    )
