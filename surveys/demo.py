@@ -270,6 +270,7 @@ def seed(ctx: DemoContext) -> None:
     from training.models import CourseKind, TrainingCompletion
 
     rng = random.Random(f"surveys:{ctx.rng.getstate()!r}")
+    services.instruments_ensure_builtin()
     _program_evaluation(ctx, rng)
     _wellbeing(ctx, rng)
 

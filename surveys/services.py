@@ -13,6 +13,7 @@ Each service runs in one transaction with one audit row, and queues work only af
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import re
 import secrets
@@ -59,6 +60,7 @@ CODE_PATTERN = r"[a-z][a-z0-9_]{0,49}"
 MAX_SCALE_POINTS = 11
 MAX_QUESTIONS = 60
 
+BUILTIN_CODES = ("program_evaluation", "recipient_feedback", "supporter_training", "wellbeing")
 # The instrument each automatic campaign uses.
 TRIGGER_INSTRUMENTS = {
     Campaign.Trigger.RECIPIENT_FEEDBACK: "recipient_feedback",
@@ -110,6 +112,21 @@ def invitation_check(invitation: Invitation | None, *, today: date | None = None
 
 
 # --- Instruments -----------------------------------------------------------------------------
+
+
+def instruments_ensure_builtin() -> None:
+    """Create the built-in instruments if they are missing.
+
+    The data migration creates them in every database; only a database emptied since (a
+    transactional test flushes every table) lacks them. This runs the migration's own
+    function, so there is one definition of them."""
+    present = set(Instrument.objects.filter(builtin=True).values_list("code", flat=True))
+    if present >= set(BUILTIN_CODES):
+        return
+    from django.apps import apps
+
+    migration = importlib.import_module("surveys.migrations.0002_builtin_instruments")
+    migration.create_builtin(apps, None)
 
 
 @dataclass

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import date, timedelta
 
-from django.apps import apps
 from django.utils import timezone
 
 from surveys import services
@@ -25,10 +23,7 @@ LINK = re.compile(r"https?://\S+/surveys/answer/([A-Za-z0-9_\-]+)/")
 def builtin_instruments() -> None:
     """Make sure the built-in instruments exist. A transactional test (live server) empties
     every table when it ends, the data migration's rows included; this puts them back."""
-    if Instrument.objects.filter(builtin=True).count() == 4:
-        return
-    migration = importlib.import_module("surveys.migrations.0002_builtin_instruments")
-    migration.create_builtin(apps, None)
+    services.instruments_ensure_builtin()
 
 
 def version_of(code: str):
