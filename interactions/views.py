@@ -42,6 +42,7 @@ from .models import Status, Urgency
 
 SUBMITTED_SESSION_KEY = "interactions_request_sent"
 QUEUE_PAGE_SIZE = 50
+SEARCH_RESULTS = 10
 
 
 # --- requesters --------------------------------------------------------------------------------
@@ -126,11 +127,18 @@ def roster_search(request):
         response.status_code = 429
         return response
     query = request.GET.get("colleague_search", "")[:100]
-    physicians = selectors.roster_search(query=query, exclude=roles_for(request.user).physician)
+    physicians = selectors.roster_search(
+        query=query, exclude=roles_for(request.user).physician, limit=SEARCH_RESULTS + 1
+    )
     return render(
         request,
         "interactions/partials/_colleague_results.html",
-        {"physicians": physicians, "query": query.strip(), "too_short": len(query.strip()) < 2},
+        {
+            "physicians": physicians[:SEARCH_RESULTS],
+            "more": len(physicians) > SEARCH_RESULTS,
+            "query": query.strip(),
+            "too_short": len(query.strip()) < 2,
+        },
     )
 
 

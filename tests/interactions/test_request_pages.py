@@ -348,6 +348,7 @@ def test_search_cost_does_not_grow_with_matches(cast, django_assert_max_num_quer
     with django_assert_max_num_queries(6):
         response = client.get(SEARCH_URL, {"colleague_search": "common"})
     assert len(response.context["physicians"]) == 10
+    assert "type more of the name" in response.content.decode()
 
 
 # --- my requests -------------------------------------------------------------------------------

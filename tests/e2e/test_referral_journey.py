@@ -1,0 +1,151 @@
+"""Journeys 1 and 2 in Chromium: a physician refers a colleague found on the roster, a
+coordinator assigns a supporter from the explained suggestions, and the supporter's email holds
+only a link, which leads them to the referral to accept."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from interactions.models import Referral, Status
+from post_program.models import RoleAssignment
+from tests.factories import (
+    PASSWORD,
+    DepartmentFactory,
+    PeerSupporterFactory,
+    PhysicianFactory,
+    RoleAssignmentFactory,
+    SiteFactory,
+    UserFactory,
+)
+from training.models import CourseKind, TrainingCompletion
+
+from .conftest import sign_in
+
+NOTE = "Had a very hard night shift."
+
+
+@pytest.fixture
+def program(transactional_db, live_server, settings):
+    settings.SITE_URL = live_server.url
+    settings.FIRST_CONTACT_DEADLINE_HOURS = 24
+    north = SiteFactory(name="North Hospital")
+    emergency = DepartmentFactory(site=north, name="Emergency Medicine")
+    surgery = DepartmentFactory(site=north, name="Surgery")
+    coordinator = UserFactory(email="coordinator@example.org", name="Casey Coordinator")
+    RoleAssignmentFactory(user=coordinator, role=RoleAssignment.Role.COORDINATOR, site=north)
+    rita = UserFactory(email="rita@example.org", name="Rita Requester")
+    PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
+    colleague = PhysicianFactory(department=emergency, name="Colin Colleague")
+    PhysicianFactory(department=surgery, name="Colette Elsewhere")
+    sam = UserFactory(email="sam@example.org", name="Sam Supporter")
+    supporter = PeerSupporterFactory(
+        physician=PhysicianFactory(department=surgery, name=sam.name, email=sam.email, user=sam)
+    )
+    TrainingCompletion.objects.create(
+        physician=supporter.physician,
+        course=CourseKind.INITIAL,
+        completed_on=timezone.localdate() - timedelta(days=60),
+        source=TrainingCompletion.Source.IMPORT,
+    )
+    return {
+        "coordinator": coordinator,
+        "rita": rita,
+        "colleague": colleague,
+        "sam": sam,
+        "supporter": supporter,
+    }
+
+
+def _as(browser, live_server, user):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, user.email, PASSWORD)
+    return context, page
+
+
+def test_refer_a_colleague_assign_from_suggestions_and_the_supporter_gets_a_link(
+    browser, live_server, program
+):
+    # 1. The physician asks for support for a colleague found by name on the roster.
+    context, page = _as(browser, live_server, program["rita"])
+    page.get_by_role("link", name="Request peer support").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Request peer support"
+    page.get_by_label("A colleague").check()
+    page.get_by_label("Find your colleague by name").fill("Col")
+    page.get_by_label(re.compile("Colin Colleague")).check()
+    assert page.get_by_text("Colette Elsewhere").is_visible()  # name and department only
+    page.get_by_label("What happened (category)").select_option(
+        label="Death or serious harm of a patient"
+    )
+    page.get_by_label("Short note (optional)").fill(NOTE)
+    # "Urgent: safety concern" shows where to get help at once; back to routine hides it.
+    crisis = page.locator("#crisis-now")
+    assert crisis.is_hidden()
+    page.get_by_label("Urgent: safety concern").check()
+    assert crisis.is_visible() and "do not wait" in crisis.inner_text()
+    page.get_by_label("Within a day is fine").check()
+    assert crisis.is_hidden()
+    page.get_by_role("button", name="Send request").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Your request was received"
+    referral = Referral.objects.get(physician=program["colleague"])
+    due = timezone.localtime(referral.first_contact_due_at)
+    assert due.strftime("%H:%M") in page.get_by_role("main").inner_text()
+    page.get_by_role("link", name="My requests").first.click()
+    assert "Received: finding a peer supporter" in page.get_by_role("table").inner_text()
+    context.close()
+
+    # The site's coordinators were told, with a link and nothing else.
+    (new_referral_email,) = mail.outbox
+    assert new_referral_email.to == [program["coordinator"].email]
+    assert "Colin" not in new_referral_email.body and "Rita" not in new_referral_email.body
+    mail.outbox.clear()
+
+    # 2. The coordinator finds it at the top of the queue with its deadline and opens it.
+    context, page = _as(browser, live_server, program["coordinator"])
+    page.get_by_role("link", name="Referral queue").first.click()
+    first_row = page.get_by_role("table").locator("tbody tr").first
+    assert "Colin Colleague" in first_row.inner_text()
+    assert due.strftime("%Y-%m-%d %H:%M") in first_row.inner_text()
+    first_row.get_by_role("link", name="Colin Colleague").click()
+    assert NOTE in page.get_by_role("main").inner_text()
+    assert "must not be named" in page.get_by_role("main").inner_text()
+
+    # The suggestion explains itself: rules passed, caseload, last assignment, training.
+    suggestions = page.locator("#suggestions")
+    row = suggestions.locator("tbody tr", has_text="Sam Supporter")
+    text = row.inner_text()
+    assert "Not the physician themself" in text and "No conflict" in text
+    assert "0 of 3 open cases" in text and "Never assigned" in text
+    assert "Training current until" in text
+    row.get_by_label("Sam Supporter").check()
+    page.get_by_role("button", name="Assign").click()
+    assert "Assigned to Sam Supporter" in page.get_by_role("status").first.inner_text()
+    context.close()
+
+    # 3. The supporter's email holds only a link; it leads to the referral, to accept.
+    (assigned_email,) = mail.outbox
+    assert assigned_email.to == [program["sam"].email]
+    body = assigned_email.subject + assigned_email.body
+    for secret in ("Colin", "Colleague", "Rita", NOTE, "Emergency", referral.referral_id):
+        assert secret not in body
+    (link,) = re.findall(r"https?://\S+", assigned_email.body)
+    assert link == f"{live_server.url}/referrals/{referral.pk}/"
+
+    context, page = _as(browser, live_server, program["sam"])
+    page.goto(link)
+    main = page.get_by_role("main").inner_text()
+    assert "Colin Colleague" in main
+    assert "Rita" not in main and "A colleague who asked not to be named" in main
+    page.get_by_role("button", name="Accept").click()
+    assert "You accepted this referral" in page.get_by_role("status").first.inner_text()
+    context.close()
+    referral.refresh_from_db()
+    assert referral.status == Status.ACCEPTED
+    assert referral.assigned_to == program["supporter"]
