@@ -134,7 +134,7 @@ def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, p
     page.wait_for_load_state()
     assert page.get_by_text("Nadia Newcomer is now an active peer supporter.").is_visible()
     lapsed_row = page.get_by_role("row", name="Larry Lapsed")
-    assert lapsed_row.get_by_role("cell", name=re.compile(r"^Lapsed since")).is_visible()
+    assert lapsed_row.get_by_role("cell", name=re.compile(r"^Lapsed after")).is_visible()
 
     # 5. The gate: current training for Nadia, not for Larry.
     newcomer = PeerSupporter.objects.get(physician=program["newcomer"])
