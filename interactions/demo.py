@@ -59,6 +59,10 @@ class _Demo:
         ):
             self.roster.setdefault(physician.department_id, []).append(physician)
 
+    def referral_id(self) -> str:
+        """Random-looking like a real one, but the same for every load of the same seed."""
+        return f"R-{self.rng.getrandbits(48):012X}"
+
     def physician(self, department: Department, *, open_case: bool) -> Physician:
         choices = [p for p in self.roster[department.pk] if p.pk not in self.open_physicians]
         physician = self.rng.choice(choices)
@@ -100,6 +104,7 @@ class _Demo:
                 [DepartmentPreference.NONE] * 3 + [DepartmentPreference.OTHER]
             ),
             referrer_may_be_named=source == Source.THIRD_PARTY and self.rng.random() < 0.4,
+            referral_id=self.referral_id(),
             at=at,
             notify=False,
             **extra,
@@ -183,6 +188,7 @@ def seed(ctx: DemoContext) -> None:
         department=first,
         category=EventCategory.PATIENT_DEATH,
         physicians=[demo.physician(first, open_case=False) for _ in range(3)],
+        referral_ids=[demo.referral_id() for _ in range(3)],
         at=_at(today - timedelta(days=59), 9),
         notify=False,
     )
@@ -194,6 +200,7 @@ def seed(ctx: DemoContext) -> None:
         department=first,
         category=EventCategory.ADVERSE_EVENT,
         physicians=[demo.physician(first, open_case=True) for _ in range(2)],
+        referral_ids=[demo.referral_id() for _ in range(2)],
         at=_at(today - timedelta(days=1), 8),
         notify=False,
     )
@@ -218,6 +225,7 @@ def seed(ctx: DemoContext) -> None:
         department=site_departments[2],
         named_colleague="Dr. Robin Visiting (locum)",
         reason=Reason.ADVERSE_EVENT,
+        referral_id=demo.referral_id(),
         at=now - timedelta(hours=5),
         notify=False,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -44,6 +44,7 @@ from .models import (
     Source,
     Status,
     Urgency,
+    new_referral_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -237,6 +238,7 @@ def referral_request(
     referrer_may_be_named: bool = False,
     submission_key: uuid.UUID | None = None,
     event: DifficultEvent | None = None,
+    referral_id: str = "",
     at: datetime | None = None,
     notify: bool = True,
 ) -> RequestResult:
@@ -244,7 +246,8 @@ def referral_request(
     request joins it (and can raise it to urgent). The same form sent twice is one request.
 
     `notify`: the site's coordinators get an email (an urgent one for a safety concern), and
-    the first-contact deadline is scheduled.
+    the first-contact deadline is scheduled. `referral_id`: a stable key given by the caller
+    (imports, the demo); a new random one otherwise.
     """
     at = _now(at)
     again = _by_submission_key(submission_key)
@@ -269,6 +272,7 @@ def referral_request(
         if open_referral is not None:
             return _join(open_referral, **join)
     referral = Referral(
+        referral_id=referral_id or new_referral_id(),
         received_at=at,
         first_contact_due_at=at + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS),
         source=source,
@@ -323,12 +327,16 @@ def event_record(
     department: Department,
     category: str,
     physicians: Iterable[Physician],
+    referral_ids: Sequence[str] = (),
     at: datetime | None = None,
     notify: bool = True,
 ) -> tuple[DifficultEvent, list[RequestResult]]:
     """Record a difficult event and open one referral per physician involved (source
-    `event`); a physician who already has an open referral keeps it."""
+    `event`); a physician who already has an open referral keeps it. `referral_ids` gives
+    stable keys to the new referrals, in the order of `physicians` (the demo)."""
     at = _now(at)
+    physicians = list(physicians)
+    keys = [*referral_ids, *[""] * (len(physicians) - len(referral_ids))][: len(physicians)]
     event = DifficultEvent.objects.create(
         occurred_on=occurred_on,
         department=department,
@@ -344,10 +352,11 @@ def event_record(
             physician=physician,
             reason=EVENT_REASON[category],
             event=event,
+            referral_id=referral_id,
             at=at,
             notify=notify,
         )
-        for physician in physicians
+        for physician, referral_id in zip(physicians, keys, strict=True)
     ]
     audit_record(
         actor=actor,

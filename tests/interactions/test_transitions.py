@@ -368,3 +368,19 @@ def test_an_event_opens_one_referral_per_physician_and_keeps_open_ones(cast):
     assert all(r.reason == "patient_death" and r.referrer == cast.coordinator for r in new)
     audit = AuditEvent.objects.get(action="event.record")
     assert sorted(audit.detail["referral_ids"]) == sorted(r.referral.referral_id for r in results)
+
+
+def test_callers_may_give_stable_referral_ids(cast):
+    referral = referral_new(department=cast.department_a, referral_id="R-2019-0001")
+    assert referral.referral_id == "R-2019-0001"
+    involved = [PhysicianFactory(department=cast.department_a) for _ in range(2)]
+    _, results = services.event_record(
+        actor=cast.coordinator,
+        occurred_on=timezone.localdate(),
+        department=cast.department_a,
+        category="other",
+        physicians=involved,
+        referral_ids=["R-EVENT-1"],
+    )
+    assert results[0].referral.referral_id == "R-EVENT-1"
+    assert results[1].referral.referral_id.startswith("R-")
