@@ -7,6 +7,7 @@ console email); `prod` removes the defaults that would be unsafe on a server.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -194,6 +195,19 @@ CELERY_BEAT_SCHEDULE["surveys-schedule"] = {
 CELERY_BEAT_SCHEDULE["surveys-invite-after-events"] = {
     "task": "surveys.tasks.surveys_invite_after_events",
     "schedule": 60 * 60,
+}
+
+# Reporting: report files prepared in the background are kept REPORT_EXPORT_KEEP_DAYS days; the
+# monthly digest (a link to the dashboards, no figures) goes to directors and leads early on the
+# first of each month, and a daily run catches up on any that could not be sent.
+REPORT_EXPORT_KEEP_DAYS = env.int("REPORT_EXPORT_KEEP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["reporting-monthly-digest"] = {
+    "task": "reporting.tasks.digest_send_monthly",
+    "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["reporting-exports-purge"] = {
+    "task": "reporting.tasks.report_exports_purge",
+    "schedule": crontab(minute=30, hour=3),
 }
 
 # Sign-in (django-allauth).

@@ -7,43 +7,21 @@ Period P = 2021-03-01 .. 2021-03-31.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from interactions.models import Referral
 from reporting.reports import ReAimReport, period_parse, scope_resolve
-from tests.factories import DepartmentFactory, PeerSupporterFactory, SiteFactory
+from tests.factories import DepartmentFactory, SiteFactory
+
+from .factories import make_referral
 
 NEW_YORK = ZoneInfo("America/New_York")
 
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=NEW_YORK)
-
-
-def make_referral(department, received_at, source, *, contact_hours=None, outcome=None):
-    """A referral as the life cycle leaves it: new, contacted, or closed with an outcome."""
-    supporter = PeerSupporterFactory() if contact_hours is not None or outcome else None
-    first_contact_at = (
-        received_at + timedelta(hours=contact_hours) if contact_hours is not None else None
-    )
-    status = "closed" if outcome else ("contacted" if first_contact_at else "new")
-    return Referral.objects.create(
-        received_at=received_at,
-        source=source,
-        department=department,
-        reason="other",
-        first_contact_due_at=received_at + timedelta(hours=24),
-        status=status,
-        outcome=outcome or "",
-        assigned_to=supporter,
-        assigned_at=received_at if supporter else None,
-        accepted_at=received_at if supporter else None,
-        first_contact_at=first_contact_at,
-        closed_at=received_at + timedelta(days=3) if outcome else None,
-    )
 
 
 @pytest.fixture

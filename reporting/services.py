@@ -1,0 +1,258 @@
+"""Writes of the reporting app: PRISM notes, report exports and the monthly digest.
+
+Each write runs in one transaction and leaves one audit row whose detail holds identifiers and
+choice values only (never a note's text); tasks are queued after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from post_program.jobs import enqueue_on_commit
+from post_program.models import Department, RoleAssignment, Site, User
+from post_program.services import audit_record
+
+from . import metrics
+from .models import DigestDelivery, ExportStatus, PrismNote, ReportExport
+from .reports import ReAimReport, render, scope_for
+
+logger = logging.getLogger(__name__)
+
+# --- PRISM notes ----------------------------------------------------------------------------
+
+PRISM_FIELDS = ("domain", "tag", "noted_on", "department", "text")
+
+
+@transaction.atomic
+def prism_note_create(
+    *,
+    actor: User,
+    domain: str,
+    tag: str,
+    noted_on: date,
+    text: str,
+    department: Department | None = None,
+) -> PrismNote:
+    note = PrismNote.objects.create(
+        domain=domain,
+        tag=tag,
+        noted_on=noted_on,
+        department=department,
+        text=text,
+        author=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="reporting.prism_note.create",
+        obj=note,
+        domain=domain,
+        tag=tag,
+        department_id=department.pk if department else None,
+    )
+    return note
+
+
+@transaction.atomic
+def prism_note_update(*, actor: User, note: PrismNote, **fields) -> PrismNote:
+    unknown = set(fields) - set(PRISM_FIELDS)
+    if unknown:
+        raise TypeError(f"prism_note_update does not change {sorted(unknown)}")
+    # Compare with the stored row: a bound ModelForm has already copied its values onto the
+    # instance it was given.
+    note = PrismNote.objects.select_for_update().get(pk=note.pk)
+    changed = sorted(name for name, value in fields.items() if getattr(note, name) != value)
+    for name in changed:
+        setattr(note, name, fields[name])
+    note.updated_at = timezone.now()
+    note.save(update_fields=[*changed, "updated_at"])
+    audit_record(actor=actor, action="reporting.prism_note.update", obj=note, fields=changed)
+    return note
+
+
+@transaction.atomic
+def prism_note_delete(*, actor: User, note: PrismNote) -> None:
+    audit_record(
+        actor=actor,
+        action="reporting.prism_note.delete",
+        obj=note,
+        domain=note.domain,
+        department_id=note.department_id,
+    )
+    note.delete()
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+PROGRESS_STARTED = 5
+PROGRESS_COMPUTED = 60
+PROGRESS_RENDERED = 90
+
+
+@transaction.atomic
+def report_export_request(
+    *,
+    actor: User,
+    format: str,
+    period: metrics.Window,
+    site: Site | None = None,
+    departments: list[Department] | tuple[Department, ...] = (),
+    threshold: int | None = None,
+) -> ReportExport:
+    """Queue the report for ``period`` and this scope as a file in ``format``; the caller has
+    checked that ``actor`` may see the scope and chosen the suppression ``threshold``."""
+    from .tasks import report_export_build
+
+    scope_for(site=site, departments=departments)  # the same check the build will make
+    export = ReportExport.objects.create(
+        requested_by=actor,
+        format=format,
+        start=period.start,
+        end=period.end,
+        site=site,
+        department_ids=sorted(d.pk for d in departments),
+        threshold=threshold,
+    )
+    audit_record(
+        actor=actor,
+        action="reporting.export.request",
+        obj=export,
+        format=format,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        site_id=site.pk if site else None,
+        department_ids=export.department_ids,
+        threshold=threshold,
+    )
+    enqueue_on_commit(report_export_build, export.pk)
+    return export
+
+
+def _progress(export_id: int, percent: int, **fields) -> None:
+    ReportExport.objects.filter(pk=export_id).update(progress=percent, **fields)
+
+
+def report_export_build(*, export_id: int) -> None:
+    """Compute and render a queued export, recording progress as it goes (each step commits
+    on its own so the requester's page can show it). A failure is recorded by type only."""
+    claimed = ReportExport.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(
+        status=ExportStatus.RUNNING, progress=PROGRESS_STARTED
+    )
+    if not claimed:
+        return
+    export = ReportExport.objects.defer("content").select_related("site").get(pk=export_id)
+    try:
+        departments = list(
+            Department.objects.select_related("site").filter(pk__in=export.department_ids)
+        )
+        report = ReAimReport(
+            period=metrics.Window(export.start, export.end),
+            scope=scope_for(site=export.site, departments=departments),
+            threshold=export.threshold,
+        )
+        report.data  # noqa: B018 - computing the numbers is the long step
+        _progress(export_id, PROGRESS_COMPUTED)
+        content, filename = render(report, export.format)
+        _progress(export_id, PROGRESS_RENDERED)
+    except Exception as error:
+        logger.error("Report export %s failed: %s", export_id, type(error).__name__)
+        _progress(
+            export_id,
+            100,
+            status=ExportStatus.FAILED,
+            error=type(error).__name__[:100],
+            finished_at=timezone.now(),
+        )
+        return
+    with transaction.atomic():
+        ReportExport.objects.filter(pk=export_id).update(
+            content=content,
+            filename=filename,
+            status=ExportStatus.DONE,
+            progress=100,
+            finished_at=timezone.now(),
+        )
+        audit_record(actor=None, action="reporting.export.ready", obj=export, format=export.format)
+
+
+@transaction.atomic
+def report_export_record_download(*, actor: User, export: ReportExport) -> None:
+    audit_record(actor=actor, action="reporting.export.download", obj=export, format=export.format)
+
+
+def report_exports_purge(*, now=None) -> int:
+    """Delete export files older than REPORT_EXPORT_KEEP_DAYS; returns how many went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
+    with transaction.atomic():
+        old = ReportExport.objects.filter(requested_at__lt=cutoff)
+        count = old.count()
+        if count:
+            old.delete()
+            audit_record(actor=None, action="reporting.export.purge", count=count)
+    return count
+
+
+# --- Monthly digest -------------------------------------------------------------------------
+
+
+def digest_recipients(*, month: date) -> list[User]:
+    """Active accounts of directors and department leads who have not had ``month``'s digest."""
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role_assignments__role=RoleAssignment.Role.DIRECTOR)
+            | Q(role_assignments__role=RoleAssignment.Role.LEAD)
+        )
+        .exclude(pk__in=DigestDelivery.objects.filter(month=month).values("user_id"))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+DIGEST_SUBJECT = "POST: your monthly program report is ready"
+
+
+def digest_body() -> str:
+    """The digest's text: a link and nothing else (no figure, no name)."""
+    link = settings.SITE_URL.rstrip("/") + reverse("reporting:index")
+    return (
+        "The monthly report of the peer support program is ready on your dashboard.\n\n"
+        f"Sign in to see it: {link}\n"
+    )
+
+
+def digest_send_monthly(*, today: date) -> int:
+    """Send this month's digest to every director and lead who has not had it yet.
+
+    Claiming the (user, month) row and sending the email happen in one transaction, so a
+    failed email is retried on the next run and a rerun never sends twice. Returns how many
+    were sent.
+    """
+    month = today.replace(day=1)
+    sent = 0
+    for user in digest_recipients(month=month):
+        try:
+            with transaction.atomic():
+                delivery = DigestDelivery.objects.create(user=user, month=month)
+                audit_record(
+                    actor=None,
+                    action="reporting.digest.send",
+                    obj=delivery,
+                    user_id=user.pk,
+                    month=month.isoformat(),
+                )
+                send_mail(DIGEST_SUBJECT, digest_body(), settings.DEFAULT_FROM_EMAIL, [user.email])
+        except IntegrityError:
+            continue  # another run sent it meanwhile
+        except OSError as error:  # SMTP errors are OSErrors: retried on the next run
+            logger.warning("Digest to user %s not sent: %s", user.pk, type(error).__name__)
+            continue
+        sent += 1
+    return sent

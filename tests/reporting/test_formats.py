@@ -1,0 +1,195 @@
+"""The four export formats carry the same numbers as each other and as the dashboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from reporting.reports import (
+    DIMENSION_LABELS,
+    SECTIONS,
+    TIDY_HEADER,
+    ReAimReport,
+    display_number,
+    period_parse,
+    render,
+    scope_resolve,
+    tidy_rows,
+)
+
+from .conftest import PERIOD
+from .test_dashboards import cells
+
+
+def build(threshold=None, **scope) -> ReAimReport:
+    return ReAimReport(
+        period=period_parse("2020-01-01", "2020-12-31"),
+        scope=scope_resolve(**scope),
+        threshold=threshold,
+    )
+
+
+def flat(data: dict) -> dict[str, object]:
+    """JSON numbers by tidy name: {"reach.eligible_physicians": 41, ...}."""
+    out = {}
+    for section in SECTIONS:
+        for row in tidy_rows_from_json(data[section], section):
+            out.update(row)
+    return out
+
+
+def tidy_rows_from_json(node, prefix):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "suppressed":
+                continue
+            yield from tidy_rows_from_json(value, f"{prefix}.{key}")
+    elif isinstance(node, list):
+        for entry in node:
+            window = f"{entry['from']}..{entry['to']}"
+            rest = {k: v for k, v in entry.items() if k not in ("from", "to")}
+            yield from tidy_rows_from_json(rest, f"{prefix}.{window}")
+    else:
+        yield {prefix: node}
+
+
+def same(written, value) -> bool:
+    """Spreadsheets keep 15-16 significant digits of a float; everything else is exact."""
+    if isinstance(value, float) and isinstance(written, float):
+        return written == pytest.approx(value, rel=1e-14)
+    return written == value
+
+
+def csv_values(text: str) -> dict[str, str]:
+    reader = csv.reader(io.StringIO(text))
+    assert next(reader) == TIDY_HEADER
+    return {
+        f"{dimension}.{metric}" if dimension != "by_department" else f"{scope}:{metric}": value
+        for dimension, metric, scope, value, _, _ in reader
+    }
+
+
+def as_csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+@pytest.mark.parametrize("threshold", [None, 11])
+def test_json_csv_xlsx_and_pdf_agree(program, threshold):
+    report = build(threshold)
+    documents = {fmt: render(report, fmt)[0] for fmt in ("json", "csv", "xlsx", "pdf")}
+    data = json.loads(documents["json"])
+    assert data == json.loads(json.dumps(report.data))
+    expected = flat(data)
+    assert expected["reach.eligible_physicians"] == 41
+
+    # CSV: the same value for every number, written in full.
+    from_csv = csv_values(documents["csv"].decode())
+    suppressed = {f"{r.dimension}.{r.metric}" for r in tidy_rows(report) if r.suppressed}
+    for name, value in expected.items():
+        written = "suppressed" if name in suppressed else as_csv_text(value)
+        assert from_csv[name] == written, name
+    if threshold:
+        assert suppressed  # the small cells of this program are hidden
+        assert from_csv["implementation.referrals.outcomes.supported"] == "suppressed"
+
+    # XLSX: one sheet per dimension with the same values, and the by-department sheet.
+    workbook = load_workbook(io.BytesIO(documents["xlsx"]))
+    for section in SECTIONS:
+        sheet = workbook[DIMENSION_LABELS[section]]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:4] == ("metric", "value", "numerator", "denominator")
+        for metric, value, *_ in rows[1:]:
+            name = f"{section}.{metric}"
+            assert same(value, "suppressed" if name in suppressed else expected[name]), name
+        assert len(rows) - 1 == sum(1 for k in expected if k.startswith(f"{section}."))
+    by_department = list(workbook["By department"].iter_rows(values_only=True))
+    header = by_department[0]
+    for row, shown in zip(by_department[1:], data["by_department"], strict=True):
+        values = dict(zip(header, row, strict=True))
+        assert values["department"] == shown["department"]
+        for column in ("physicians", "physician_years", "supporters_trained"):
+            assert same(values[column], "suppressed" if shown[column] is None else shown[column]), (
+                column
+            )
+    assert {"Trend", "PRISM context", "Definitions", "Report"} <= set(workbook.sheetnames)
+    prism = list(workbook["PRISM context"].iter_rows(values_only=True))
+    assert len(prism) - 1 == len(data["prism"]) == 3
+
+    # PDF: each number is printed after its name, as the dashboard shows it.
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(documents["pdf"])).pages)
+    lines = set(text.splitlines())
+    for row in tidy_rows(report):
+        if row.dimension == "by_department":
+            continue
+        shown = display_number(row.metric, row.value, suppressed=row.suppressed)
+        assert any(line.startswith(f"{row.metric} {shown}") for line in lines), row.metric
+    for note in data["prism"]:
+        assert note["note"] in text
+    assert "Appendix: definitions" in text
+    assert "By department" in text
+
+
+def test_dashboard_agrees_with_the_exports(program):
+    """What the lead's dashboard shows is what the shareable export of the same scope holds."""
+    html = (
+        program.client("lead")
+        .get(f"/reports/departments/{program.department_a.pk}/", PERIOD)
+        .content.decode()
+    )
+    report = build(11, departments=["North/Emergency Medicine"])
+    from_csv = csv_values(render(report, "csv")[0].decode())
+    shown = cells(html)
+    for row in tidy_rows(report):
+        if row.dimension == "by_department":
+            continue
+        name = f"{row.dimension}.{row.metric}"
+        assert shown[name] == display_number(row.metric, row.value, suppressed=row.suppressed)
+        if row.suppressed:
+            assert from_csv[name] == "suppressed"
+
+
+def test_xlsx_keeps_formula_like_text_as_text(program):
+    from tests.reporting.factories import PrismNoteFactory
+
+    formula = '=HYPERLINK("http://example.org")'
+    PrismNoteFactory(text=formula, noted_on=program.department_a.launched_on)
+    workbook = load_workbook(io.BytesIO(render(build(), "xlsx")[0]))
+    notes = [row[4] for row in workbook["PRISM context"].iter_rows(min_row=2)]
+    cell = next(c for c in notes if c.value == formula)
+    assert cell.data_type == "s"
+
+
+def test_file_names_hold_only_dates(program):
+    assert render(build(), "json")[1] == "reaim-report-2020-01-01-to-2020-12-31.json"
+    assert render(build(11), "pdf")[1] == "reaim-report-2020-01-01-to-2020-12-31-shareable.pdf"
+
+
+def test_pdf_has_a_title_page_and_a_section_per_dimension(program):
+    reader = PdfReader(io.BytesIO(render(build(), "pdf")[0]))
+    first = reader.pages[0].extract_text()
+    assert "PRISM/RE-AIM report" in first and "2020-01-01 to 2020-12-31" in first
+    headings = [page.extract_text().splitlines()[0] for page in reader.pages[1:]]
+    for heading in (
+        "PRISM context",
+        "Reach",
+        "Effectiveness",
+        "Adoption",
+        "Implementation",
+        "Maintenance",
+        "By department",
+        "Appendix: definitions",
+    ):
+        assert heading in headings
+    assert re.search(r"Page 1 of \d+", first)
