@@ -905,11 +905,17 @@ def _xlsx_append(sheet, values: Sequence[Any]) -> None:
             cell.data_type = "s"
 
 
-def _by_department_cells(row: dict[str, Any]) -> list[Any]:
+def by_department_columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """The count and value columns the rows hold, in the contract's order."""
+    present = set(rows[0]) if rows else set(BY_DEPARTMENT_COLUMNS)
+    return [column for column in BY_DEPARTMENT_COLUMNS if column in present]
+
+
+def _by_department_cells(row: dict[str, Any], columns: Sequence[str]) -> list[Any]:
     hidden = set(row.get(metrics.SUPPRESSED_KEY, []))
     derived = metrics.BY_DEPARTMENT_DERIVED
     cells = []
-    for column in BY_DEPARTMENT_COLUMNS:
+    for column in columns:
         suppressed = column in hidden or any(dep in hidden for dep in derived.get(column, ()))
         cells.append(_xlsx_value(row.get(column), suppressed=suppressed))
     block = row.get("survey_had_interaction")
@@ -965,10 +971,11 @@ def render_xlsx(report: ReAimReport) -> bytes:
 
     sheet = workbook.create_sheet("By department")
     has_block = bool(data["by_department"]) and "survey_had_interaction" in data["by_department"][0]
+    columns = by_department_columns(data["by_department"])
     _xlsx_append(
         sheet,
         [
-            *BY_DEPARTMENT_COLUMNS,
+            *columns,
             *(
                 [f"survey_had_interaction.{c}" for c in HAD_INTERACTION_COLUMNS]
                 if has_block
@@ -977,7 +984,7 @@ def render_xlsx(report: ReAimReport) -> bytes:
         ],
     )
     for row in data["by_department"]:
-        _xlsx_append(sheet, _by_department_cells(row))
+        _xlsx_append(sheet, _by_department_cells(row, columns))
     _bold_header(sheet, Font)
 
     sheet = workbook.create_sheet("Trend")
@@ -1078,20 +1085,19 @@ def section_views(report: ReAimReport) -> list[SectionView]:
 def by_department_view(report: ReAimReport) -> dict[str, Any]:
     """The by-department table as displayed: headers and display strings."""
     rows = report.data["by_department"]
+    columns = by_department_columns(rows)
     has_block = bool(rows) and "survey_had_interaction" in rows[0]
-    headers = [metric_label(c) for c in BY_DEPARTMENT_COLUMNS[2:]]
+    headers = [metric_label(c) for c in columns[2:]]
     if has_block:
         headers += ["Had interaction: yes", "Respondents", "Proportion"]
+    paths = columns + (
+        [f"survey_had_interaction.{c}" for c in HAD_INTERACTION_COLUMNS] if has_block else []
+    )
     body = []
     for row in rows:
-        cells = _by_department_cells(row)
-        paths = list(BY_DEPARTMENT_COLUMNS) + (
-            [f"survey_had_interaction.{c}" for c in HAD_INTERACTION_COLUMNS] if has_block else []
-        )
+        cells = _by_department_cells(row, columns)
         shown = [
             display_number(path, cell, suppressed=cell == SUPPRESSED_TEXT)
-            if cell != SUPPRESSED_TEXT
-            else "suppressed"
             for path, cell in zip(paths, cells, strict=True)
         ]
         body.append({"label": metrics.department_key(row), "cells": shown[2:]})
