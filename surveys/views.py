@@ -72,7 +72,8 @@ def response_create(request, token: str):
         return _unavailable(request, error)
     version = invitation.campaign.version
     questions = selectors.version_questions(version)
-    form = ResponseForm(request.POST or None, questions=questions)
+    # An empty POST (nothing ticked) is still a submission to check, so bind on the method.
+    form = ResponseForm(request.POST if request.method == "POST" else None, questions=questions)
     if request.method == "POST" and form.is_valid():
         try:
             services.response_submit(token=token, answers=form.answers())
@@ -122,7 +123,7 @@ def campaign_list(request):
 @require_http_methods(["GET", "POST"])
 @require(can_manage_surveys)
 def campaign_create(request):
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -245,7 +246,7 @@ def _builder_valid(version_form, formset) -> bool:
 @require_http_methods(["GET", "POST"])
 @require(can_manage_surveys)
 def instrument_create(request):
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     form = InstrumentForm(data)
     version_form = VersionForm(data)
     formset = question_formset(data)
@@ -279,7 +280,7 @@ def instrument_version_create(request, pk: int):
     if not can_add_instrument_version(request.user, instrument):
         raise PermissionDenied
     current = instrument.current_version
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     version_form = VersionForm(
         data, initial={"intro": current.intro, "scoring": current.scoring} if current else None
     )

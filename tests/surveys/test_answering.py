@@ -190,6 +190,18 @@ def test_bad_answers_are_refused_with_a_clear_message(link, field, value, messag
     assert invitation.used is False
 
 
+def test_sending_nothing_lists_every_unanswered_question(link):
+    _, invitation, token = link
+    page = Client().post(_url(token), {})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Please check 4 answers" in body
+    assert body.count("Please choose an answer.") >= 4
+    invitation.refresh_from_db()
+    assert invitation.used is False
+    assert Response.objects.count() == 0
+
+
 def test_the_service_refuses_values_outside_the_scale(link):
     _, invitation, token = link
     with pytest.raises(ValidationError):
