@@ -12,6 +12,7 @@ from interactions.models import DepartmentPreference
 from interactions.selectors import referral_suggestions
 from post_program.models import PeerSupporter
 from tests.factories import PeerSupporterFactory, PhysicianFactory
+from training.selectors import current_until
 
 from .factories import referral_assigned, referral_new, trained
 
@@ -154,7 +155,9 @@ def test_only_supporters_with_current_training(cast, team, settings):
     assert _failed(suggestions, lapsed) == ["training"]
     assert _failed(suggestions, never) == ["training"]
     explanations = {c.supporter: c.failed[0].explanation for c in suggestions.excluded}
-    assert explanations[lapsed].startswith("Training lapsed on")
+    # The first day it no longer counted: the day after training's own last current day.
+    last_current = current_until(timezone.localdate() - timedelta(days=800))
+    assert explanations[lapsed] == f"Training lapsed on {last_current + timedelta(days=1):%Y-%m-%d}"
     assert explanations[never] == "No completed training on record"
 
 
