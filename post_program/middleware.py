@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from .permissions import roles_for
 
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/help/")
+# Sign-in pages, static files, probes, crisis help, and survey links (answered without sign-in).
+_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/help/", "/surveys/answer/")
 
 
 class StaffMFAMiddleware:

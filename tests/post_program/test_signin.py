@@ -114,3 +114,12 @@ def test_staff_roles_must_set_up_totp_first(cast, member, client):
 def test_physicians_and_supporters_are_not_forced_into_mfa(cast):
     for member in ("physician", "supporter_a"):
         assert cast.client(member).get(reverse("home"))["Location"] != reverse("mfa_activate_totp")
+
+
+@override_settings(REQUIRE_MFA_FOR_STAFF=True)
+def test_survey_links_work_for_staff_without_mfa(cast):
+    """A lead or director on the roster answers a survey link like anyone else."""
+    url = reverse("surveys:response_create", kwargs={"token": "not-a-real-token"})
+    response = cast.client("director").get(url)
+    assert response.status_code == 404  # the survey's own "unknown link" page, not MFA set-up
+    assert b"link" in response.content.lower()
