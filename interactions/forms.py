@@ -214,6 +214,16 @@ class ReferralRequestForm(forms.Form):
         cleaned["colleague_name"] = ""
 
 
+class RosterSearchForm(forms.Form):
+    """The colleague search box (htmx): text a database can hold, or no search at all."""
+
+    colleague_search = forms.CharField(max_length=100, required=False)
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data["colleague_search"] if self.is_valid() else ""
+
+
 class EventForm(forms.Form):
     """A difficult event and the physicians involved (one referral each)."""
 

@@ -37,6 +37,7 @@ from .forms import (
     EventForm,
     QueueFilterForm,
     ReferralRequestForm,
+    RosterSearchForm,
 )
 from .models import Status, Urgency
 
@@ -85,7 +86,7 @@ def referral_request(request):
     else:
         initial = {}
         supporter_id = request.GET.get("supporter", "")
-        if supporter_id.isdigit():
+        if supporter_id.isascii() and supporter_id.isdigit():
             initial["requested_supporter"] = supporter_id
         form = ReferralRequestForm(initial=initial, requester=requester)
     selected = None
@@ -126,7 +127,7 @@ def roster_search(request):
         )
         response.status_code = 429
         return response
-    query = request.GET.get("colleague_search", "")[:100]
+    query = RosterSearchForm(request.GET).query
     physicians = selectors.roster_search(
         query=query, exclude=roles_for(request.user).physician, limit=SEARCH_RESULTS + 1
     )
@@ -136,8 +137,8 @@ def roster_search(request):
         {
             "physicians": physicians[:SEARCH_RESULTS],
             "more": len(physicians) > SEARCH_RESULTS,
-            "query": query.strip(),
-            "too_short": len(query.strip()) < 2,
+            "query": query,
+            "too_short": len(query) < 2,
         },
     )
 

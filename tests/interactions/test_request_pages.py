@@ -415,3 +415,11 @@ def test_the_directory_filters_by_department_and_keeps_its_query_budget(
             reverse("interactions:supporter_directory"), {"department": cast.department_c.pk}
         )
     assert len(response.context["page"]) == 12
+
+
+@pytest.mark.parametrize("query", ["ab\x00cd", "x" * 101])
+def test_search_text_no_database_can_hold_is_no_search(cast, query):
+    PhysicianFactory(department=cast.department_a, name="Abcd Efgh")
+    response = cast.client("physician").get(SEARCH_URL, {"colleague_search": query})
+    assert response.status_code == 200
+    assert response.context["physicians"] == []
