@@ -462,7 +462,8 @@ def export_to_folder(folder: Path, *, actor=None, identified: bool = False) -> d
 # --- The core's files: departments.csv and physicians.csv -----------------------------------
 
 
-def _changed(instance, values: dict[str, Any]) -> bool:
+def apply_changes(instance, values: dict[str, Any]) -> bool:
+    """Set the values that differ on the instance; say whether any did."""
     changed = False
     for name, value in values.items():
         if getattr(instance, name) != value:
@@ -541,7 +542,7 @@ class DepartmentsFile(FileSpec):
             department = existing.get((row["site"], row["department"]))
             if department is None:
                 new.append(Department(site=site, name=row["department"], **values))
-            elif _changed(department, values):
+            elif apply_changes(department, values):
                 changed.append(department)
         Department.objects.bulk_create(new)
         Department.objects.bulk_update(changed, ["launched_on", "ended_on"])
@@ -622,7 +623,7 @@ class PhysiciansFile(FileSpec):
             if physician is None:
                 user = users.get(row["email"]) if row["email"] else None
                 new.append(Physician(physician_id=row["physician_id"], user=user, **values))
-            elif _changed(physician, values):
+            elif apply_changes(physician, values):
                 changed.append(physician)
         # Emails move between rows in a refresh: clear the old ones first so that the unique
         # email constraint never sees two rows holding one address mid-update.

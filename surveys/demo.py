@@ -81,6 +81,11 @@ def _invite(campaign: Campaign, physicians, answered: set[int], *, sent_on: date
     )
 
 
+def _public_id(rng: random.Random) -> str:
+    """An opaque response id like the app's own, drawn from the demo's seed."""
+    return f"{rng.getrandbits(80):020x}"
+
+
 def _day_between(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randrange((end - start).days + 1))
 
@@ -117,6 +122,7 @@ def _program_evaluation(ctx: DemoContext, rng: random.Random) -> None:
         recommend = rng.random() < (0.95 if had else 0.77)
         rows.append(
             ResponseRow(
+                public_id=_public_id(rng),
                 department_id=physician.department_id,
                 submitted_on=_day_between(rng, opens_on, closes_on),
                 answers={
@@ -168,6 +174,7 @@ def _wellbeing(ctx: DemoContext, rng: random.Random) -> None:
     )
     rows = [
         ResponseRow(
+            public_id=_public_id(rng),
             department_id=p.department_id,
             submitted_on=_day_between(rng, opens_on, closes_on),
             answers=_who5_answers(rng),
@@ -231,6 +238,7 @@ def _automatic(
         if responded:
             rows.append(
                 ResponseRow(
+                    public_id=_public_id(rng),
                     department_id=physician.department_id,
                     submitted_on=min(ctx.today, day + timedelta(days=rng.randrange(0, 10))),
                     answers=answers(rng),

@@ -1,0 +1,84 @@
+"""referrals.csv: imported referrals behave like the app's own, and come out again unchanged."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from interactions.models import Referral, Status
+from tests.post_program.test_exchange import DEPARTMENTS, PHYSICIANS, TRAINING, write
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "referral_id,received_at,source,physician_id,site,department,assigned_to,"
+    "first_contact_at,closed_at,outcome"
+)
+EMERGENCY = "North,Emergency Medicine"
+
+
+def csv(*rows: str) -> str:
+    return "\n".join([HEADER, *rows]) + "\n"
+
+
+REFERRALS = csv(
+    f"R-1,2021-03-04T09:15:00-08:00,self,P2,{EMERGENCY},P1,"
+    "2021-03-04T20:00:00-08:00,2021-03-20T10:00:00-07:00,supported",
+    "R-2,2021-04-01 08:00:00,third_party,P3,South,Pediatrics,,,,",
+    f"R-3,2021-05-01T08:00:00+00:00,event,,{EMERGENCY},P1,,,",
+)
+
+
+def _import(folder) -> str:
+    out = io.StringIO()
+    call_command("import_program", str(folder), stdout=out)
+    return out.getvalue()
+
+
+@override_settings(TIME_ZONE="America/Los_Angeles")
+def test_referrals_import_with_their_life_cycle_state(tmp_path):
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    output = _import(write(tmp_path, referrals=REFERRALS, **files))
+    assert "referrals.csv: 3 rows, 3 new" in output
+    closed = Referral.objects.get(referral_id="R-1")
+    assert (closed.status, closed.outcome) == (Status.CLOSED, "supported")
+    assert closed.assigned_to.physician.physician_id == "P1"
+    assert closed.first_contact_at == datetime(2021, 3, 5, 4, 0, tzinfo=UTC)
+    # A datetime without an offset is read in the program's time zone (PST in April: -7).
+    waiting = Referral.objects.get(referral_id="R-2")
+    assert waiting.received_at == datetime(2021, 4, 1, 15, 0, tzinfo=UTC)
+    assert waiting.status == Status.NEW and waiting.physician.physician_id == "P3"
+    # Open referrals are in the queue like any other: new, or assigned to the supporter.
+    assert set(Referral.objects.open().values_list("referral_id", flat=True)) == {"R-2", "R-3"}
+    assert Referral.objects.get(referral_id="R-3").status == Status.ASSIGNED
+    assert "referrals.csv: 3 rows, 0 new, 0 updated, 3 unchanged" in _import(tmp_path)
+
+
+def test_referral_rules_are_checked_before_anything_is_written(tmp_path):
+    bad = csv(
+        f"R-1,2021-03-04T09:15:00-08:00,walk_in,P2,{EMERGENCY},P2,2021-03-03T20:00:00-08:00,,"
+        "supported",
+        f"R-2,yesterday,self,P2,{EMERGENCY},,,,",
+        f"R-3,2021-05-01T08:00:00+00:00,self,P2,{EMERGENCY},,,,",
+        f"R-4,2021-05-02T08:00:00+00:00,self,P2,{EMERGENCY},,2021-05-02T09:00:00+00:00,,",
+    )
+    err = io.StringIO()
+    folder = write(tmp_path, departments=DEPARTMENTS, physicians=PHYSICIANS, referrals=bad)
+    with pytest.raises(CommandError):
+        call_command("import_program", str(folder), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "referrals.csv:2: source: 'walk_in' is not one of self, third_party, event",
+        "referrals.csv:2: assigned_to: not a trained peer supporter (database or training.csv)",
+        "referrals.csv:2: first_contact_at: is before received_at",
+        "referrals.csv:2: outcome: closed_at and outcome go together: give both or neither",
+        "referrals.csv:3: received_at: 'yesterday' is not a date and time such as "
+        "2021-03-04T09:15:00-08:00",
+        "referrals.csv:4: physician_id: already has an open referral (R-2)",
+        "referrals.csv:5: assigned_to: an open referral with a first contact needs its supporter",
+        "referrals.csv:5: physician_id: already has an open referral (R-2)",
+    ]
+    assert not Referral.objects.exists()
