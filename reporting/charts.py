@@ -62,6 +62,11 @@ class Chart:
     def is_empty(self) -> bool:
         return not self.labels
 
+    @property
+    def has_gaps(self) -> bool:
+        """Whether a value is missing (suppressed, or null for want of a denominator)."""
+        return any(value is None for series in self.series for value in series.values)
+
 
 def _share(value: float | None) -> float | None:
     return None if value is None else value * 100
