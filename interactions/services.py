@@ -735,6 +735,7 @@ SUBJECTS = {
     NotificationKind.RETURNED: "A referral is back in the queue",
     NotificationKind.REMINDER: "First contact is due soon",
     NotificationKind.OVERDUE: "First contact is overdue",
+    NotificationKind.DEBRIEF: "A peer supporter asked for a debrief",
 }
 BODIES = {
     NotificationKind.NEW_REFERRAL: "A new request for peer support needs a supporter.",
@@ -748,6 +749,10 @@ BODIES = {
     NotificationKind.RETURNED: "A referral was not taken up and needs a supporter again.",
     NotificationKind.REMINDER: "First contact for a referral you hold is due soon.",
     NotificationKind.OVERDUE: "First contact for a referral is overdue.",
+    NotificationKind.DEBRIEF: (
+        "A peer supporter of your site asked for a debrief with a coordinator. Please get in "
+        "touch with them."
+    ),
 }
 
 

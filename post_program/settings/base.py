@@ -179,6 +179,13 @@ CELERY_BEAT_SCHEDULE["interactions-outbox-sweep"] = {
     "task": "interactions.tasks.outbox_sweep",
     "schedule": 2 * 60,
 }
+# Case work: a supporter is offered a debrief after an escalation or after more than
+# DEBRIEF_AFTER_INTERACTIONS interactions in 30 days. Retention: RETENTION_DAYS after a case
+# closes, a daily job de-identifies it, replacing each link to the supported physician with an
+# HMAC-SHA256 pseudonym under PSEUDONYM_KEY (required in production; never change it once set,
+# or the same physician would be counted twice).
+DEBRIEF_AFTER_INTERACTIONS = env.int("DEBRIEF_AFTER_INTERACTIONS", default=5)
+PSEUDONYM_KEY = env("PSEUDONYM_KEY", default="insecure-development-pseudonym-key")
 
 # Surveys: recipient feedback goes out RECIPIENT_FEEDBACK_DELAY_DAYS after a case closes as
 # supported; automatic links work SURVEY_AUTOMATIC_LINK_DAYS; events older than
