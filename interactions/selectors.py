@@ -7,7 +7,7 @@ for each, which matching rule of product.md it passed or failed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
@@ -351,9 +351,7 @@ def _checks(
     elif until is None:
         training = "No completed training on record"
     else:
-        training = (
-            f"Training lapsed on {until + timedelta(days=1):%Y-%m-%d}"  # first day not current
-        )
+        training = f"Training lapsed after {until:%Y-%m-%d}"  # the last day it counted
     is_self = referral.physician_id is not None and supporter.physician_id == referral.physician_id
     under_cap = candidate.open_cases < supporter.caseload_cap
     return [

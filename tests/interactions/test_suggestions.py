@@ -155,9 +155,9 @@ def test_only_supporters_with_current_training(cast, team, settings):
     assert _failed(suggestions, lapsed) == ["training"]
     assert _failed(suggestions, never) == ["training"]
     explanations = {c.supporter: c.failed[0].explanation for c in suggestions.excluded}
-    # The first day it no longer counted: the day after training's own last current day.
+    # Dated by the last day training counted, as training's own pages do.
     last_current = current_until(timezone.localdate() - timedelta(days=800))
-    assert explanations[lapsed] == f"Training lapsed on {last_current + timedelta(days=1):%Y-%m-%d}"
+    assert explanations[lapsed] == f"Training lapsed after {last_current:%Y-%m-%d}"
     assert explanations[never] == "No completed training on record"
 
 
