@@ -1,12 +1,22 @@
-"""Technical administration of referrals: read-only, and without names or notes in lists.
+"""Technical administration of referrals and case work: read-only, without names or notes.
 
-Referrals change only through the services (history, audit and emails); the admin is for
-looking at the outbox and the deadline rows when something is stuck.
+Referrals and interactions change only through the services (history, audit and emails); the
+admin is for looking at the outbox and the deadline rows when something is stuck.
 """
 
 from django.contrib import admin
 
-from .models import Assignment, DifficultEvent, Notification, Referral, ReferralEvent, Reminder
+from .models import (
+    Assignment,
+    DebriefRequest,
+    DifficultEvent,
+    Interaction,
+    Notification,
+    OutreachAttempt,
+    Referral,
+    ReferralEvent,
+    Reminder,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -68,3 +78,35 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["referral__referral_id"]
     list_select_related = ["referral"]
     exclude = ["to_email"]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "interaction_id",
+        "occurred_on",
+        "source",
+        "successful",
+        "duration_minutes",
+        "escalated",
+        "department",
+    ]
+    list_filter = ["source", "successful", "escalated", "modality", "department__site"]
+    search_fields = ["interaction_id", "referral__referral_id"]
+    list_select_related = ["department__site"]
+    date_hierarchy = "occurred_on"
+    exclude = ["follow_up_note", "physician"]
+
+
+@admin.register(OutreachAttempt)
+class OutreachAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["referral", "attempted_at", "method", "reached"]
+    list_filter = ["method", "reached"]
+    search_fields = ["referral__referral_id"]
+    list_select_related = ["referral"]
+
+
+@admin.register(DebriefRequest)
+class DebriefRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "supporter_id", "trigger", "requested_at", "held_at"]
+    list_filter = ["trigger", ("held_at", admin.EmptyFieldListFilter)]

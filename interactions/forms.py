@@ -15,15 +15,24 @@ from django.utils import timezone
 from post_program.models import Department, PeerSupporter, Physician, Site
 
 from .models import (
+    FOLLOW_UP_NOTE_MAX_LENGTH,
+    MAX_DURATION_MINUTES,
     NOTE_MAX_LENGTH,
     ContactMethod,
+    DebriefTrigger,
     DeclineReason,
     DepartmentPreference,
+    EscalationResource,
     EventCategory,
+    Modality,
+    Outcome,
+    OutreachMethod,
     Reason,
     Source,
+    Topic,
     Urgency,
 )
+from .services import close_errors, interaction_errors, outreach_errors
 
 FOR_WHOM = [("self", "Myself"), ("colleague", "A colleague")]
 MAX_EVENT_PHYSICIANS = 200
@@ -391,3 +400,343 @@ class DirectoryFilterForm(forms.Form):
                 Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-2"),
             )
         )
+
+
+# --- case work ---------------------------------------------------------------------------------
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class OutreachForm(forms.Form):
+    """An attempt to reach the physician of a case: when, how, reached or not."""
+
+    attempted_at = forms.DateTimeField(
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": "Say when you tried to reach them.",
+            "invalid": "Enter a date and time, e.g. 2026-03-04 09:15.",
+        },
+    )
+    method = forms.ChoiceField(
+        label="How",
+        choices=[("", "Choose how"), *OutreachMethod.choices],
+        error_messages={
+            "required": "Choose how you tried to reach them.",
+            "invalid_choice": "Choose how you tried to reach them from the list.",
+        },
+    )
+    reached = forms.TypedChoiceField(
+        label="Did you reach them?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say whether you reached them.",
+            "invalid_choice": "Say whether you reached them.",
+        },
+    )
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        if not self.is_bound:
+            self.initial.setdefault(
+                "attempted_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("attempted_at", css_class="col-md-5"),
+                Column("method", css_class="col-md-4"),
+                Column(InlineRadios("reached"), css_class="col-md-3"),
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("attempted_at") is not None and cleaned.get("reached") is not None:
+            for field, message in outreach_errors(
+                self.referral, attempted_at=cleaned["attempted_at"], reached=cleaned["reached"]
+            ).items():
+                self.add_error(field, message)
+        return cleaned
+
+
+class RosterLinkField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Physician) -> str:
+        return f"{obj.name or obj.physician_id} — {obj.department}"
+
+
+class InteractionForm(forms.Form):
+    """One interaction: on a case (`referral`), or without a referral (then the physician's
+    department and, optionally, their roster entry)."""
+
+    occurred_on = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Enter the date of the interaction.",
+            "invalid": "Enter a date as YYYY-MM-DD.",
+        },
+    )
+    successful = forms.TypedChoiceField(
+        label="Did a support conversation take place?",
+        choices=YES_NO,
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        help_text="No: you tried, but there was no conversation (log it with 0 minutes or the "
+        "time it took).",
+        error_messages={"required": "Say whether a support conversation took place."},
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration in minutes",
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DURATION_MINUTES, "step": 1}),
+        error_messages={
+            "required": "Enter the duration in whole minutes.",
+            "invalid": "Enter the duration in whole minutes, e.g. 45.",
+        },
+    )
+    modality = forms.ChoiceField(
+        label="How you talked",
+        choices=Modality.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how you talked.",
+            "invalid_choice": "Choose how you talked from the list.",
+        },
+    )
+    topics = forms.MultipleChoiceField(
+        label="Topics",
+        choices=Topic.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Categories only: no narrative, no patient details.",
+        error_messages={"invalid_choice": "Choose topics from the list."},
+    )
+    escalated = forms.BooleanField(label="I pointed them to professional help", required=False)
+    escalated_to = forms.ChoiceField(
+        label="Which resource",
+        choices=[("", "None"), *EscalationResource.choices],
+        required=False,
+        error_messages={"invalid_choice": "Choose the resource from the list."},
+    )
+    follow_up_planned = forms.BooleanField(label="A follow-up is planned", required=False)
+    follow_up_note = forms.CharField(
+        label="Private follow-up note (optional)",
+        required=False,
+        max_length=FOLLOW_UP_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": FOLLOW_UP_NOTE_MAX_LENGTH}),
+        help_text="Only you see this, e.g. “call again on Friday”. It is deleted when the case "
+        "is de-identified. No clinical narrative, no patient details.",
+    )
+    colleague = RosterLinkField(
+        queryset=Physician.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That colleague is not on the roster; search again."},
+    )
+    department = forms.ModelChoiceField(
+        label="The physician's department",
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label="Choose a department",
+        error_messages={"invalid_choice": "Choose a department from the list."},
+    )
+
+    def __init__(self, *args, supporter: PeerSupporter, referral=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.supporter = supporter
+        self.referral = referral
+        if not self.is_bound:
+            self.initial.setdefault("occurred_on", timezone.localdate())
+        if referral is not None:
+            del self.fields["colleague"]
+            del self.fields["department"]
+            who = Fieldset("When")
+        else:
+            self.fields["colleague"].queryset = Physician.objects.select_related(
+                "department__site"
+            ).exclude(pk=supporter.physician_id)
+            self.fields["department"].queryset = Department.objects.select_related("site")
+            who = Fieldset(
+                "Who",
+                HTML('{% include "interactions/partials/_roster_link.html" %}'),
+                "department",
+            )
+        self.helper = FormHelper()
+        self.helper.form_id = "interaction-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            who,
+            Row(Column("occurred_on", css_class="col-md-4")),
+            Fieldset(
+                "The conversation",
+                InlineRadios("successful"),
+                Row(Column("duration_minutes", css_class="col-md-4")),
+                InlineRadios("modality"),
+                Div("topics", css_id="interaction-topics"),
+            ),
+            Fieldset(
+                "Professional help and follow-up",
+                "escalated",
+                Row(Column("escalated_to", css_class="col-md-6")),
+                "follow_up_planned",
+                "follow_up_note",
+            ),
+            Submit("log", "Log interaction", css_class="btn-primary"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        physician = None
+        if self.referral is not None:
+            physician = self.referral.physician
+        else:
+            physician = cleaned.get("colleague")
+            if physician is not None:
+                cleaned["department"] = physician.department
+            elif not cleaned.get("department") and "department" not in self.errors:
+                self.add_error(
+                    "department",
+                    "Choose the physician's department (or find them on the roster).",
+                )
+        needed = ("occurred_on", "duration_minutes", "successful")
+        if all(cleaned.get(name) is not None for name in needed):
+            errors = interaction_errors(
+                supporter=self.supporter,
+                occurred_on=cleaned["occurred_on"],
+                duration_minutes=cleaned["duration_minutes"],
+                successful=cleaned["successful"],
+                escalated=cleaned.get("escalated", False),
+                escalated_to=cleaned.get("escalated_to", ""),
+                topics=cleaned.get("topics", []),
+                modality=cleaned.get("modality", ""),
+                referral=self.referral,
+                physician=physician,
+            )
+            for field, message in errors.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, message)
+                elif field not in self.fields:
+                    self.add_error(None, message)
+        return cleaned
+
+
+CLOSE_OUTCOMES = [
+    (Outcome.SUPPORTED, "Supported: we had a support conversation"),
+    (Outcome.REFERRED_OUT, "Referred to professional care"),
+    (Outcome.DECLINED, "They did not want support"),
+    (Outcome.UNREACHABLE, "Unreachable: my attempts did not reach them"),
+]
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=CLOSE_OUTCOMES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose an outcome.",
+            "invalid_choice": "Choose an outcome from the list.",
+        },
+    )
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_outcome(self):
+        outcome = self.cleaned_data["outcome"]
+        errors = close_errors(self.referral, outcome)
+        if errors:
+            raise forms.ValidationError(errors["outcome"])
+        return outcome
+
+
+class AvailabilityForm(forms.Form):
+    accepting_referrals = forms.TypedChoiceField(
+        label="Are you taking new cases?",
+        choices=[("yes", "Yes, offer me new cases"), ("no", "No, not for now")],
+        coerce=_yes_no,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you are taking new cases."},
+    )
+    away_until = forms.DateField(
+        label="Away until (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="You are not offered new cases up to and including this day.",
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    caseload_cap = forms.IntegerField(
+        label="Most open cases at once",
+        min_value=1,
+        max_value=50,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 50}),
+        error_messages={
+            "required": "Enter how many open cases you can hold at once.",
+            "invalid": "Enter a whole number from 1 to 50.",
+            "min_value": "Enter a whole number from 1 to 50.",
+            "max_value": "Enter a whole number from 1 to 50.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "availability-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            InlineRadios("accepting_referrals"),
+            Row(
+                Column("away_until", css_class="col-md-4"),
+                Column("caseload_cap", css_class="col-md-4"),
+            ),
+            Submit("save", "Save availability", css_class="btn-primary"),
+        )
+
+    def clean_away_until(self):
+        away_until = self.cleaned_data["away_until"]
+        if away_until is not None and away_until < timezone.localdate():
+            raise forms.ValidationError(
+                "That day has passed: choose today or a later day, or leave it empty."
+            )
+        return away_until
+
+
+class ConflictForm(forms.Form):
+    physician = RosterLinkField(
+        queryset=Physician.objects.none(),
+        error_messages={
+            "required": "Choose the colleague from the search results.",
+            "invalid_choice": "That colleague is not on the roster; search again.",
+        },
+    )
+
+    def __init__(self, *args, supporter: PeerSupporter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["physician"].queryset = Physician.objects.select_related(
+            "department__site"
+        ).exclude(pk=supporter.physician_id)
+
+
+class ConflictSearchForm(forms.Form):
+    q = forms.CharField(label="Find a colleague by name", max_length=100, required=False)
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
+class DebriefForm(forms.Form):
+    trigger = forms.ChoiceField(choices=DebriefTrigger.choices, widget=forms.HiddenInput)

@@ -27,24 +27,35 @@ from post_program.services import audit_record
 
 from .models import (
     EVENT_REASON,
+    MAX_DURATION_MINUTES,
     Assignment,
     AssignmentState,
     ContactMethod,
+    DebriefRequest,
+    DebriefTrigger,
     DeclineReason,
     DepartmentPreference,
     DifficultEvent,
+    EscalationResource,
     EventKind,
+    Interaction,
+    InteractionSource,
+    Modality,
     Notification,
     NotificationKind,
     Outcome,
+    OutreachAttempt,
+    OutreachMethod,
     Referral,
     ReferralEvent,
     Reminder,
     ReminderKind,
     Source,
     Status,
+    Topic,
     Urgency,
     new_referral_id,
+    physician_pseudonym,
 )
 
 logger = logging.getLogger(__name__)
@@ -638,6 +649,592 @@ def referrals_record_list(*, actor: User, page: str, referrals: Iterable[Referra
     )
 
 
+# --- case work: outreach, the interaction log, closing -----------------------------------------
+
+
+class CaseWorkError(ReferralError):
+    """Input the case work refuses. `errors` maps form field names (or "" for the whole form)
+    to messages fit to show the supporter."""
+
+    def __init__(self, errors: dict[str, str] | str):
+        self.errors = errors if isinstance(errors, dict) else {"": errors}
+        super().__init__(" ".join(self.errors.values()))
+
+
+WORKABLE_STATUSES = (Status.ACCEPTED, Status.CONTACTED)
+
+
+def _local_day(at: datetime) -> date:
+    return timezone.localdate(at)
+
+
+def _check_holder(referral: Referral, supporter: PeerSupporter) -> None:
+    """The supporter must hold the referral and have accepted it."""
+    if referral.assigned_to_id != supporter.pk:
+        raise CaseWorkError("Only the supporter holding this case can work on it.")
+    if referral.status == Status.ASSIGNED:
+        raise CaseWorkError("Accept the case first.")
+    if referral.status not in WORKABLE_STATUSES:
+        raise CaseWorkError("This case is closed.")
+
+
+def outreach_errors(
+    referral: Referral, *, attempted_at: datetime, reached: bool, now: datetime | None = None
+) -> dict[str, str]:
+    """What is wrong with an outreach attempt on `referral`, by form field."""
+    now = _now(now)
+    if attempted_at > now:
+        return {"attempted_at": "The attempt cannot be in the future."}
+    # Times are entered to the minute: the minute the referral arrived is not "before" it.
+    if attempted_at < referral.received_at.replace(second=0, microsecond=0):
+        received = timezone.localtime(referral.received_at)
+        return {
+            "attempted_at": f"The referral arrived on {received:%Y-%m-%d at %H:%M}: the "
+            "attempt cannot be before that."
+        }
+    first = referral.first_contact_at
+    if reached and first is not None and attempted_at < first:
+        return {
+            "attempted_at": "First contact is already recorded at "
+            f"{timezone.localtime(first):%Y-%m-%d %H:%M}; a later attempt cannot reach them "
+            "earlier. Ask a coordinator if that time is wrong."
+        }
+    return {}
+
+
+@transaction.atomic
+def outreach_record(
+    *,
+    actor: User | None,
+    referral: Referral | int,
+    supporter: PeerSupporter,
+    attempted_at: datetime,
+    method: str,
+    reached: bool,
+    now: datetime | None = None,
+) -> OutreachAttempt:
+    """Log an attempt to reach the physician. The first attempt that reached them records the
+    referral's first contact (the "contacted" transition) at the attempt's time."""
+    referral = _lock(referral)
+    _check_holder(referral, supporter)
+    if method not in OutreachMethod.values:
+        raise CaseWorkError({"method": "Choose how you tried to reach them."})
+    errors = outreach_errors(referral, attempted_at=attempted_at, reached=reached, now=now)
+    if errors:
+        raise CaseWorkError(errors)
+    attempted_at = max(attempted_at, referral.received_at)
+    attempt = OutreachAttempt.objects.create(
+        referral=referral,
+        supporter=supporter,
+        attempted_at=attempted_at,
+        method=method,
+        reached=reached,
+        logged_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    _audit(
+        actor,
+        "referral.outreach",
+        referral,
+        attempt_id=attempt.pk,
+        method=method,
+        reached=reached,
+    )
+    if reached and referral.status == Status.ACCEPTED:
+        referral_record_contact(actor=actor, referral=referral, at=attempted_at)
+    return attempt
+
+
+def interaction_errors(
+    *,
+    supporter: PeerSupporter,
+    occurred_on: date,
+    duration_minutes: int,
+    successful: bool,
+    escalated: bool,
+    escalated_to: str,
+    topics: Sequence[str],
+    modality: str = "",
+    referral: Referral | None = None,
+    physician: Physician | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """Every rule an interaction must meet, by form field, with a message that says how to
+    fix it. The form and the service both ask this, so the page and the shell agree."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    if occurred_on > today:
+        errors["occurred_on"] = "The date cannot be in the future."
+    elif referral is not None and occurred_on < _local_day(referral.received_at):
+        errors["occurred_on"] = (
+            f"The referral arrived on {_local_day(referral.received_at):%Y-%m-%d}: the "
+            "interaction cannot be before that day."
+        )
+    elif occurred_on < supporter.activated_on:
+        errors["occurred_on"] = (
+            f"You became a peer supporter on {supporter.activated_on:%Y-%m-%d}: the "
+            "interaction cannot be before that day."
+        )
+    if successful and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = (
+            f"A support conversation lasts from 1 to {MAX_DURATION_MINUTES} minutes (24 hours)."
+        )
+    elif not 0 <= duration_minutes <= MAX_DURATION_MINUTES:
+        errors["duration_minutes"] = f"Enter 0 to {MAX_DURATION_MINUTES} minutes."
+    if modality and modality not in Modality.values:
+        errors["modality"] = "Choose how you talked from the list."
+    if escalated and not escalated_to:
+        errors["escalated_to"] = "Say which professional help you pointed them to."
+    elif escalated_to and not escalated:
+        errors["escalated_to"] = (
+            "You chose a resource: tick “I pointed them to professional help”, or clear it."
+        )
+    elif escalated_to and escalated_to not in EscalationResource.values:
+        errors["escalated_to"] = "Choose the resource from the list."
+    if any(topic not in Topic.values for topic in topics):
+        errors["topics"] = "Choose topics from the list."
+    elif successful and not topics:
+        errors["topics"] = "Choose at least one topic (“Other” if none fits)."
+    if physician is not None and physician.pk == supporter.physician_id:
+        errors["colleague"] = "You cannot log an interaction with yourself."
+    return errors
+
+
+@transaction.atomic
+def interaction_log(
+    *,
+    actor: User | None,
+    supporter: PeerSupporter,
+    occurred_on: date,
+    duration_minutes: int,
+    successful: bool,
+    modality: str = "",
+    topics: Sequence[str] = (),
+    escalated: bool = False,
+    escalated_to: str = "",
+    follow_up_planned: bool = False,
+    follow_up_note: str = "",
+    referral: Referral | int | None = None,
+    department: Department | None = None,
+    physician: Physician | None = None,
+    today: date | None = None,
+) -> Interaction:
+    """Log an interaction: on a referral the supporter holds (its source, department and
+    physician come from the referral, and first contact must be recorded), or without one
+    (`proactive`: the physician's department and, optionally, their roster entry).
+
+    The physician's keyed pseudonym is stored with the interaction; reports count it."""
+    if referral is not None:
+        referral = _lock(referral)
+        _check_holder(referral, supporter)
+        if referral.first_contact_at is None:
+            raise CaseWorkError(
+                "Log the outreach that reached them first: it records the first contact."
+            )
+        source = referral.source
+        department = referral.department
+        physician = referral.physician
+    else:
+        source = InteractionSource.PROACTIVE
+        if physician is not None:
+            department = physician.department
+        if department is None:
+            raise CaseWorkError({"department": "Choose the physician's department."})
+    topics = sorted(set(topics), key=list(Topic.values).index) if topics else []
+    errors = interaction_errors(
+        supporter=supporter,
+        occurred_on=occurred_on,
+        duration_minutes=duration_minutes,
+        successful=successful,
+        escalated=escalated,
+        escalated_to=escalated_to,
+        topics=topics,
+        modality=modality,
+        referral=referral,
+        physician=physician,
+        today=today,
+    )
+    if errors:
+        raise CaseWorkError(errors)
+    interaction = Interaction.objects.create(
+        occurred_on=occurred_on,
+        supporter=supporter,
+        physician=physician,
+        physician_pseudonym=physician_pseudonym(physician.physician_id) if physician else "",
+        department=department,
+        duration_minutes=duration_minutes,
+        successful=successful,
+        source=source,
+        modality=modality,
+        escalated=escalated,
+        escalated_to=escalated_to if escalated else "",
+        topics=topics,
+        follow_up_planned=follow_up_planned,
+        follow_up_note=follow_up_note.strip(),
+        referral=referral,
+        logged_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    audit_record(
+        actor=actor,
+        action="interaction.log",
+        obj=interaction,
+        interaction_id=interaction.interaction_id,
+        referral_id=referral.referral_id if referral is not None else None,
+        supporter_id=supporter.pk,
+        source=source,
+        successful=successful,
+        escalated=escalated,
+    )
+    return interaction
+
+
+def close_errors(referral: Referral, outcome: str) -> dict[str, str]:
+    """What must be true before a supporter closes a case with `outcome`."""
+    if outcome not in Outcome.values:
+        return {"outcome": "Choose an outcome."}
+    contacted = referral.first_contact_at is not None
+    if outcome == Outcome.UNREACHABLE:
+        if contacted:
+            return {"outcome": "You reached them, so they are not unreachable: choose another."}
+        if not referral.outreach_attempts.exists():
+            return {"outcome": "Log the attempts you made to reach them before closing."}
+        return {}
+    if not contacted:
+        return {"outcome": "Log the outreach that reached them first, or close as unreachable."}
+    if outcome == Outcome.SUPPORTED and not referral.interactions.filter(successful=True).exists():
+        return {"outcome": "Log the support conversation before closing the case as supported."}
+    return {}
+
+
+@transaction.atomic
+def case_close(
+    *,
+    actor: User | None,
+    referral: Referral | int,
+    supporter: PeerSupporter,
+    outcome: str,
+    at: datetime | None = None,
+) -> Referral:
+    """The supporter closes the case they hold with its outcome."""
+    referral = _lock(referral)
+    _check_holder(referral, supporter)
+    errors = close_errors(referral, outcome)
+    if errors:
+        raise CaseWorkError(errors)
+    return referral_close(actor=actor, referral=referral, outcome=outcome, at=at)
+
+
+def case_record_view(*, actor: User, referral: Referral) -> None:
+    _audit(actor, "referral.view_record", referral)
+
+
+def interactions_record_list(*, actor: User, page: str, interactions: Iterable) -> None:
+    """A list of interactions that names physicians leaves an audit row with their ids."""
+    audit_record(
+        actor=actor,
+        action="interaction.list",
+        page=page,
+        interaction_ids=[interaction.interaction_id for interaction in interactions],
+    )
+
+
+# --- availability and supporter care -----------------------------------------------------------
+
+
+@transaction.atomic
+def supporter_availability_set(
+    *,
+    actor: User | None,
+    supporter: PeerSupporter,
+    accepting_referrals: bool,
+    away_until: date | None,
+    caseload_cap: int,
+) -> PeerSupporter:
+    """A supporter's own availability; the suggestions read it at once."""
+    supporter = PeerSupporter.objects.select_for_update().get(pk=supporter.pk)
+    values = {
+        "accepting_referrals": accepting_referrals,
+        "away_until": away_until,
+        "caseload_cap": caseload_cap,
+    }
+    changed = [name for name, value in values.items() if getattr(supporter, name) != value]
+    for name in changed:
+        setattr(supporter, name, values[name])
+    if changed:
+        supporter.save(update_fields=changed)
+    audit_record(actor=actor, action="supporter.availability", obj=supporter, changed=changed)
+    return supporter
+
+
+@transaction.atomic
+def supporter_conflict_declare(
+    *, actor: User | None, supporter: PeerSupporter, physician: Physician
+) -> None:
+    """The supporter must never be assigned to this physician (the suggestions and the
+    assignment rules check it)."""
+    if physician.pk == supporter.physician_id:
+        raise CaseWorkError({"physician": "You cannot declare a conflict with yourself."})
+    supporter.conflicts.add(physician)
+    audit_record(
+        actor=actor, action="supporter.conflict_declare", obj=supporter, physician_id=physician.pk
+    )
+
+
+@transaction.atomic
+def supporter_conflict_withdraw(
+    *, actor: User | None, supporter: PeerSupporter, physician: Physician
+) -> None:
+    supporter.conflicts.remove(physician)
+    audit_record(
+        actor=actor, action="supporter.conflict_withdraw", obj=supporter, physician_id=physician.pk
+    )
+
+
+@transaction.atomic
+def debrief_request(
+    *, actor: User | None, supporter: PeerSupporter, trigger: str, notify: bool = True
+) -> tuple[DebriefRequest, bool]:
+    """Ask the coordinators of the supporter's site for a debrief. One open request at a
+    time: asking again returns the open one. Returns (request, created)."""
+    if trigger not in DebriefTrigger.values:
+        raise CaseWorkError("Choose why you would like a debrief.")
+    PeerSupporter.objects.select_for_update().get(pk=supporter.pk)
+    open_request = DebriefRequest.objects.filter(supporter=supporter, held_at__isnull=True).first()
+    if open_request is not None:
+        return open_request, False
+    request = DebriefRequest.objects.create(supporter=supporter, trigger=trigger)
+    audit_record(actor=actor, action="debrief.request", obj=request, trigger=trigger)
+    if notify:
+        site_id = Department.objects.filter(pk=supporter.physician.department_id).values_list(
+            "site_id", flat=True
+        )[0]
+        _notify(NotificationKind.DEBRIEF, None, users=site_coordinators(site_id), skip=actor)
+    return request, True
+
+
+@transaction.atomic
+def debrief_mark_held(
+    *, actor: User | None, debrief: DebriefRequest, at: datetime | None = None
+) -> DebriefRequest:
+    debrief = DebriefRequest.objects.select_for_update().get(pk=debrief.pk)
+    if debrief.held_at is not None:
+        raise CaseWorkError("This debrief is already marked as held.")
+    debrief.held_at = _now(at)
+    debrief.held_by = actor if actor is not None and actor.is_authenticated else None
+    debrief.save(update_fields=["held_at", "held_by"])
+    audit_record(actor=actor, action="debrief.held", obj=debrief)
+    return debrief
+
+
+# --- retention ---------------------------------------------------------------------------------
+
+# Events recorded by whoever asked for support: their actor is the referrer (or, for a
+# self-referral, the physician), so retention forgets it.
+REQUESTER_EVENT_KINDS = (EventKind.RECEIVED, EventKind.REQUESTED_AGAIN, EventKind.URGENCY_RAISED)
+
+
+@dataclass
+class PurgeResult:
+    cutoff: datetime
+    referrals: int = 0
+    interactions: int = 0
+    physician_links: int = 0
+    colleague_names: int = 0
+    notes: int = 0
+    referrer_links: int = 0
+    requester_events: int = 0
+    follow_up_notes: int = 0
+    email_addresses: int = 0
+    referral_ids: list[str] | None = None
+
+    def add(self, other: PurgeResult) -> None:
+        for name in (
+            "referrals",
+            "interactions",
+            "physician_links",
+            "colleague_names",
+            "notes",
+            "referrer_links",
+            "requester_events",
+            "follow_up_notes",
+            "email_addresses",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_counts(self) -> dict[str, int]:
+        return {
+            "referrals": self.referrals,
+            "interactions": self.interactions,
+            "physician_links": self.physician_links,
+            "colleague_names": self.colleague_names,
+            "notes": self.notes,
+            "referrer_links": self.referrer_links,
+            "requester_events": self.requester_events,
+            "follow_up_notes": self.follow_up_notes,
+            "email_addresses": self.email_addresses,
+        }
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    return _now(now) - timedelta(days=settings.RETENTION_DAYS)
+
+
+def _expired_referrals(cutoff: datetime):
+    return Referral.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, deidentified_at__isnull=True
+    )
+
+
+def _expired_proactive(cutoff: datetime):
+    """Interactions without a referral are each their own case, closed the day they happened."""
+    return Interaction.objects.filter(
+        referral__isnull=True,
+        occurred_on__lt=_local_day(cutoff),
+        deidentified_at__isnull=True,
+    )
+
+
+def retention_due(*, now: datetime | None = None) -> dict[str, int]:
+    """How many closed cases and proactive interactions are due for de-identification."""
+    cutoff = retention_cutoff(now)
+    return {
+        "referrals": _expired_referrals(cutoff).count(),
+        "proactive_interactions": _expired_proactive(cutoff).count(),
+    }
+
+
+@transaction.atomic
+def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> PurgeResult:
+    result = PurgeResult(cutoff=cutoff)
+    referrals = list(
+        Referral.objects.select_for_update()
+        .filter(pk__in=ids, status=Status.CLOSED, deidentified_at__isnull=True)
+        .select_related("physician")
+        .order_by("pk")
+    )
+    for referral in referrals:
+        result.physician_links += referral.physician_id is not None
+        result.colleague_names += bool(referral.named_colleague)
+        result.notes += bool(referral.note)
+        result.referrer_links += referral.referrer_id is not None
+        if referral.physician_id is not None:
+            referral.physician_pseudonym = physician_pseudonym(referral.physician.physician_id)
+        referral.physician = None
+        referral.named_colleague = ""
+        referral.note = ""
+        referral.referrer = None
+        referral.requested_supporter = None
+        referral.submission_key = None
+        referral.deidentified_at = now
+    Referral.objects.bulk_update(
+        referrals,
+        [
+            "physician_pseudonym",
+            "physician",
+            "named_colleague",
+            "note",
+            "referrer",
+            "requested_supporter",
+            "submission_key",
+            "deidentified_at",
+        ],
+    )
+    purged = [referral.pk for referral in referrals]
+    result.referrals = len(purged)
+    result.requester_events = ReferralEvent.objects.filter(
+        referral_id__in=purged, kind__in=REQUESTER_EVENT_KINDS, actor__isnull=False
+    ).update(actor=None)
+    ReferralEvent.objects.filter(referral_id__in=purged, submission_key__isnull=False).update(
+        submission_key=None
+    )
+    result.email_addresses = (
+        Notification.objects.filter(referral_id__in=purged).exclude(to_email="").update(to_email="")
+    )
+    interactions = Interaction.objects.filter(referral_id__in=purged, deidentified_at__isnull=True)
+    result.add(_purge_interactions(interactions, now=now, cutoff=cutoff))
+    result.referral_ids = [referral.referral_id for referral in referrals]
+    if purged:
+        audit_record(
+            actor=None,
+            action="retention.purge",
+            cutoff=cutoff.isoformat(),
+            referral_ids=result.referral_ids,
+            **result.as_counts(),
+        )
+    return result
+
+
+def _purge_interactions(interactions, *, now: datetime, cutoff: datetime) -> PurgeResult:
+    """Empty the physician link (the pseudonym stays: it was stored when the interaction was
+    logged, or is computed now for a row that lacks it) and the private follow-up note."""
+    result = PurgeResult(cutoff=cutoff)
+    rows = list(interactions.select_for_update().select_related("physician").order_by("pk"))
+    for interaction in rows:
+        if interaction.physician_id is not None:
+            result.physician_links += 1
+            if not interaction.physician_pseudonym:
+                interaction.physician_pseudonym = physician_pseudonym(
+                    interaction.physician.physician_id
+                )
+        result.follow_up_notes += bool(interaction.follow_up_note)
+        interaction.physician = None
+        interaction.follow_up_note = ""
+        interaction.deidentified_at = now
+    Interaction.objects.bulk_update(
+        rows, ["physician", "physician_pseudonym", "follow_up_note", "deidentified_at"]
+    )
+    result.interactions = len(rows)
+    return result
+
+
+@transaction.atomic
+def _purge_proactive(ids: list[int], *, now: datetime, cutoff: datetime) -> PurgeResult:
+    result = _purge_interactions(
+        Interaction.objects.filter(pk__in=ids, deidentified_at__isnull=True), now=now, cutoff=cutoff
+    )
+    if result.interactions:
+        audit_record(
+            actor=None,
+            action="retention.purge",
+            cutoff=cutoff.isoformat(),
+            interaction_ids=list(
+                Interaction.objects.filter(pk__in=ids).values_list("interaction_id", flat=True)
+            ),
+            **result.as_counts(),
+        )
+    return result
+
+
+def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> PurgeResult:
+    """De-identify every case closed more than RETENTION_DAYS ago (and every proactive
+    interaction older than that): remove notes, free-text names, email addresses and the
+    referrer, and replace each link to the supported physician with its keyed pseudonym.
+
+    Nothing a report counts changes: dates, sources, outcomes, durations, departments and
+    supporters stay, and unique physicians are counted on the pseudonym. Runs in batches, one
+    transaction and one audit row each, so a large backlog never holds long locks; running it
+    again finds nothing to do."""
+    now = _now(now)
+    cutoff = retention_cutoff(now)
+    total = PurgeResult(cutoff=cutoff, referral_ids=[])
+    while True:
+        ids = list(
+            _expired_referrals(cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        batch = _purge_referrals(ids, now=now, cutoff=cutoff)
+        total.add(batch)
+        total.referral_ids.extend(batch.referral_ids or [])
+    while True:
+        ids = list(
+            _expired_proactive(cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        total.add(_purge_proactive(ids, now=now, cutoff=cutoff))
+    return total
+
+
 # --- deadlines ---------------------------------------------------------------------------------
 
 
@@ -758,11 +1355,13 @@ BODIES = {
 
 def notification_message(notification: Notification) -> tuple[str, str]:
     """Subject and body: what kind of thing happened and a link; no names, no details."""
-    link = settings.SITE_URL.rstrip("/") + (
-        reverse("interactions:referral_detail", args=[notification.referral_id])
-        if notification.referral_id
-        else reverse("home")
-    )
+    if notification.kind == NotificationKind.DEBRIEF:
+        path = reverse("interactions:supporter_load")
+    elif notification.referral_id:
+        path = reverse("interactions:referral_detail", args=[notification.referral_id])
+    else:
+        path = reverse("home")
+    link = settings.SITE_URL.rstrip("/") + path
     body = BODIES[notification.kind].format(accept_hours=settings.ACCEPT_WITHIN_HOURS)
     return (
         f"POST: {SUBJECTS[notification.kind]}",

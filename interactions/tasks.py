@@ -48,3 +48,13 @@ def deadlines_process() -> dict[str, int]:
     if counts:
         logger.info("Deadlines processed: %s", counts)
     return counts
+
+
+@shared_task(name="interactions.tasks.retention_purge")
+def retention_purge() -> dict[str, int]:
+    """De-identify the cases closed more than RETENTION_DAYS ago (daily)."""
+    result = services.retention_purge()
+    counts = result.as_counts()
+    if result.referrals or result.interactions:
+        logger.info("Retention: de-identified %s", counts)
+    return counts

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,12 +19,17 @@ from post_program.models import PeerSupporter, Site
 from post_program.permissions import (
     can_answer_assignment,
     can_assign_referral,
+    can_log_interactions,
     can_request_support,
+    can_see_follow_up_note,
     can_see_referrer,
     can_triage_referrals,
     can_view_own_cases,
     can_view_supporter_directory,
+    can_view_supporter_load,
+    can_work_case,
     event_departments_for,
+    get_debrief_or_404,
     get_referral_or_404,
     require,
     roles_for,
@@ -32,17 +38,25 @@ from post_program.permissions import (
 from . import selectors, services
 from .forms import (
     AssignForm,
+    AvailabilityForm,
+    CloseForm,
+    ConflictForm,
+    ConflictSearchForm,
+    DebriefForm,
     DeclineForm,
     DirectoryFilterForm,
     EventForm,
+    InteractionForm,
+    OutreachForm,
     QueueFilterForm,
     ReferralRequestForm,
     RosterSearchForm,
 )
-from .models import Status, Urgency
+from .models import DebriefTrigger, Outcome, Status, Urgency
 
 SUBMITTED_SESSION_KEY = "interactions_request_sent"
 QUEUE_PAGE_SIZE = 50
+LIST_PAGE_SIZE = 50
 SEARCH_RESULTS = 10
 
 
@@ -139,6 +153,7 @@ def roster_search(request):
             "more": len(physicians) > SEARCH_RESULTS,
             "query": query,
             "too_short": len(query) < 2,
+            "purpose": "link" if request.GET.get("purpose") == "link" else "",
         },
     )
 
@@ -254,7 +269,16 @@ def referral_detail(request, pk: int):
     return _render_detail(request, referral)
 
 
-def _render_detail(request, referral, *, assign_form=None, decline_form=None, status=200):
+def _render_detail(
+    request,
+    referral,
+    *,
+    assign_form=None,
+    decline_form=None,
+    outreach_form=None,
+    close_form=None,
+    status=200,
+):
     user = request.user
     may_assign = can_assign_referral(user, referral)
     suggestions = None
@@ -267,6 +291,13 @@ def _render_detail(request, referral, *, assign_form=None, decline_form=None, st
     may_answer = can_answer_assignment(user, referral)
     if may_answer and decline_form is None:
         decline_form = DeclineForm()
+    may_work = can_work_case(user, referral)
+    if may_work:
+        outreach_form = outreach_form or OutreachForm(referral=referral)
+        close_form = close_form or CloseForm(referral=referral)
+    record = selectors.case_record(referral=referral)
+    for interaction in record.interactions:
+        interaction.note_visible = can_see_follow_up_note(user, interaction)
     referral = (
         type(referral)
         .objects.select_related(
@@ -292,6 +323,11 @@ def _render_detail(request, referral, *, assign_form=None, decline_form=None, st
             "decline_form": decline_form,
             "show_referrer": can_see_referrer(user, referral),
             "show_actors": may_assign,
+            "may_work": may_work,
+            "outreach_form": outreach_form,
+            "close_form": close_form,
+            "record": record,
+            "show_notes": any(i.note_visible for i in record.interactions),
         },
     )
     response.status_code = status
@@ -376,13 +412,360 @@ def referral_decline(request, pk: int):
 @require_GET
 @require(can_view_own_cases)
 def case_list(request):
+    """The supporter's home for case work: open cases with what is due next, then closed ones."""
     supporter: PeerSupporter = roles_for(request.user).supporter
-    page = Paginator(selectors.supporter_cases(supporter=supporter), 50).get_page(
-        request.GET.get("page")
+    open_cases = list(selectors.supporter_open_cases(supporter=supporter))
+    page = Paginator(
+        selectors.supporter_closed_cases(supporter=supporter), LIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    services.referrals_record_list(
+        actor=request.user, page="case_list", referrals=[*open_cases, *page]
     )
-    services.referrals_record_list(actor=request.user, page="case_list", referrals=page)
     return render(
         request,
         "interactions/case_list.html",
-        {"page": page, "statuses": Status},
+        {
+            "supporter": supporter,
+            "open_cases": open_cases,
+            "page": page,
+            "now": timezone.now(),
+            "debrief_offer": selectors.debrief_offer(supporter=supporter),
+            "statuses": Status,
+        },
     )
+
+
+def _working_supporter(request, pk: int):
+    """The referral and the supporter working it, or 404 (not visible) / 403 (not theirs to
+    work, or not accepted yet, or closed)."""
+    referral = get_referral_or_404(request.user, pk)
+    if not can_work_case(request.user, referral):
+        raise PermissionDenied
+    return referral, roles_for(request.user).supporter
+
+
+@require_POST
+def referral_outreach(request, pk: int):
+    referral, supporter = _working_supporter(request, pk)
+    form = OutreachForm(request.POST, referral=referral)
+    if not form.is_valid():
+        services.referral_record_view(actor=request.user, referral=referral)
+        return _render_detail(request, referral, outreach_form=form, status=400)
+    was_contacted = referral.first_contact_at is not None
+    try:
+        services.outreach_record(
+            actor=request.user, referral=referral, supporter=supporter, **form.cleaned_data
+        )
+    except services.CaseWorkError as error:
+        messages.error(request, str(error))
+    else:
+        text = "Outreach attempt logged."
+        if form.cleaned_data["reached"] and not was_contacted:
+            at = timezone.localtime(form.cleaned_data["attempted_at"])
+            text += f" First contact recorded at {at:%Y-%m-%d %H:%M}."
+        messages.success(request, text)
+    return redirect("interactions:referral_detail", pk=referral.pk)
+
+
+def _debrief_message(request, supporter) -> None:
+    offer = selectors.debrief_offer(supporter=supporter)
+    if offer is not None:
+        messages.info(
+            request,
+            "Supporting colleagues can weigh on you too. You can ask a coordinator for a "
+            "debrief on your “My load” page.",
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def referral_interaction_log(request, pk: int):
+    referral, supporter = _working_supporter(request, pk)
+    if referral.first_contact_at is None:
+        messages.info(
+            request, "Log the outreach that reached them first: it records the first contact."
+        )
+        return redirect("interactions:referral_detail", pk=referral.pk)
+    if request.method == "POST":
+        form = InteractionForm(request.POST, supporter=supporter, referral=referral)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.interaction_log(
+                    actor=request.user,
+                    supporter=supporter,
+                    referral=referral,
+                    **_interaction_values(data),
+                )
+            except services.CaseWorkError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "Interaction logged.")
+                _debrief_message(request, supporter)
+                return redirect("interactions:referral_detail", pk=referral.pk)
+    else:
+        form = InteractionForm(supporter=supporter, referral=referral)
+    services.referral_record_view(actor=request.user, referral=referral)
+    return render(
+        request,
+        "interactions/interaction_form.html",
+        {"form": form, "referral": referral},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _interaction_values(data: dict) -> dict:
+    return {
+        name: data[name]
+        for name in (
+            "occurred_on",
+            "duration_minutes",
+            "successful",
+            "modality",
+            "topics",
+            "escalated",
+            "escalated_to",
+            "follow_up_planned",
+            "follow_up_note",
+        )
+    }
+
+
+def _form_errors(form, error: services.CaseWorkError) -> None:
+    for field, message in error.errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+@require_POST
+def referral_close_case(request, pk: int):
+    referral, supporter = _working_supporter(request, pk)
+    form = CloseForm(request.POST, referral=referral)
+    if not form.is_valid():
+        services.referral_record_view(actor=request.user, referral=referral)
+        return _render_detail(request, referral, close_form=form, status=400)
+    outcome = form.cleaned_data["outcome"]
+    try:
+        services.case_close(
+            actor=request.user, referral=referral, supporter=supporter, outcome=outcome
+        )
+    except services.CaseWorkError as error:
+        messages.error(request, str(error))
+        return redirect("interactions:referral_detail", pk=referral.pk)
+    messages.success(request, f"Case closed: {Outcome(outcome).label}. Thank you.")
+    return redirect("interactions:case_list")
+
+
+# --- supporters: interactions without a referral, log, availability, care ----------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_log_interactions)
+def interaction_new(request):
+    """An interaction that came without a referral (source `proactive`)."""
+    supporter = roles_for(request.user).supporter
+    if request.method == "POST":
+        form = InteractionForm(request.POST, supporter=supporter)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.interaction_log(
+                    actor=request.user,
+                    supporter=supporter,
+                    department=data["department"],
+                    physician=data["colleague"],
+                    **_interaction_values(data),
+                )
+            except services.CaseWorkError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "Interaction logged.")
+                _debrief_message(request, supporter)
+                return redirect("interactions:interaction_list")
+    else:
+        form = InteractionForm(supporter=supporter)
+    selected = None
+    if form.is_bound and hasattr(form, "cleaned_data") and not form.errors.get("colleague"):
+        selected = form.cleaned_data.get("colleague")
+    return render(
+        request,
+        "interactions/interaction_form.html",
+        {
+            "form": form,
+            "referral": None,
+            "selected_colleague": selected,
+            "selected_colleague_list": [selected] if selected else [],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+@require(can_log_interactions)
+def interaction_list(request):
+    supporter = roles_for(request.user).supporter
+    page = Paginator(
+        selectors.supporter_interactions(supporter=supporter), LIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    services.interactions_record_list(
+        actor=request.user, page="interaction_list", interactions=page
+    )
+    return render(request, "interactions/interaction_list.html", {"page": page})
+
+
+def _availability_page(request, supporter, *, form=None, conflict_form=None, status=200):
+    search = ConflictSearchForm(request.GET or None)
+    query = search.query
+    results = []
+    limited = False
+    if query:
+        if _search_allowed(request.user):
+            declared = set(supporter.conflicts.values_list("pk", flat=True))
+            results = [
+                physician
+                for physician in selectors.conflict_candidates(supporter=supporter, query=query)
+                if physician.pk not in declared
+            ]
+        else:
+            limited = True
+    if form is None:
+        form = AvailabilityForm(
+            initial={
+                "accepting_referrals": "yes" if supporter.accepting_referrals else "no",
+                "away_until": supporter.away_until,
+                "caseload_cap": supporter.caseload_cap,
+            }
+        )
+    conflicts = supporter.conflicts.select_related("department__site").order_by("name", "pk")
+    return render(
+        request,
+        "interactions/availability.html",
+        {
+            "supporter": supporter,
+            "form": form,
+            "conflict_form": conflict_form,
+            "conflicts": conflicts,
+            "search": search,
+            "query": query,
+            "results": results,
+            "limited": limited,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_log_interactions)
+def availability(request):
+    supporter = roles_for(request.user).supporter
+    if request.method == "POST":
+        form = AvailabilityForm(request.POST)
+        if not form.is_valid():
+            return _availability_page(request, supporter, form=form, status=400)
+        services.supporter_availability_set(
+            actor=request.user, supporter=supporter, **form.cleaned_data
+        )
+        messages.success(request, "Availability saved. New cases are offered accordingly.")
+        return redirect("interactions:availability")
+    return _availability_page(request, supporter)
+
+
+@require_POST
+@require(can_log_interactions)
+def conflict_declare(request):
+    supporter = roles_for(request.user).supporter
+    form = ConflictForm(request.POST, supporter=supporter)
+    if not form.is_valid():
+        return _availability_page(request, supporter, conflict_form=form, status=400)
+    physician = form.cleaned_data["physician"]
+    services.supporter_conflict_declare(
+        actor=request.user, supporter=supporter, physician=physician
+    )
+    messages.success(
+        request, f"Conflict declared: you will not be assigned to {physician.name or 'them'}."
+    )
+    return redirect("interactions:availability")
+
+
+@require_POST
+@require(can_log_interactions)
+def conflict_withdraw(request, physician_pk: int):
+    supporter = roles_for(request.user).supporter
+    physician = supporter.conflicts.filter(pk=physician_pk).first()
+    if physician is None:
+        raise Http404
+    services.supporter_conflict_withdraw(
+        actor=request.user, supporter=supporter, physician=physician
+    )
+    messages.success(request, "Conflict withdrawn.")
+    return redirect("interactions:availability")
+
+
+@require_GET
+@require(can_log_interactions)
+def supporter_care(request):
+    supporter = roles_for(request.user).supporter
+    load = selectors.supporter_loads(supporter_ids=[supporter.pk])[supporter.pk]
+    offer = selectors.debrief_offer(supporter=supporter)
+    return render(
+        request,
+        "interactions/supporter_care.html",
+        {
+            "supporter": supporter,
+            "load": load,
+            "offer": offer,
+            "offer_label": DebriefTrigger(offer).label if offer else "",
+            "open_debrief": selectors.open_debrief(supporter=supporter),
+            "threshold": settings.DEBRIEF_AFTER_INTERACTIONS,
+            "debrief_form": DebriefForm(initial={"trigger": offer or DebriefTrigger.ASKED}),
+        },
+    )
+
+
+@require_POST
+@require(can_log_interactions)
+def debrief_request(request):
+    supporter = roles_for(request.user).supporter
+    form = DebriefForm(request.POST)
+    trigger = form.cleaned_data["trigger"] if form.is_valid() else DebriefTrigger.ASKED
+    _, created = services.debrief_request(actor=request.user, supporter=supporter, trigger=trigger)
+    if created:
+        messages.success(
+            request, "Your site's coordinators were asked to get in touch for a debrief."
+        )
+    else:
+        messages.info(
+            request, "You have already asked for a debrief; a coordinator will be in touch."
+        )
+    return redirect("interactions:supporter_care")
+
+
+# --- coordinators: supporters' load ------------------------------------------------------------
+
+
+@require_GET
+@require(can_view_supporter_load)
+def supporter_load(request):
+    """Each supporter of the coordinator's sites: open cases and recent load as counts only,
+    and any debrief they asked for."""
+    page = Paginator(selectors.supporters_with_load(user=request.user), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    loads = selectors.supporter_loads(supporter_ids=[supporter.pk for supporter in page])
+    rows = [(supporter, loads[supporter.pk]) for supporter in page]
+    return render(
+        request,
+        "interactions/supporter_load.html",
+        {"page": page, "rows": rows, "threshold": settings.DEBRIEF_AFTER_INTERACTIONS},
+    )
+
+
+@require_POST
+@require(can_view_supporter_load)
+def debrief_held(request, pk: int):
+    debrief = get_debrief_or_404(request.user, pk)
+    try:
+        services.debrief_mark_held(actor=request.user, debrief=debrief)
+    except services.CaseWorkError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Debrief marked as held.")
+    return redirect("interactions:supporter_load")

@@ -295,6 +295,56 @@ def event_departments_for(user) -> QuerySet[Department]:
     )
 
 
+# Case work. The supporter who holds an accepted case works it (outreach, interactions,
+# closing); interactions without a referral are theirs alone. Coordinators see their sites'
+# cases with the outreach and interaction facts, never a supporter's private follow-up note,
+# and each supporter's load as counts. A supporter sets their own availability and conflicts.
+
+
+def can_work_case(user, referral) -> bool:
+    """Log outreach and interactions on a referral and close it: its supporter, once
+    accepted, while it is open."""
+    roles = roles_for(user)
+    return (
+        roles.is_supporter
+        and referral.assigned_to_id == roles.supporter.pk
+        and referral.status in ("accepted", "contacted")
+    )
+
+
+def can_log_interactions(user) -> bool:
+    """Own interaction log, interactions without a referral, availability, own load."""
+    return roles_for(user).is_supporter
+
+
+def can_see_follow_up_note(user, interaction) -> bool:
+    """A follow-up note is private to the supporter who wrote it."""
+    supporter = roles_for(user).supporter
+    return supporter is not None and interaction.supporter_id == supporter.pk
+
+
+def can_view_supporter_load(user) -> bool:
+    return roles_for(user).is_coordinator
+
+
+def supporters_visible_to(user) -> QuerySet[PeerSupporter]:
+    """Supporters whose load a coordinator sees: those on their sites' rosters."""
+    return PeerSupporter.objects.filter(
+        physician__department__site_id__in=roles_for(user).coordinator_site_ids
+    ).exclude(status=PeerSupporter.Status.RETIRED)
+
+
+def get_debrief_or_404(user, pk: int):
+    from interactions.models import DebriefRequest
+
+    try:
+        return DebriefRequest.objects.select_related("supporter").get(
+            pk=pk, supporter__in=supporters_visible_to(user).values("pk")
+        )
+    except DebriefRequest.DoesNotExist:
+        raise Http404 from None
+
+
 # --- Training -----------------------------------------------------------------------------
 # The calendar is open to everyone in the program. A physician signs up themself, a lead the
 # physicians of their departments, the director anyone. Who signed up is seen by the director,

@@ -186,6 +186,10 @@ CELERY_BEAT_SCHEDULE["interactions-outbox-sweep"] = {
 # or the same physician would be counted twice).
 DEBRIEF_AFTER_INTERACTIONS = env.int("DEBRIEF_AFTER_INTERACTIONS", default=5)
 PSEUDONYM_KEY = env("PSEUDONYM_KEY", default="insecure-development-pseudonym-key")
+CELERY_BEAT_SCHEDULE["interactions-retention-purge"] = {
+    "task": "interactions.tasks.retention_purge",
+    "schedule": crontab(minute=15, hour=2),
+}
 
 # Surveys: recipient feedback goes out RECIPIENT_FEEDBACK_DELAY_DAYS after a case closes as
 # supported; automatic links work SURVEY_AUTOMATIC_LINK_DAYS; events older than

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from interactions import services
-from interactions.models import Reason, Referral, Source
+from interactions.models import Interaction, Reason, Referral, Source
 from post_program.models import Department, PeerSupporter, Physician, User
 from tests.factories import PhysicianFactory
 from training.models import CourseKind, TrainingCompletion
@@ -73,3 +73,35 @@ def referral_in_status(status: str, *, supporter: PeerSupporter, **kwargs) -> Re
         services.referral_close(actor=None, referral=referral, outcome="supported")
     referral.refresh_from_db()
     return referral
+
+
+def referral_contacted(*, supporter: PeerSupporter, **kwargs) -> Referral:
+    """A referral its supporter accepted and reached (first contact an hour after receipt)."""
+    referral = referral_in_status("accepted", supporter=supporter, **kwargs)
+    services.outreach_record(
+        actor=None,
+        referral=referral,
+        supporter=supporter,
+        attempted_at=max(referral.received_at, timezone.now() - timedelta(minutes=5)),
+        method="phone",
+        reached=True,
+    )
+    referral.refresh_from_db()
+    return referral
+
+
+def interaction_logged(
+    *, supporter: PeerSupporter, referral: Referral | None = None, **values
+) -> Interaction:
+    """An interaction logged through the service: successful, 60 minutes by phone, today,
+    unless told otherwise; without a referral it needs `department` or `physician`."""
+    defaults = {
+        "occurred_on": timezone.localdate(),
+        "duration_minutes": 60,
+        "successful": True,
+        "modality": "phone",
+        "topics": ["adverse_outcome"],
+    }
+    return services.interaction_log(
+        actor=None, supporter=supporter, referral=referral, **{**defaults, **values}
+    )

@@ -1,6 +1,16 @@
+from django.utils import timezone
+
+from interactions import services
 from tests.permission_table import Row, everyone, only
 
-from .factories import referral_assigned, referral_new, trained
+from .factories import (
+    interaction_logged,
+    referral_assigned,
+    referral_contacted,
+    referral_in_status,
+    referral_new,
+    trained,
+)
 
 PHYSICIANS = ("supporter_a", "supporter_b", "physician")  # everyone on the roster
 
@@ -102,4 +112,171 @@ ROWS = [
         data=lambda cast: {"reason": "capacity"},
     ),
     Row("interactions:referral_decline", everyone(405), kwargs=_held_by_a),
+]
+
+
+# --- case work ---------------------------------------------------------------------------------
+
+SUPPORTERS = ("supporter_a", "supporter_b")
+
+
+def _accepted_by_a(cast) -> dict:
+    referral = referral_in_status(
+        "accepted", department=cast.department_a, supporter=cast.supporter_a_profile
+    )
+    return {"pk": referral.pk}
+
+
+def _contacted_by_a(cast) -> dict:
+    return {
+        "pk": referral_contacted(
+            department=cast.department_a, supporter=cast.supporter_a_profile
+        ).pk
+    }
+
+
+def _supported_by_a(cast) -> dict:
+    """Contacted, with a support conversation logged: ready to close as supported."""
+    referral = referral_contacted(department=cast.department_a, supporter=cast.supporter_a_profile)
+    interaction_logged(supporter=cast.supporter_a_profile, referral=referral)
+    return {"pk": referral.pk}
+
+
+def _conflict_of_a(cast) -> dict:
+    services.supporter_conflict_declare(
+        actor=None, supporter=cast.supporter_a_profile, physician=cast.physician_profile
+    )
+    return {"physician_pk": cast.physician_profile.pk}
+
+
+def _debrief_of(member: str):
+    def kwargs(cast) -> dict:
+        supporter = getattr(cast, f"{member}_profile")
+        request, _ = services.debrief_request(
+            actor=None, supporter=supporter, trigger="asked", notify=False
+        )
+        return {"pk": request.pk}
+
+    return kwargs
+
+
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+INTERACTION = {
+    "successful": "yes",
+    "duration_minutes": "55",
+    "modality": "phone",
+    "topics": ["adverse_outcome"],
+}
+
+ROWS += [
+    # The supporter who holds an accepted case works it; its coordinator sees it (403 to act);
+    # nobody else learns it exists.
+    Row(
+        "interactions:referral_outreach",
+        _others(coordinator=403, supporter_a=302),
+        method="post",
+        kwargs=_accepted_by_a,
+        data=lambda cast: {
+            "attempted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "method": "phone",
+            "reached": "yes",
+        },
+    ),
+    # Not accepted yet: accept first.
+    Row(
+        "interactions:referral_outreach",
+        _others(coordinator=403, supporter_a=403),
+        method="post",
+        kwargs=_held_by_a,
+        data=lambda cast: {"attempted_at": "", "method": "phone", "reached": "yes"},
+    ),
+    Row("interactions:referral_outreach", everyone(405), kwargs=_accepted_by_a),
+    Row(
+        "interactions:referral_interaction_log",
+        _others(coordinator=403, supporter_a=200),
+        kwargs=_contacted_by_a,
+    ),
+    Row(
+        "interactions:referral_interaction_log",
+        _others(coordinator=403, supporter_a=302),
+        method="post",
+        kwargs=_contacted_by_a,
+        data=lambda cast: {**INTERACTION, "occurred_on": _today()},
+    ),
+    Row("interactions:referral_interaction_log", everyone(405), method="put", kwargs=_held_by_a),
+    Row(
+        "interactions:referral_close",
+        _others(coordinator=403, supporter_a=302),
+        method="post",
+        kwargs=_supported_by_a,
+        data=lambda cast: {"outcome": "supported"},
+    ),
+    Row("interactions:referral_close", everyone(405), kwargs=_supported_by_a),
+    # A supporter's own pages.
+    Row("interactions:interaction_list", only(*SUPPORTERS)),
+    Row("interactions:interaction_list", everyone(405), method="post"),
+    Row("interactions:interaction_new", only(*SUPPORTERS)),
+    Row(
+        "interactions:interaction_new",
+        only(*SUPPORTERS, ok=302),
+        method="post",
+        data=lambda cast: {
+            **INTERACTION,
+            "occurred_on": _today(),
+            "department": cast.department_c.pk,
+        },
+    ),
+    Row("interactions:interaction_new", everyone(405), method="put"),
+    Row("interactions:availability", only(*SUPPORTERS)),
+    Row(
+        "interactions:availability",
+        only(*SUPPORTERS, ok=302),
+        method="post",
+        data=lambda cast: {"accepting_referrals": "no", "away_until": "", "caseload_cap": "2"},
+    ),
+    Row("interactions:availability", everyone(405), method="put"),
+    Row(
+        "interactions:conflict_declare",
+        only(*SUPPORTERS, ok=302),
+        method="post",
+        data=lambda cast: {"physician": cast.physician_profile.pk},
+    ),
+    Row("interactions:conflict_declare", everyone(405)),
+    # Only supporter A declared this conflict: supporter B has none to withdraw.
+    Row(
+        "interactions:conflict_withdraw",
+        only(*SUPPORTERS, ok=302) | {"supporter_b": 404},
+        method="post",
+        kwargs=_conflict_of_a,
+    ),
+    Row("interactions:conflict_withdraw", everyone(405), kwargs=_conflict_of_a),
+    Row("interactions:supporter_care", only(*SUPPORTERS)),
+    Row("interactions:supporter_care", everyone(405), method="post"),
+    Row(
+        "interactions:debrief_request",
+        only(*SUPPORTERS, ok=302),
+        method="post",
+        data=lambda cast: {"trigger": "asked"},
+    ),
+    Row("interactions:debrief_request", everyone(405)),
+    # Coordinators: the supporters of their sites, as counts.
+    Row("interactions:supporter_load", only("coordinator")),
+    Row("interactions:supporter_load", everyone(405), method="post"),
+    Row(
+        "interactions:debrief_held",
+        only("coordinator", ok=302),
+        method="post",
+        kwargs=_debrief_of("supporter_a"),
+    ),
+    # Supporter B works at South, where the coordinator has no role.
+    Row(
+        "interactions:debrief_held",
+        only("coordinator", ok=404),
+        method="post",
+        kwargs=_debrief_of("supporter_b"),
+    ),
+    Row("interactions:debrief_held", everyone(405), kwargs=_debrief_of("supporter_a")),
 ]

@@ -356,4 +356,5 @@ def test_my_cases_lists_only_my_referrals_open_first(cast):
     open_case = referral_assigned(department=cast.department_a, supporter=cast.supporter_a_profile)
     referral_assigned(department=cast.department_b, supporter=cast.supporter_b_profile)
     response = cast.client("supporter_a").get(reverse("interactions:case_list"))
-    assert list(response.context["page"]) == [open_case, closed]
+    assert list(response.context["open_cases"]) == [open_case]
+    assert list(response.context["page"]) == [closed]

@@ -70,7 +70,14 @@ def test_an_email_holds_a_link_and_no_names_or_details(cast, kind, settings):
     )
     assert services.notification_send(notification_id=notification.pk) is True
     (email,) = mail.outbox
-    link = "https://post.example.org" + reverse("interactions:referral_detail", args=[referral.pk])
+    # A debrief request is about a supporter, not a referral: it links to the coordinators'
+    # page of supporters.
+    page = (
+        reverse("interactions:supporter_load")
+        if kind == NotificationKind.DEBRIEF
+        else reverse("interactions:referral_detail", args=[referral.pk])
+    )
+    link = "https://post.example.org" + page
     assert link in email.body
     assert email.to == [cast.coordinator.email]
     text = email.subject + email.body

@@ -1,0 +1,54 @@
+"""De-identify the cases closed more than RETENTION_DAYS ago, and say what was removed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from interactions import services
+
+
+class Command(BaseCommand):
+    help = (
+        "De-identify cases closed more than RETENTION_DAYS ago: remove notes, colleague names, "
+        "email addresses and the referrer, and replace each link to the supported physician "
+        "with its keyed pseudonym. Report figures do not change. Also runs daily as a job."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Only say how many cases are due; change nothing.",
+        )
+
+    def handle(self, *args, dry_run: bool, **options):
+        cutoff = timezone.localtime(services.retention_cutoff())
+        when = f"closed before {cutoff:%Y-%m-%d %H:%M} (RETENTION_DAYS={settings.RETENTION_DAYS})"
+        if dry_run:
+            due = services.retention_due()
+            self.stdout.write(
+                f"Due for de-identification, {when}: {due['referrals']} case(s) and "
+                f"{due['proactive_interactions']} interaction(s) without a referral. "
+                "Nothing was changed (--dry-run)."
+            )
+            return
+        result = services.retention_purge()
+        if not (result.referrals or result.interactions):
+            self.stdout.write(f"Nothing to de-identify: no case {when} is left.")
+            return
+        lines = [
+            (result.referrals, "case(s) de-identified"),
+            (result.interactions, "interaction(s) de-identified"),
+            (result.physician_links, "link(s) to the supported physician replaced by a pseudonym"),
+            (result.colleague_names, "colleague name(s) removed"),
+            (result.referrer_links, "referrer link(s) removed"),
+            (result.requester_events, "requester(s) removed from case histories"),
+            (result.notes, "referral note(s) removed"),
+            (result.follow_up_notes, "follow-up note(s) removed"),
+            (result.email_addresses, "email address(es) removed from sent notifications"),
+        ]
+        self.stdout.write(self.style.SUCCESS(f"De-identified the cases {when}:"))
+        for count, text in lines:
+            self.stdout.write(f"  {count:>6} {text}")
