@@ -1,10 +1,17 @@
-"""referrals.csv (and, with the interaction log, interactions.csv) for program imports."""
+"""referrals.csv and interactions.csv for program imports and exports.
+
+A case de-identified by retention no longer names its physician; its export carries the keyed
+pseudonym instead, as `pseudonym:<64 hex digits>` in the physician_id column, so that an export
+imported into an empty database still counts the same unique physicians.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils import timezone
 
 from post_program.exchange import (
     Column,
@@ -13,13 +20,52 @@ from post_program.exchange import (
     apply_changes,
     check_department_reference,
     choice,
+    date_value,
     datetime_value,
     department_lookup,
     existing_physician_ids,
+    whole_number,
+    yes_no,
 )
 from post_program.models import PeerSupporter, Physician
 
-from .models import HELD_STATUSES, Outcome, Reason, Referral, Source, Status
+from .models import (
+    HELD_STATUSES,
+    MAX_DURATION_MINUTES,
+    Interaction,
+    InteractionSource,
+    Modality,
+    Outcome,
+    Reason,
+    Referral,
+    Source,
+    Status,
+    physician_pseudonym,
+)
+
+PSEUDONYM_PREFIX = "pseudonym:"
+PSEUDONYM = re.compile(r"pseudonym:[0-9a-f]{64}")
+
+
+def pseudonym_of(value: str | None) -> str:
+    """The pseudonym a physician_id cell carries, or "" for a roster id or an empty cell."""
+    return value.removeprefix(PSEUDONYM_PREFIX) if value and PSEUDONYM.fullmatch(value) else ""
+
+
+def check_physician(row, batch):
+    """A physician_id cell names a roster entry, or carries a de-identified case's pseudonym."""
+    value = row["physician_id"]
+    if value and not pseudonym_of(value) and value not in existing_physician_ids(batch):
+        if value.startswith(PSEUDONYM_PREFIX):
+            yield "physician_id", "a pseudonym is 'pseudonym:' and 64 hex digits"
+        else:
+            yield "physician_id", "no such physician in the database or in physicians.csv"
+
+
+def physician_cell(physician, pseudonym: str) -> str | None:
+    if physician is not None:
+        return physician.physician_id
+    return PSEUDONYM_PREFIX + pseudonym if pseudonym else None
 
 
 def supporter_physician_ids(batch) -> set[str]:
@@ -55,8 +101,9 @@ class ReferralsFile(FileSpec):
 
     def check(self, row, batch):
         yield from check_department_reference(row, batch)
-        if row["physician_id"] and row["physician_id"] not in existing_physician_ids(batch):
-            yield "physician_id", "no such physician in the database or in physicians.csv"
+        yield from check_physician(row, batch)
+        if pseudonym_of(row["physician_id"]) and not row["outcome"]:
+            yield "physician_id", "only a closed case is de-identified"
         if row["assigned_to"] and row["assigned_to"] not in supporter_physician_ids(batch):
             yield "assigned_to", "not a trained peer supporter (database or training.csv)"
         received = row["received_at"]
@@ -67,7 +114,7 @@ class ReferralsFile(FileSpec):
             yield "outcome", "closed_at and outcome go together: give both or neither"
         if not row["outcome"] and row["first_contact_at"] and not row["assigned_to"]:
             yield "assigned_to", "an open referral with a first contact needs its supporter"
-        if not row["outcome"] and row["physician_id"]:
+        if not row["outcome"] and row["physician_id"] and not pseudonym_of(row["physician_id"]):
             first = self._open_referral_of(batch).get(row["physician_id"])
             if first not in (None, row["referral_id"]):
                 yield "physician_id", f"already has an open referral ({first})"
@@ -117,6 +164,7 @@ class ReferralsFile(FileSpec):
         for row in rows:
             status = self._status(row)
             held = status in HELD_STATUSES
+            pseudonym = pseudonym_of(row["physician_id"])
             values = {
                 "received_at": row["received_at"],
                 "first_contact_due_at": row["received_at"] + deadline,
@@ -129,8 +177,11 @@ class ReferralsFile(FileSpec):
                 "closed_at": row["closed_at"],
                 "outcome": row["outcome"] or "",
                 "status": status,
+                "physician_pseudonym": pseudonym,
             }
             referral = existing.get(row["referral_id"])
+            if pseudonym and (referral is None or referral.deidentified_at is None):
+                values["deidentified_at"] = timezone.now()
             if referral is None:
                 new.append(Referral(referral_id=row["referral_id"], reason=Reason.OTHER, **values))
             elif self._changed(referral, values):
@@ -153,12 +204,16 @@ class ReferralsFile(FileSpec):
         "closed_at",
         "outcome",
         "status",
+        "physician_pseudonym",
+        "deidentified_at",
     )
 
     @staticmethod
     def _changed(referral, values) -> bool:
         if referral.assigned_at is not None and values["assigned_at"] is not None:
             del values["assigned_at"]  # an assignment made in the app keeps its real time
+        if referral.deidentified_at is not None and not values["physician_pseudonym"]:
+            values["physician_pseudonym"] = referral.physician_pseudonym
         return apply_changes(referral, values)
 
     def export_rows(self):
@@ -169,7 +224,7 @@ class ReferralsFile(FileSpec):
                 "referral_id": referral.referral_id,
                 "received_at": referral.received_at,
                 "source": referral.source,
-                "physician_id": referral.physician.physician_id if referral.physician else None,
+                "physician_id": physician_cell(referral.physician, referral.physician_pseudonym),
                 "site": referral.department.site.name,
                 "department": referral.department.name,
                 "assigned_to": (
@@ -181,4 +236,144 @@ class ReferralsFile(FileSpec):
             }
 
 
-FILES = [ReferralsFile()]
+def referral_received_on(batch) -> dict[str, object]:
+    """referral_id -> the date it was received, in the program's time zone."""
+
+    def load():
+        received = {
+            referral_id: timezone.localdate(at)
+            for referral_id, at in Referral.objects.values_list("referral_id", "received_at")
+        }
+        for row in batch.rows.get("referrals.csv", []):
+            if row["received_at"]:
+                received[row["referral_id"]] = timezone.localdate(row["received_at"])
+        return received
+
+    return batch.cached("referral_received_on", load)
+
+
+class InteractionsFile(FileSpec):
+    name = "interactions.csv"
+    columns = (
+        Column("interaction_id", required=True),
+        Column("occurred_on", required=True, parse=date_value),
+        Column("supporter_id", required=True),
+        Column("physician_id"),
+        Column("site", required=True),
+        Column("department", required=True),
+        Column("duration_minutes", required=True, parse=whole_number(0, MAX_DURATION_MINUTES)),
+        Column("successful", required=True, parse=yes_no),
+        Column("source", required=True, parse=choice(*InteractionSource.values)),
+        Column("modality", parse=choice(*Modality.values)),
+        Column("escalated", parse=yes_no),
+        Column("referral_id"),
+    )
+    key = ("interaction_id",)
+
+    def check(self, row, batch):
+        yield from check_department_reference(row, batch)
+        yield from check_physician(row, batch)
+        if row["supporter_id"] and row["supporter_id"] not in supporter_physician_ids(batch):
+            yield "supporter_id", "not a trained peer supporter (database or training.csv)"
+        if row["successful"] and row["duration_minutes"] == 0:
+            yield "duration_minutes", "a successful interaction lasts at least 1 minute"
+        if row["occurred_on"] and row["occurred_on"] > timezone.localdate():
+            yield "occurred_on", "is in the future"
+        if row["referral_id"]:
+            if row["source"] == InteractionSource.PROACTIVE:
+                yield "referral_id", "a proactive interaction has no referral"
+            received_on = referral_received_on(batch).get(row["referral_id"])
+            if received_on is None:
+                yield "referral_id", "no such referral in the database or in referrals.csv"
+            elif row["occurred_on"] and row["occurred_on"] < received_on:
+                yield "occurred_on", f"is before its referral arrived ({received_on})"
+
+    def write(self, rows, batch):
+        departments = department_lookup(batch)
+        physicians = dict(
+            Physician.objects.filter(
+                physician_id__in={row["physician_id"] for row in rows}
+            ).values_list("physician_id", "pk")
+        )
+        supporters = dict(
+            PeerSupporter.objects.filter(
+                physician__physician_id__in={row["supporter_id"] for row in rows}
+            ).values_list("physician__physician_id", "pk")
+        )
+        referrals = dict(
+            Referral.objects.filter(
+                referral_id__in={row["referral_id"] for row in rows} - {None}
+            ).values_list("referral_id", "pk")
+        )
+        existing = {i.interaction_id: i for i in Interaction.objects.all()}
+        new, changed = [], []
+        for row in rows:
+            physician_id = physicians.get(row["physician_id"])
+            values = {
+                "occurred_on": row["occurred_on"],
+                "supporter_id": supporters[row["supporter_id"]],
+                "physician_id": physician_id,
+                "physician_pseudonym": (
+                    physician_pseudonym(row["physician_id"])
+                    if physician_id
+                    else pseudonym_of(row["physician_id"])
+                ),
+                "department": departments[(row["site"], row["department"])],
+                "duration_minutes": row["duration_minutes"],
+                "successful": row["successful"],
+                "source": row["source"],
+                "modality": row["modality"] or "",
+                "escalated": bool(row["escalated"]),
+                "referral_id": referrals.get(row["referral_id"]),
+            }
+            interaction = existing.get(row["interaction_id"])
+            if interaction is None:
+                new.append(Interaction(interaction_id=row["interaction_id"], **values))
+            else:
+                if not values["escalated"]:
+                    values["escalated_to"] = ""
+                if apply_changes(interaction, values):
+                    changed.append(interaction)
+        Interaction.objects.bulk_update(changed, [*self._fields, "escalated_to"], batch_size=1000)
+        Interaction.objects.bulk_create(new, batch_size=1000)
+        return Counts(
+            created=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed)
+        )
+
+    _fields = (
+        "occurred_on",
+        "supporter_id",
+        "physician_id",
+        "physician_pseudonym",
+        "department",
+        "duration_minutes",
+        "successful",
+        "source",
+        "modality",
+        "escalated",
+        "referral_id",
+    )
+
+    def export_rows(self):
+        for interaction in Interaction.objects.select_related(
+            "physician", "department__site", "supporter__physician", "referral"
+        ).order_by("occurred_on", "interaction_id"):
+            yield {
+                "interaction_id": interaction.interaction_id,
+                "occurred_on": interaction.occurred_on,
+                "supporter_id": interaction.supporter.physician.physician_id,
+                "physician_id": physician_cell(
+                    interaction.physician, interaction.physician_pseudonym
+                ),
+                "site": interaction.department.site.name,
+                "department": interaction.department.name,
+                "duration_minutes": interaction.duration_minutes,
+                "successful": interaction.successful,
+                "source": interaction.source,
+                "modality": interaction.modality,
+                "escalated": interaction.escalated,
+                "referral_id": interaction.referral.referral_id if interaction.referral else None,
+            }
+
+
+FILES = [ReferralsFile(), InteractionsFile()]

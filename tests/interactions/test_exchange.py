@@ -82,3 +82,67 @@ def test_referral_rules_are_checked_before_anything_is_written(tmp_path):
         "referrals.csv:5: physician_id: already has an open referral (R-2)",
     ]
     assert not Referral.objects.exists()
+
+
+INTERACTIONS_HEADER = (
+    "interaction_id,occurred_on,supporter_id,physician_id,site,department,duration_minutes,"
+    "successful,source,modality,escalated,referral_id"
+)
+PSEUDONYM = "pseudonym:" + "ab" * 32
+
+
+def interactions_csv(*rows: str) -> str:
+    return "\n".join([INTERACTIONS_HEADER, *rows]) + "\n"
+
+
+def test_interactions_import_and_keep_pseudonyms_of_deidentified_cases(tmp_path):
+    from interactions.models import Interaction, physician_pseudonym
+
+    interactions = interactions_csv(
+        f"I-1,2021-03-05,P1,P2,{EMERGENCY},55,yes,self,phone,no,R-1",
+        f"I-2,2021-06-01,P1,{PSEUDONYM},{EMERGENCY},60,yes,proactive,in_person,yes,",
+        f"I-3,2021-06-02,P1,,{EMERGENCY},0,no,proactive,,,",
+    )
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    output = _import(write(tmp_path, referrals=REFERRALS, interactions=interactions, **files))
+    assert "interactions.csv: 3 rows, 3 new" in output
+    linked = Interaction.objects.get(interaction_id="I-1")
+    assert linked.referral.referral_id == "R-1" and linked.physician.physician_id == "P2"
+    assert linked.physician_pseudonym == physician_pseudonym("P2")
+    anonymous = Interaction.objects.get(interaction_id="I-2")
+    assert anonymous.physician is None and anonymous.physician_pseudonym == "ab" * 32
+    assert anonymous.escalated is True
+    assert Interaction.objects.get(interaction_id="I-3").successful is False
+    out = io.StringIO()
+    call_command("export_program", str(tmp_path / "out"), stdout=out)
+    exported = (tmp_path / "out" / "interactions.csv").read_text().splitlines()
+    assert (
+        exported[2] == f"I-2,2021-06-01,P1,{PSEUDONYM},{EMERGENCY},60,yes,proactive,in_person,yes,"
+    )
+    assert "interactions.csv: 3 rows, 0 new, 0 updated, 3 unchanged" in _import(tmp_path)
+
+
+def test_interaction_log_rules_are_checked(tmp_path):
+    interactions = interactions_csv(
+        f"I-1,2021-03-01,P1,P2,{EMERGENCY},55,yes,self,phone,no,R-1",
+        f"I-2,2099-01-01,P1,P2,{EMERGENCY},0,yes,proactive,phone,no,R-1",
+        f"I-3,2021-06-02,P2,pseudonym:xyz,{EMERGENCY},1441,maybe,walk_in,fax,,R-9",
+    )
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    folder = write(tmp_path, referrals=REFERRALS, interactions=interactions, **files)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_program", str(folder), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().splitlines() == [
+        "interactions.csv:2: occurred_on: is before its referral arrived (2021-03-04)",
+        "interactions.csv:3: duration_minutes: a successful interaction lasts at least 1 minute",
+        "interactions.csv:3: occurred_on: is in the future",
+        "interactions.csv:3: referral_id: a proactive interaction has no referral",
+        "interactions.csv:4: duration_minutes: 1441 is not between 0 and 1440",
+        "interactions.csv:4: successful: 'maybe' is not yes or no",
+        "interactions.csv:4: source: 'walk_in' is not one of self, third_party, event, proactive",
+        "interactions.csv:4: modality: 'fax' is not one of in_person, phone, video, message",
+        "interactions.csv:4: physician_id: a pseudonym is 'pseudonym:' and 64 hex digits",
+        "interactions.csv:4: supporter_id: not a trained peer supporter (database or training.csv)",
+        "interactions.csv:4: referral_id: no such referral in the database or in referrals.csv",
+    ]

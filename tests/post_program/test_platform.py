@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -179,26 +180,47 @@ def test_demo_loads_once(demo):
     assert Physician.objects.count() == count
 
 
-def test_demo_is_deterministic(tmp_path):
-    """Two fresh databases built from the same seed and day export the same program."""
-    exports = []
-    for name in ("one", "two"):
+def test_demo_is_deterministic_and_its_export_round_trips(tmp_path):
+    """Two fresh databases built from the same seed and day export the same program; that
+    export imported into an empty database comes out identical, with the same report."""
+
+    def run(database: str, *commands: list[str]) -> list[str]:
         env = {
             "DJANGO_SETTINGS_MODULE": "post_program.settings.test",
-            "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3",
+            "DATABASE_URL": f"sqlite:///{tmp_path / database}.sqlite3",
         }
-        for command in (
-            ["migrate", "--noinput"],
-            ["seed_demo", "--today", "2026-06-30"],
-            ["export_program", str(tmp_path / name), "--identified"],
-        ):
+        outputs = []
+        for command in (["migrate", "--noinput"], *commands):
             result = _manage(*command, **env)
             assert result.returncode == 0, result.stderr
-        exports.append(
-            {path.name: path.read_text() for path in sorted((tmp_path / name).iterdir())}
-        )
-    assert exports[0]["physicians.csv"].count("\n") > 800
-    assert exports[0] == exports[1]
+            outputs.append(result.stdout)
+        return outputs
+
+    def exported(name: str) -> dict[str, str]:
+        return {path.name: path.read_text() for path in sorted((tmp_path / name).iterdir())}
+
+    report = ["reaim_report", "--start", "2023-07-01", "--end", "2026-06-30"]
+    seeded = ["seed_demo", "--today", "2026-06-30"]
+    first = run("one", seeded, ["export_program", str(tmp_path / "one"), "--identified"], report)
+    run("two", seeded, ["export_program", str(tmp_path / "two"), "--identified"])
+    assert exported("one")["physicians.csv"].count("\n") > 800
+    assert exported("one") == exported("two")
+
+    again = run(
+        "three",
+        ["import_program", str(tmp_path / "one")],
+        ["export_program", str(tmp_path / "three"), "--identified"],
+        report,
+    )
+    assert exported("three") == exported("one")
+
+    def figures(output: str) -> dict:
+        data = json.loads(output)
+        data.pop("generated_at")
+        data.pop("prism")  # context notes are not among the program files
+        return data
+
+    assert figures(again[-1]) == figures(first[-1])
 
 
 def test_single_sign_on_is_configured_from_the_environment():
