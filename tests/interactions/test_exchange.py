@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -146,3 +146,30 @@ def test_interaction_log_rules_are_checked(tmp_path):
         "interactions.csv:4: supporter_id: not a trained peer supporter (database or training.csv)",
         "interactions.csv:4: referral_id: no such referral in the database or in referrals.csv",
     ]
+
+
+def test_imported_referrals_and_supporters_work_like_the_apps_own(tmp_path):
+    """An imported open referral is in its site's queue, and an imported supporter with
+    current training is suggested for it."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from interactions.selectors import referral_suggestions
+    from post_program.models import RoleAssignment, Site
+    from tests.factories import UserFactory
+
+    training = "physician_id,course,completed_on\nP1,initial,2026-01-10\n"
+    waiting = csv(f"R-9,2026-06-01T08:00:00+00:00,self,P2,{EMERGENCY},,,,")
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": training}
+    _import(write(tmp_path, referrals=waiting, **files))
+    referral = Referral.objects.get(referral_id="R-9")
+    suggested = referral_suggestions(referral=referral, on=date(2026, 6, 1)).eligible
+    assert [c.supporter.physician.physician_id for c in suggested] == ["P1"]
+    coordinator = UserFactory()
+    RoleAssignment.objects.create(
+        user=coordinator, role="coordinator", site=Site.objects.get(name="North")
+    )
+    client = Client()
+    client.force_login(coordinator)
+    queue = client.get(reverse("interactions:queue")).content.decode()
+    assert reverse("interactions:referral_detail", kwargs={"pk": referral.pk}) in queue

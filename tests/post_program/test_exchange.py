@@ -221,3 +221,18 @@ def test_export_imports_into_an_empty_database_and_comes_out_identical(tmp_path)
     call_command("export_program", str(tmp_path / "second"), "--identified", stdout=io.StringIO())
     for path in sorted((tmp_path / "first").iterdir()):
         assert path.read_text() == (tmp_path / "second" / path.name).read_text(), path.name
+
+
+def test_the_command_exits_with_status_1_and_lists_errors_on_stderr(tmp_path):
+    from tests.post_program.test_platform import _manage
+
+    folder = write(tmp_path, departments="site,department,launched_on\nNorth,A,someday\n")
+    result = _manage(
+        "import_program",
+        str(folder),
+        DJANGO_SETTINGS_MODULE="post_program.settings.test",
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+    )
+    assert result.returncode == 1
+    assert "departments.csv:2: launched_on: 'someday' is not a date" in result.stderr
+    assert "nothing was written" in result.stderr
