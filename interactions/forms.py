@@ -493,7 +493,10 @@ class InteractionForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="No: you tried, but there was no conversation (log it with 0 minutes or the "
         "time it took).",
-        error_messages={"required": "Say whether a support conversation took place."},
+        error_messages={
+            "required": "Say whether a support conversation took place.",
+            "invalid_choice": "Say whether a support conversation took place.",
+        },
     )
     duration_minutes = forms.IntegerField(
         label="Duration in minutes",
@@ -669,7 +672,10 @@ class AvailabilityForm(forms.Form):
         choices=[("yes", "Yes, offer me new cases"), ("no", "No, not for now")],
         coerce=_yes_no,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether you are taking new cases."},
+        error_messages={
+            "required": "Say whether you are taking new cases.",
+            "invalid_choice": "Say whether you are taking new cases.",
+        },
     )
     away_until = forms.DateField(
         label="Away until (optional)",
