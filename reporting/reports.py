@@ -315,11 +315,44 @@ class ReAimReport:
         ]
         return sorted(rows, key=lambda row: (domain_order[row["domain"]], row["noted_on"]))
 
+    @cached_property
+    def _interactions(self) -> dict[str, int]:
+        windows = {f"y{i}": w for i, w in enumerate(self.year_windows)}
+        windows.update({f"q{i}": w for i, w in enumerate(self.quarter_windows)})
+        return selectors.interaction_counts(
+            start=self.start, end=self.end, department_ids=self.department_ids, windows=windows
+        )
+
+    @cached_property
+    def _interactions_by_department(self) -> dict[int, dict[str, int]]:
+        return selectors.interaction_counts_by_department(
+            start=self.start, end=self.end, department_ids=self.department_ids
+        )
+
+    @cached_property
+    def _durations(self) -> dict[int, list[int]]:
+        return selectors.successful_durations(
+            start=self.start, end=self.end, department_ids=self.department_ids
+        )
+
     def _reach(self) -> dict[str, Any]:
         physicians, _ = self._physicians
+        interactions = self._interactions
         return {
+            "successful_interactions": interactions["successful"],
+            "interactions_logged": interactions["logged"],
+            "unique_physicians_supported": interactions["unique_physicians"],
             "eligible_physicians": physicians.eligible_physicians,
+            "proportion_supported": metrics.proportion(
+                interactions["unique_physicians"], physicians.eligible_physicians
+            ),
             "physician_years": physicians.physician_years,
+            "interactions_per_100_physician_years": metrics.per_100_physician_years(
+                interactions["successful"], physicians.physician_years
+            ),
+            "by_source": {
+                source: interactions[f"source_{source}"] for source in selectors.INTERACTION_SOURCES
+            },
             "survey_had_interaction": self._survey_item(
                 "program_evaluation", "had_interaction", likert=False
             ),
@@ -361,6 +394,7 @@ class ReAimReport:
             ),
             "supporters_trained": physicians.supporters_trained,
             "supporters_trained_in_period": physicians.supporters_trained_in_period,
+            "supporters_active": physicians.supporters_active,
             "supporters_per_100_physicians": metrics.rate_per_100(
                 physicians.supporters_trained, physicians.eligible_physicians
             ),
@@ -369,7 +403,15 @@ class ReAimReport:
     def _implementation(self) -> dict[str, Any]:
         referrals = self._referrals
         outcomes = {name: referrals[f"outcome_{name}"] for name in selectors.REFERRAL_OUTCOMES}
+        interactions = self._interactions
+        durations = [minutes for values in self._durations.values() for minutes in values]
         return {
+            "duration_minutes": metrics.duration_summary(durations),
+            "total_support_hours": metrics.minutes_to_hours(interactions["minutes"]),
+            "escalated": interactions["escalated"],
+            "escalation_rate": metrics.proportion(
+                interactions["escalated"], interactions["successful"]
+            ),
             "referrals": {
                 "received": referrals["received"],
                 "by_source": {
@@ -390,17 +432,65 @@ class ReAimReport:
 
     def _maintenance(self) -> dict[str, Any]:
         physicians, _ = self._physicians
+        interactions = self._interactions
         by_year = []
         for i, window in enumerate(self.year_windows):
+            count = interactions[f"window_y{i}"]
             years = metrics.physician_years(physicians.window_days[f"y{i}"])
-            by_year.append({**_window_dict(window), "physician_years": years})
+            by_year.append(
+                {
+                    **_window_dict(window),
+                    "successful_interactions": count,
+                    "physician_years": years,
+                    "interactions_per_100_physician_years": metrics.per_100_physician_years(
+                        count, years
+                    ),
+                }
+            )
+        by_quarter = [
+            {**_window_dict(window), "successful_interactions": interactions[f"window_q{i}"]}
+            for i, window in enumerate(self.quarter_windows)
+        ]
+        departments = self._department_counts
         return {
             "by_year": by_year,
-            "departments_eligible_for_sustainment": self._department_counts[
-                "eligible_for_sustainment"
-            ],
+            "by_quarter": by_quarter,
+            "trend_ratio": metrics.trend_ratio(
+                by_year[0]["interactions_per_100_physician_years"],
+                by_year[-1]["interactions_per_100_physician_years"],
+            ),
+            "departments_sustained": departments["sustained"],
+            "departments_eligible_for_sustainment": departments["eligible_for_sustainment"],
+            "supporters_retained": physicians.supporters_retained,
             "supporters_eligible_for_retention": physicians.supporters_eligible_for_retention,
             "supporters_training_current": physicians.supporters_training_current,
+        }
+
+    def _supplementary(self) -> dict[str, Any]:
+        """Numbers beyond the contract that the charts need, by the same definitions: the
+        quarterly rate per 100 physician-years and the histogram of durations."""
+        physicians, _ = self._physicians
+        interactions = self._interactions
+        trend = []
+        for i, window in enumerate(self.quarter_windows):
+            count = interactions[f"window_q{i}"]
+            years = metrics.physician_years(physicians.window_days[f"q{i}"])
+            trend.append(
+                {
+                    **_window_dict(window),
+                    "successful_interactions": count,
+                    "physician_years": years,
+                    "interactions_per_100_physician_years": metrics.per_100_physician_years(
+                        count, years
+                    ),
+                }
+            )
+        return {
+            "quarterly_trend": trend,
+            "duration_histogram": {
+                label: interactions[f"band_{index}"]
+                for index, (label, _, _) in enumerate(selectors.DURATION_BANDS)
+            },
         }
 
     def _by_department(self) -> list[dict[str, Any]]:
@@ -408,6 +498,10 @@ class ReAimReport:
         rows = []
         for department in self._departments:
             counts = per_department.get(department["pk"])
+            interactions = self._interactions_by_department.get(
+                department["pk"], {"successful": 0, "unique_physicians": 0}
+            )
+            years = counts.physician_years if counts else 0.0
             rows.append(
                 {
                     "site": department["site_name"],
@@ -419,7 +513,15 @@ class ReAimReport:
                         department["launched_on"], department["ended_on"], self.start, self.end
                     ),
                     "physicians": counts.physicians_total if counts else 0,
-                    "physician_years": counts.physician_years if counts else 0.0,
+                    "successful_interactions": interactions["successful"],
+                    "unique_physicians_supported": interactions["unique_physicians"],
+                    "physician_years": years,
+                    "interactions_per_100_physician_years": metrics.per_100_physician_years(
+                        interactions["successful"], years
+                    ),
+                    "median_duration_minutes": metrics.median(
+                        self._durations.get(department["pk"], [])
+                    ),
                     "supporters_trained": counts.supporters_trained if counts else 0,
                     "survey_had_interaction": self._department_survey(department["pk"]),
                 }
@@ -447,6 +549,7 @@ class ReAimReport:
             "maintenance": self._maintenance(),
             "by_department": self._by_department(),
             "prism": self.prism_notes,
+            "supplementary": self._supplementary(),
         }
 
     @cached_property
@@ -478,47 +581,32 @@ def suppress_report(exact: dict[str, Any], threshold: int | None) -> dict[str, A
         return exact
     data = copy.deepcopy(exact)
     reach = data["reach"]
-    if "by_source" in reach:
-        reach["by_source"] = metrics.suppress_counts(reach["by_source"], threshold).as_dict()
-    if "survey_had_interaction" in reach:
-        reach["survey_had_interaction"] = metrics.suppress_item(
-            reach["survey_had_interaction"], threshold
-        )
-    effectiveness = data["effectiveness"]
-    if "would_recommend" in effectiveness:
-        effectiveness["would_recommend"] = metrics.suppress_item(
-            effectiveness["would_recommend"], threshold
-        )
-    for group in ("recipient_feedback", "supporter_training"):
-        if group in effectiveness:
-            effectiveness[group] = {
-                name: metrics.suppress_item(block, threshold)
-                for name, block in effectiveness[group].items()
-            }
-    if "wellbeing" in effectiveness:
-        effectiveness["wellbeing"] = metrics.suppress_wellbeing(
-            effectiveness["wellbeing"], threshold
-        )
-    referrals = data["implementation"].get("referrals")
-    if referrals is not None:
-        referrals["by_source"] = metrics.suppress_counts(
-            referrals["by_source"], threshold
-        ).as_dict()
-        outcomes = metrics.suppress_counts(referrals["outcomes"], threshold)
-        referrals["outcomes"] = outcomes.as_dict()
-        referrals["acceptance_rate"] = metrics.null_if_suppressed(
-            referrals["acceptance_rate"], outcomes.suppressed, "supported", "declined"
-        )
-    rows = data["by_department"]
-    present = set(rows[0]) if rows else set()
-    data["by_department"] = metrics.suppress_table(
-        rows,
-        threshold,
-        key=metrics.department_key,
-        count_columns=[c for c in metrics.BY_DEPARTMENT_COUNTS if c in present],
-        derived_columns={k: v for k, v in metrics.BY_DEPARTMENT_DERIVED.items() if k in present},
-        item_blocks=[b for b in metrics.BY_DEPARTMENT_ITEM_BLOCKS if b in present],
+    reach["by_source"] = metrics.suppress_counts(reach["by_source"], threshold).as_dict()
+    reach["survey_had_interaction"] = metrics.suppress_item(
+        reach["survey_had_interaction"], threshold
     )
+    effectiveness = data["effectiveness"]
+    effectiveness["would_recommend"] = metrics.suppress_item(
+        effectiveness["would_recommend"], threshold
+    )
+    for group in ("recipient_feedback", "supporter_training"):
+        effectiveness[group] = {
+            name: metrics.suppress_item(block, threshold)
+            for name, block in effectiveness[group].items()
+        }
+    effectiveness["wellbeing"] = metrics.suppress_wellbeing(effectiveness["wellbeing"], threshold)
+    referrals = data["implementation"]["referrals"]
+    referrals["by_source"] = metrics.suppress_counts(referrals["by_source"], threshold).as_dict()
+    outcomes = metrics.suppress_counts(referrals["outcomes"], threshold)
+    referrals["outcomes"] = outcomes.as_dict()
+    referrals["acceptance_rate"] = metrics.null_if_suppressed(
+        referrals["acceptance_rate"], outcomes.suppressed, "supported", "declined"
+    )
+    data["by_department"] = metrics.suppress_by_department(data["by_department"], threshold)
+    histogram = data["supplementary"]["duration_histogram"]
+    data["supplementary"]["duration_histogram"] = metrics.suppress_counts(
+        histogram, threshold
+    ).as_dict()
     return data
 
 

@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
-from interactions.models import Referral
+from interactions.models import Interaction, Referral
 from interactions.models import Status as ReferralStatus
 from post_program.models import Department, Physician
 from training.models import CourseKind, TrainingCompletion
@@ -92,12 +92,19 @@ def department_rows(department_ids: DepartmentIds) -> list[dict]:
 
 
 def department_counts(*, start: date, end: date, department_ids: DepartmentIds) -> dict[str, int]:
-    """``departments_total``, ``departments_adopted`` and the departments eligible for
-    sustainment, in one query."""
-    return departments_in_scope(department_ids).aggregate(
-        total=Count("pk"),
-        adopted=Count("pk", filter=adopted_q(start, end)),
-        eligible_for_sustainment=Count("pk", filter=sustainment_eligible_q(end)),
+    """``departments_total``, ``departments_adopted``, the departments eligible for
+    sustainment and those sustained (a successful interaction in the last six months to
+    ``end``), in one query."""
+    eligible = sustainment_eligible_q(end)
+    return (
+        departments_in_scope(department_ids)
+        .alias(recently_active=_department_active(metrics.sustainment_window(end)))
+        .aggregate(
+            total=Count("pk"),
+            adopted=Count("pk", filter=adopted_q(start, end)),
+            eligible_for_sustainment=Count("pk", filter=eligible),
+            sustained=Count("pk", filter=eligible & Q(recently_active=True)),
+        )
     )
 
 
@@ -186,6 +193,8 @@ class PhysicianCounts:
     supporters_trained_in_period: int
     supporters_eligible_for_retention: int
     supporters_training_current: int
+    supporters_active: int
+    supporters_retained: int
     window_days: dict[str, int]
 
     @property
@@ -209,6 +218,12 @@ def _physician_aggregates(
             "pk", filter=Q(first_initial__lte=metrics.retention_training_cutoff(end))
         ),
         "supporters_training_current": Count("pk", filter=trained & Q(training_recent=True)),
+        "supporters_active": Count("pk", filter=trained & Q(active_in_period=True)),
+        "supporters_retained": Count(
+            "pk",
+            filter=Q(first_initial__lte=metrics.retention_training_cutoff(end))
+            & Q(active_recently=True),
+        ),
         **_person_time_aggregates({"period": metrics.Window(start, end), **windows}),
     }
 
@@ -222,6 +237,8 @@ def _physician_counts(result: dict, windows: Sequence[str]) -> PhysicianCounts:
         supporters_trained_in_period=result["supporters_trained_in_period"],
         supporters_eligible_for_retention=result["supporters_eligible_for_retention"],
         supporters_training_current=result["supporters_training_current"],
+        supporters_active=result["supporters_active"],
+        supporters_retained=result["supporters_retained"],
         window_days={key: _days(result, key) for key in windows},
     )
 
@@ -243,7 +260,10 @@ def physician_counts(
     windows = windows or {}
     current_from = metrics.training_current_cutoff(end, refresher_months)
     physicians = _physicians(department_ids).alias(
-        first_initial=_first_initial(), training_recent=_training_recent(current_from, end)
+        first_initial=_first_initial(),
+        training_recent=_training_recent(current_from, end),
+        active_in_period=_logged_successful(metrics.Window(start, end)),
+        active_recently=_logged_successful(metrics.retention_window(end)),
     )
     aggregates = _physician_aggregates(
         start=start, end=end, windows=windows, refresher_months=refresher_months
@@ -310,3 +330,140 @@ def referral_contact_hours(*, start: date, end: date, department_ids: Department
         .values_list("received_at", "first_contact_at")
     )
     return [metrics.hours_between(received, contacted) for received, contacted in pairs]
+
+
+# --- Interactions ---------------------------------------------------------------------------
+
+INTERACTION_SOURCES = ("self", "third_party", "event", "proactive")
+SUCCESSFUL = Q(successful=True)
+# Unique supported physicians are counted on the keyed pseudonym, which every interaction
+# linked to a roster entry stores and retention keeps (interactions.models.Interaction).
+LINKED = ~Q(physician_pseudonym="")
+DURATION_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("under 15", 0, 15),
+    ("15-29", 15, 30),
+    ("30-44", 30, 45),
+    ("45-59", 45, 60),
+    ("60-89", 60, 90),
+    ("90-119", 90, 120),
+    ("120 or more", 120, None),
+)
+"""Bands of the duration histogram (minutes, lower bound included, upper excluded)."""
+
+
+def _interactions(*, start: date, end: date, department_ids: DepartmentIds) -> QuerySet:
+    """Interactions with ``occurred_on`` in [start, end], in scope by their own department."""
+    interactions = Interaction.objects.order_by().between(start, end)
+    if department_ids is not None:
+        interactions = interactions.filter(department_id__in=department_ids)
+    return interactions
+
+
+def _band(low: int, high: int | None) -> Q:
+    band = Q(duration_minutes__gte=low)
+    return band if high is None else band & Q(duration_minutes__lt=high)
+
+
+def interaction_counts(
+    *,
+    start: date,
+    end: date,
+    department_ids: DepartmentIds,
+    windows: dict[str, metrics.Window] | None = None,
+) -> dict[str, int]:
+    """Counts of interactions in P, in scope, in one query: ``successful``, ``logged``,
+    ``unique_physicians``, ``escalated``, ``minutes`` (sum over successful ones),
+    ``source_<s>``, ``band_<i>`` (duration histogram) and ``window_<key>`` (successful ones in
+    each of ``windows``, which lie within P)."""
+    windows = windows or {}
+    # Aggregate names must differ from the model's fields ("successful", "escalated").
+    result = _interactions(start=start, end=end, department_ids=department_ids).aggregate(
+        n_successful=Count("pk", filter=SUCCESSFUL),
+        logged=Count("pk"),
+        unique_physicians=Count("physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True),
+        n_escalated=Count("pk", filter=SUCCESSFUL & Q(escalated=True)),
+        minutes=Sum("duration_minutes", filter=SUCCESSFUL),
+        **{
+            f"source_{source}": Count("pk", filter=SUCCESSFUL & Q(source=source))
+            for source in INTERACTION_SOURCES
+        },
+        **{
+            f"band_{index}": Count("pk", filter=SUCCESSFUL & _band(low, high))
+            for index, (_, low, high) in enumerate(DURATION_BANDS)
+        },
+        **{
+            f"window_{key}": Count(
+                "pk",
+                filter=SUCCESSFUL & Q(occurred_on__gte=window.start, occurred_on__lte=window.end),
+            )
+            for key, window in windows.items()
+        },
+    )
+    result["successful"] = result.pop("n_successful")
+    result["escalated"] = result.pop("n_escalated")
+    result["minutes"] = result["minutes"] or 0
+    return result
+
+
+def interaction_counts_by_department(
+    *, start: date, end: date, department_ids: DepartmentIds
+) -> dict[int, dict[str, int]]:
+    """Successful interactions and unique supported physicians per department. One query."""
+    rows = (
+        _interactions(start=start, end=end, department_ids=department_ids)
+        .values("department_id")
+        .annotate(
+            n_successful=Count("pk", filter=SUCCESSFUL),
+            unique_physicians=Count(
+                "physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True
+            ),
+        )
+    )
+    return {
+        row["department_id"]: {
+            "successful": row["n_successful"],
+            "unique_physicians": row["unique_physicians"],
+        }
+        for row in rows
+    }
+
+
+def successful_durations(
+    *, start: date, end: date, department_ids: DepartmentIds
+) -> dict[int, list[int]]:
+    """The durations (minutes) of the successful interactions in P, in scope, by department:
+    the values behind the duration percentiles. One query."""
+    durations: dict[int, list[int]] = {}
+    rows = (
+        _interactions(start=start, end=end, department_ids=department_ids)
+        .filter(SUCCESSFUL)
+        .values_list("department_id", "duration_minutes")
+    )
+    for department_id, minutes in rows:
+        durations.setdefault(department_id, []).append(minutes)
+    return durations
+
+
+def _logged_successful(window: metrics.Window) -> Exists:
+    """The physician (as a supporter) logged a successful interaction in ``window``,
+    anywhere in the program."""
+    return Exists(
+        Interaction.objects.filter(
+            supporter__physician_id=OuterRef("pk"),
+            successful=True,
+            occurred_on__gte=window.start,
+            occurred_on__lte=window.end,
+        )
+    )
+
+
+def _department_active(window: metrics.Window) -> Exists:
+    """The department had a successful interaction in ``window``."""
+    return Exists(
+        Interaction.objects.filter(
+            department_id=OuterRef("pk"),
+            successful=True,
+            occurred_on__gte=window.start,
+            occurred_on__lte=window.end,
+        )
+    )

@@ -20,6 +20,9 @@ from tests.reporting.conftest import program  # noqa: F401 - the shared small pr
 from .conftest import sign_in
 
 METRICS = [
+    ("reach", "successful_interactions"),
+    ("reach", "interactions_per_100_physician_years"),
+    ("implementation", "duration_minutes.median"),
     ("reach", "eligible_physicians"),
     ("adoption", "physicians_total"),
     ("adoption", "supporters_trained"),

@@ -1,8 +1,9 @@
 """A small program around the cast for the dashboard, export and format tests.
 
 Period of interest: 2020 (departments A, B and C all launched on 2020-01-01, the factory's
-default). Department A (the lead's) has 14 physicians, B 4, C 22: small enough that A's and
-B's counts are suppressed at the default threshold of 11.
+default). Department A (the lead's) has 14 physicians, B 4, C 22; in 2020 A had 3 successful
+interactions, B 1 and C 12. A's and B's counts are small enough to be suppressed at the
+default threshold of 11, C's are not.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from tests.factories import PhysicianFactory
 from tests.surveys.factories import builtin_instruments, make_response, version_of
 from tests.training.factories import TrainingCompletionFactory
 
-from .factories import PrismNoteFactory, make_referral
+from .factories import PrismNoteFactory, make_interaction, make_referral
 
 PERIOD = {"period": "custom", "start": "2020-01-01", "end": "2020-12-31"}
 
@@ -49,6 +50,28 @@ def program(cast):
             contact_hours=day,
             outcome=outcome,
             supporter=cast.supporter_a_profile,
+        )
+    # Interactions in 2020: A 3 (two self, one proactive), B 1, C 12 (all third party).
+    supporter = cast.supporter_a_profile
+    for department, sources in ((a, ["self", "self", "proactive"]), (b, ["self"])):
+        physicians = department.physicians.order_by("pk")
+        for index, source in enumerate(sources):
+            make_interaction(
+                department=department,
+                supporter=supporter,
+                physician=physicians[index],
+                occurred_on=date(2020, 6, 1 + index),
+                duration_minutes=40 + 10 * index,
+                source=source,
+            )
+    for index, physician in enumerate(c.physicians.order_by("pk")[:12]):
+        make_interaction(
+            department=c,
+            supporter=cast.supporter_b_profile,
+            physician=physician,
+            occurred_on=date(2020, 10, 1 + index),
+            duration_minutes=60,
+            source="third_party",
         )
     evaluation = version_of("program_evaluation")
     for department, yes, no in ((a, 5, 3), (b, 2, 1), (c, 9, 4)):

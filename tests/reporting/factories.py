@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import factory
+from django.utils import timezone
 
-from interactions.models import Referral
+from interactions.models import Interaction, Referral, physician_pseudonym
 from reporting.models import ExportStatus, PrismDomain, PrismNote, PrismTag, ReportExport
 from tests.factories import PeerSupporterFactory, UserFactory
 
@@ -73,4 +74,33 @@ def make_referral(
         accepted_at=received_at if supporter else None,
         first_contact_at=first_contact_at,
         closed_at=received_at + timedelta(days=3) if outcome else None,
+    )
+
+
+def make_interaction(
+    *,
+    department,
+    supporter,
+    occurred_on,
+    physician=None,
+    pseudonymised=False,
+    successful=True,
+    duration_minutes=60,
+    source="self",
+    escalated=False,
+):
+    """An interaction as the log stores it: linked to a roster entry (with its keyed
+    pseudonym), de-identified after retention (pseudonym only), or not linked at all."""
+    pseudonym = physician_pseudonym(physician.physician_id) if physician is not None else ""
+    return Interaction.objects.create(
+        occurred_on=occurred_on,
+        supporter=supporter,
+        physician=None if pseudonymised else physician,
+        physician_pseudonym=pseudonym,
+        department=department,
+        duration_minutes=duration_minutes,
+        successful=successful,
+        source=source,
+        escalated=escalated,
+        deidentified_at=timezone.now() if pseudonymised else None,
     )

@@ -18,6 +18,7 @@ from tests.factories import DepartmentFactory, PhysicianFactory, SiteFactory
 from tests.training.factories import TrainingCompletionFactory
 
 from .conftest import PERIOD
+from .factories import make_interaction
 
 CELL = re.compile(r'data-metric="([a-z_.0-9-]+)">([^<]*)<')
 
@@ -46,6 +47,8 @@ def test_program_dashboard_shows_the_report_numbers(program):
         assert shown[key] == display_number(row.metric, row.value, suppressed=row.suppressed), key
     # Spot checks worked out by hand: 14 + 4 + 22 + 1 trained physician of C = 41 eligible.
     assert shown["reach.eligible_physicians"] == "41"
+    assert shown["reach.successful_interactions"] == "16"  # 3 in A, 1 in B, 12 in C
+    assert shown["reach.by_source.third_party"] == "12"
     assert shown["implementation.referrals.received"] == "6"
     assert shown["implementation.referrals.outcomes.supported"] == "3"
     # Each chart has its table alternative, and the chart data is embedded for the script.
@@ -72,6 +75,11 @@ def test_lead_sees_their_department_suppressed(program):
     shown = cells(html)
     # Department A alone: 3 referrals (2 self, 1 event): both below 11.
     assert shown["implementation.referrals.received"] == "3"
+    # Interactions of A: 2 self and 1 proactive, both below 11; the totals stay.
+    assert shown["reach.successful_interactions"] == "3"
+    assert shown["reach.by_source.self"] == "suppressed"
+    assert shown["reach.by_source.proactive"] == "suppressed"
+    assert shown["reach.by_source.event"] == "0"
     assert shown["implementation.referrals.by_source.self"] == "suppressed"
     assert shown["implementation.referrals.by_source.event"] == "suppressed"
     assert shown["implementation.referrals.by_source.third_party"] == "0"
@@ -213,13 +221,28 @@ def test_program_to_date_of_an_unlaunched_scope_is_today(db, cast):
     assert report.start == report.end
 
 
-def _grow(sites: int, departments: int, physicians: int) -> None:
+def _grow(cast, sites: int, departments: int, physicians: int) -> None:
+    """More sites, departments, physicians, trained supporters and interactions."""
     for s in range(sites):
         site = SiteFactory(name=f"Grown {s}")
         for d in range(departments):
             department = DepartmentFactory(site=site, name=f"Department {d}")
             for physician in PhysicianFactory.create_batch(physicians, department=department):
                 TrainingCompletionFactory(physician=physician, completed_on=date(2020, 3, 1))
+                make_interaction(
+                    department=department,
+                    supporter=cast.supporter_b_profile,
+                    physician=physician,
+                    occurred_on=date(2020, 8, 1),
+                )
+    for department in (cast.department_a, cast.department_c):
+        for physician in PhysicianFactory.create_batch(5, department=department):
+            make_interaction(
+                department=department,
+                supporter=cast.supporter_a_profile,
+                physician=physician,
+                occurred_on=date(2020, 9, 1),
+            )
 
 
 @pytest.mark.parametrize(
@@ -241,7 +264,5 @@ def test_query_count_does_not_grow_with_departments_or_rows(program, name, membe
         return len(queries)
 
     before = count()
-    _grow(sites=2, departments=4, physicians=3)
-    for department in (program.department_a, program.department_c):
-        PhysicianFactory.create_batch(5, department=department)
+    _grow(program, sites=2, departments=4, physicians=3)
     assert count() == before

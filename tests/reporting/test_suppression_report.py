@@ -12,13 +12,19 @@ from hypothesis import strategies as st
 
 from reporting import metrics
 from reporting.reports import ReAimReport, period_parse
-from tests.factories import DepartmentFactory, PhysicianFactory, SiteFactory
+from tests.factories import (
+    DepartmentFactory,
+    PeerSupporterFactory,
+    PhysicianFactory,
+    SiteFactory,
+)
 from tests.surveys.factories import builtin_instruments, make_response, version_of
 
-from .factories import make_referral
+from .factories import make_interaction, make_referral
 
 SOURCES = ("self", "third_party", "event")
 OUTCOMES = (None, "supported", "declined", "unreachable", "referred_out")
+INTERACTION_SOURCES = ("self", "third_party", "event", "proactive")
 
 department_strategy = st.fixed_dictionaries(
     {
@@ -27,6 +33,15 @@ department_strategy = st.fixed_dictionaries(
             st.tuples(st.sampled_from(SOURCES), st.sampled_from(OUTCOMES)), max_size=14
         ),
         "had_interaction": st.lists(st.booleans(), max_size=14),
+        "interactions": st.lists(
+            st.tuples(
+                st.sampled_from(INTERACTION_SOURCES),
+                st.booleans(),  # successful
+                st.booleans(),  # linked to a roster entry
+                st.integers(1, 150),  # minutes
+            ),
+            max_size=14,
+        ),
     }
 )
 
@@ -34,6 +49,9 @@ department_strategy = st.fixed_dictionaries(
 def shown_counts(data: dict) -> list[tuple[str, dict, list[str]]]:
     """(name, block, count keys) of every block the suppression rule covers."""
     blocks = []
+    blocks.append(("reach.by_source", data["reach"]["by_source"], list(INTERACTION_SOURCES)))
+    histogram = data["supplementary"]["duration_histogram"]
+    blocks.append(("duration_histogram", histogram, [k for k in histogram if k != "suppressed"]))
     referrals = data["implementation"]["referrals"]
     blocks.append(("referrals.by_source", referrals["by_source"], list(SOURCES)))
     blocks.append(
@@ -76,11 +94,26 @@ def test_no_small_count_is_ever_shown(db, departments, threshold):
         builtin_instruments()
         evaluation = version_of("program_evaluation")
         site = SiteFactory(name="Site")
+        supporter = None
         for index, spec in enumerate(departments):
             department = DepartmentFactory(
                 site=site, name=f"D{index}", launched_on=date(2020, 1, 1)
             )
             PhysicianFactory.create_batch(spec["physicians"], department=department)
+            if supporter is None:
+                supporter = PeerSupporterFactory(physician=PhysicianFactory(department=department))
+            for day, (source, successful, linked, minutes) in enumerate(
+                spec["interactions"], start=1
+            ):
+                make_interaction(
+                    department=department,
+                    supporter=supporter,
+                    physician=PhysicianFactory(department=department) if linked else None,
+                    occurred_on=date(2020, 4, day),
+                    successful=successful,
+                    duration_minutes=minutes if successful else 0,
+                    source=source,
+                )
             for day, (source, outcome) in enumerate(spec["referrals"], start=1):
                 make_referral(
                     department,
@@ -116,11 +149,30 @@ def test_no_small_count_is_ever_shown(db, departments, threshold):
     for row in data["by_department"]:
         if "physicians" in row["suppressed"]:
             assert row["physician_years"] is None
+            assert row["interactions_per_100_physician_years"] is None
+        if "successful_interactions" in row["suppressed"]:
+            assert row["median_duration_minutes"] is None
+            assert row["interactions_per_100_physician_years"] is None
     # Complementary suppression: never exactly one hidden cell when another could be hidden.
-    for name in ("by_source", "outcomes"):
-        block = referrals[name]
+    for name, block, exact_cells in (
+        (
+            "referrals.by_source",
+            referrals["by_source"],
+            exact["implementation"]["referrals"]["by_source"],
+        ),
+        (
+            "referrals.outcomes",
+            referrals["outcomes"],
+            exact["implementation"]["referrals"]["outcomes"],
+        ),
+        ("reach.by_source", data["reach"]["by_source"], exact["reach"]["by_source"]),
+        (
+            "duration_histogram",
+            data["supplementary"]["duration_histogram"],
+            exact["supplementary"]["duration_histogram"],
+        ),
+    ):
         cells = {k: v for k, v in block.items() if k != "suppressed"}
-        exact_cells = exact["implementation"]["referrals"][name]
         others = [k for k, v in exact_cells.items() if v > 0 and k not in block["suppressed"]]
         assert len(block["suppressed"]) != 1 or not others, (name, cells)
     for column in [c for c in metrics.BY_DEPARTMENT_COUNTS if c in data["by_department"][0]]:
