@@ -1,35 +1,79 @@
-"""Demo referrals: three years of closed cases and an open queue with every status.
+"""Demo referrals and case work: three years of closed cases with their outreach and
+interactions, interactions that came without a referral, and an open queue with every status.
 
-Built through the services with their real times (`at`) and `notify=False`, so the demo sends
-no email and schedules no deadline jobs. The demo physician has asked for support, the demo
-supporter holds cases, and the demo coordinator's site has a queue with new, urgent and overdue
-referrals.
+Referrals are built through the services with their real times (`at`) and `notify=False`, so
+the demo sends no email and schedules no deadline jobs. The interaction log is shaped like the
+reference program (about 300 successful interactions in three years, a median of about an hour,
+a share pointed to professional help, every source) and written in bulk; every row meets the
+rules of `services.interaction_errors`, is by a supporter who was active and trained that day,
+and lies within its referral's life. The demo physician has asked for support, the demo
+supporter holds cases and has a recent load, and the demo coordinator's site has a queue with
+new, urgent and overdue referrals.
 """
 
 from __future__ import annotations
 
+import random
+from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
 from post_program.demo import DemoContext
 from post_program.models import Department, PeerSupporter, Physician
+from training.models import TrainingCompletion
+from training.selectors import current_cutoff
 
 from . import services
 from .models import (
     ContactMethod,
     DeclineReason,
     DepartmentPreference,
+    EscalationResource,
     EventCategory,
+    Interaction,
+    InteractionSource,
+    Modality,
     Outcome,
+    OutreachMethod,
     Reason,
     Source,
+    Topic,
     Urgency,
+    physician_pseudonym,
 )
 
 CLOSED_PER_ADOPTER = 5
 OUTCOMES = [Outcome.SUPPORTED] * 6 + [Outcome.DECLINED, Outcome.UNREACHABLE, Outcome.REFERRED_OUT]
 REASONS = list(Reason.values)
+
+# The interaction log: proactive conversations on top of those of the referrals, so that the
+# three years hold about as many successful interactions as the reference program (306).
+PROACTIVE_SUCCESSFUL = 225
+UNSUCCESSFUL_SHARE = 0.12
+ESCALATION_SHARE = 0.11
+OUTSIDE_ADOPTERS_SHARE = 0.04
+ROSTER_LINK_SHARE = 0.75
+MODALITIES = (
+    [Modality.PHONE] * 8 + [Modality.IN_PERSON] * 7 + [Modality.VIDEO] * 3 + [Modality.MESSAGE] * 2
+)
+RESOURCES = (
+    [EscalationResource.EAP] * 5
+    + [EscalationResource.MENTAL_HEALTH] * 3
+    + [
+        EscalationResource.CRISIS_LINE,
+        EscalationResource.OTHER,
+    ]
+)
+TOPICS = list(Topic.values)
+TOPIC_WEIGHTS = [5, 3, 2, 3, 3, 4, 4, 1]
+FOLLOW_UP_NOTES = [
+    "Check in after the next night shift.",
+    "Call again next week.",
+    "Send the EAP number by text.",
+    "Ask how the meeting with the department chief went.",
+]
+NOTES_WITHIN_DAYS = 60  # older notes would have gone with retention
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -40,6 +84,8 @@ class _Demo:
     def __init__(self, ctx: DemoContext):
         self.ctx = ctx
         self.rng = ctx.rng
+        # The interaction log has dice of its own, so it can grow without moving the referrals.
+        self.log_rng = random.Random(f"interactions:{ctx.rng.random()!r}")
         self.coordinator = ctx.accounts["coordinator"]
         self.open_physicians: set[int] = set()
         supporters = list(
@@ -58,6 +104,32 @@ class _Demo:
             .order_by("physician_id")
         ):
             self.roster.setdefault(physician.department_id, []).append(physician)
+        self.completions: dict[int, list[date]] = {}
+        for physician_id, completed_on in TrainingCompletion.objects.filter(
+            physician_id__in=supporter_physicians
+        ).values_list("physician_id", "completed_on"):
+            self.completions.setdefault(physician_id, []).append(completed_on)
+        for dates in self.completions.values():
+            dates.sort()
+        self.interactions: list[Interaction] = []
+
+    def can_support(self, supporter: PeerSupporter, day: date) -> bool:
+        """Activated by `day`, and training current on it (some course in the N months up to
+        it, as the suggestions and the reports count it)."""
+        if supporter.activated_on > day:
+            return False
+        dates = self.completions.get(supporter.physician_id, [])
+        latest = bisect_right(dates, day)
+        return latest > 0 and dates[latest - 1] >= current_cutoff(day)
+
+    def site_ready_on(self, site_id: int) -> date | None:
+        """The first day some supporter of the site could take a case."""
+        days = [
+            s.activated_on
+            for s in self.supporters
+            if s.physician.department.site_id == site_id and self.can_support(s, s.activated_on)
+        ]
+        return min(days, default=None)
 
     def referral_id(self) -> str:
         """Random-looking like a real one, but the same for every load of the same seed."""
@@ -76,7 +148,7 @@ class _Demo:
             for s in self.supporters
             if s.physician.department.site_id == referral.department.site_id
             and s.physician_id != referral.physician_id
-            and s.activated_on <= day
+            and self.can_support(s, day)
             and s.pk not in exclude
             and s.pk != self.demo_supporter.pk
         ]
@@ -129,17 +201,194 @@ class _Demo:
         )
         if until == "accepted":
             return
+        user = supporter.physician.user
+        log = self.log_rng
+        misses = 3 if outcome == Outcome.UNREACHABLE else log.choice([0, 0, 0, 1, 2])
+        for _ in range(misses):
+            at += timedelta(hours=1 if quick else log.randint(1, 10))
+            self.outreach(referral, supporter, at, reached=False)
         if outcome != Outcome.UNREACHABLE:
             at += timedelta(hours=step(2, 16))
-            services.referral_record_contact(
-                actor=supporter.physician.user, referral=referral, at=at
-            )
+            self.outreach(referral, supporter, at, reached=True)
         if until == "contacted":
+            if not quick:
+                return
+            self.log(referral, supporter, timezone.localdate(at), successful=True)
             return
+        contact_day = timezone.localdate(at)
         at += timedelta(days=self.rng.randint(1, 12))
-        services.referral_close(
-            actor=supporter.physician.user, referral=referral, outcome=outcome, at=at
+        close_day = timezone.localdate(at)
+        if outcome in (Outcome.SUPPORTED, Outcome.REFERRED_OUT):
+            count = 1 if outcome == Outcome.REFERRED_OUT else log.choice([1, 1, 1, 2, 2, 3])
+            span = (close_day - contact_day).days
+            days = sorted(contact_day + timedelta(days=log.randint(0, span)) for _ in range(count))
+            for index, day in enumerate(days):
+                self.log(
+                    referral,
+                    supporter,
+                    day,
+                    successful=True,
+                    escalated=outcome == Outcome.REFERRED_OUT and index == 0,
+                )
+        elif outcome == Outcome.DECLINED and log.random() < 0.5:
+            self.log(referral, supporter, contact_day, successful=False)
+        services.referral_close(actor=user, referral=referral, outcome=outcome, at=at)
+
+    def outreach(self, referral, supporter, at: datetime, *, reached: bool) -> None:
+        services.outreach_record(
+            actor=supporter.physician.user,
+            referral=referral,
+            supporter=supporter,
+            attempted_at=at,
+            method=self.log_rng.choice(
+                [OutreachMethod.PHONE] * 3 + [OutreachMethod.TEXT] * 2 + [OutreachMethod.EMAIL]
+            ),
+            reached=reached,
+            now=at,
         )
+
+    def log(
+        self,
+        referral,
+        supporter: PeerSupporter,
+        day: date,
+        *,
+        successful: bool,
+        escalated: bool | None = None,
+        department: Department | None = None,
+        physician: Physician | None = None,
+    ) -> None:
+        """Queue one interaction for the bulk insert, with facts drawn like the reference
+        program's; one that would break a rule (a supporter whose training lapsed meanwhile)
+        is left out."""
+        log = self.log_rng
+        if day > self.ctx.today or not self.can_support(supporter, day):
+            return
+        if referral is not None:
+            department, physician = referral.department, referral.physician
+        if successful:
+            minutes = min(max(5 * round(log.lognormvariate(4.1, 0.4) / 5), 10), 240)
+            topics = sorted(
+                set(log.choices(TOPICS, weights=TOPIC_WEIGHTS, k=log.choice([1, 1, 2, 2, 3]))),
+                key=TOPICS.index,
+            )
+        else:
+            minutes, topics = log.choice([0, 0, 5, 10]), []
+        if escalated is None:
+            escalated = successful and log.random() < ESCALATION_SHARE
+        planned = successful and log.random() < 0.4
+        values = {
+            "occurred_on": day,
+            "duration_minutes": minutes,
+            "successful": successful,
+            "escalated": escalated,
+            "escalated_to": log.choice(RESOURCES) if escalated else "",
+            "topics": topics,
+            "modality": log.choice(MODALITIES),
+        }
+        errors = services.interaction_errors(
+            supporter=supporter,
+            referral=referral,
+            physician=physician,
+            today=self.ctx.today,
+            **values,
+        )
+        if errors:  # pragma: no cover - the demo's own dice never break a rule
+            raise AssertionError(f"demo interaction breaks a rule: {errors}")
+        recent = (self.ctx.today - day).days <= NOTES_WITHIN_DAYS
+        self.interactions.append(
+            Interaction(
+                interaction_id=f"I-{log.getrandbits(48):012X}",
+                supporter=supporter,
+                physician=physician,
+                physician_pseudonym=physician_pseudonym(physician.physician_id)
+                if physician
+                else "",
+                department=department,
+                source=referral.source if referral is not None else InteractionSource.PROACTIVE,
+                referral=referral,
+                follow_up_planned=planned,
+                follow_up_note=log.choice(FOLLOW_UP_NOTES) if planned and recent else "",
+                logged_by=supporter.physician.user,
+                logged_at=timezone.make_aware(datetime.combine(day, time(20))),
+                **values,
+            )
+        )
+
+    def proactive(self, count: int) -> None:
+        """Conversations that came without a referral: mostly in adopting departments while
+        they run the program, by a supporter of the same department or site when one was
+        trained by then, with a roster link to the physician most of the time."""
+        ctx, log = self.ctx, self.log_rng
+        others = list(Department.objects.exclude(pk__in=[d.pk for d in ctx.adopters]))
+        start = ctx.adopters[0].launched_on
+        employed = list(
+            Physician.objects.exclude(physician_id__startswith="DEMO-")
+            .exclude(pk__in=[s.physician_id for s in self.supporters])
+            .select_related("department")
+            .order_by("physician_id")
+        )
+        by_department: dict[int, list[Physician]] = {}
+        for physician in employed:
+            by_department.setdefault(physician.department_id, []).append(physician)
+        made = attempts = 0
+        while made < count and attempts < count * 20:
+            attempts += 1
+            day = start + timedelta(days=log.randrange((ctx.today - start).days))
+            running = [d for d in ctx.adopters if d.is_adopted_on(day)]
+            if not running:
+                continue
+            if others and log.random() < OUTSIDE_ADOPTERS_SHARE:
+                department = log.choice(others)
+            else:
+                department = log.choice(running)
+            ready = [s for s in self.supporters if self.can_support(s, day)]
+            near = [s for s in ready if s.physician.department_id == department.pk] or [
+                s for s in ready if s.physician.department.site_id == department.site_id
+            ]
+            if not near:
+                continue
+            supporter = log.choice(near)
+            physician = None
+            if log.random() < ROSTER_LINK_SHARE:
+                roster = [
+                    p
+                    for p in by_department.get(department.pk, [])
+                    if (p.started_on is None or p.started_on <= day)
+                    and (p.ended_on is None or p.ended_on >= day)
+                ]
+                physician = log.choice(roster) if roster else None
+            successful = log.random() >= UNSUCCESSFUL_SHARE
+            before = len(self.interactions)
+            self.log(
+                None,
+                supporter,
+                day,
+                successful=successful,
+                department=department,
+                physician=physician,
+            )
+            made += successful and len(self.interactions) > before
+
+    def demo_supporter_load(self) -> None:
+        """The demo supporter's last weeks: a few conversations, one pointing a colleague to
+        professional help, so their load page offers a debrief."""
+        today = self.ctx.today
+        department = self.demo_supporter.physician.department
+        roster = self.roster[department.pk]
+        for days_ago, escalated in ((2, True), (9, False), (23, False), (61, False)):
+            self.log(
+                None,
+                self.demo_supporter,
+                today - timedelta(days=days_ago),
+                successful=True,
+                escalated=escalated,
+                department=department,
+                physician=self.log_rng.choice(roster),
+            )
+
+    def save(self) -> None:
+        Interaction.objects.bulk_create(self.interactions, batch_size=500)
 
 
 def seed(ctx: DemoContext) -> None:
@@ -147,12 +396,15 @@ def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
     today = ctx.today
 
-    # Closed cases since each department's launch (one was first declined by a supporter).
+    # Closed cases since each department's launch, once a supporter of its site was trained
+    # (one was first declined by a supporter).
     for department in ctx.adopters:
         last_day = min(department.ended_on or today, today) - timedelta(days=30)
-        span = (last_day - department.launched_on).days
+        first_day = max(department.launched_on, demo.site_ready_on(department.site_id) or today)
+        first_day = min(first_day, last_day)
+        span = (last_day - first_day).days
         for _ in range(CLOSED_PER_ADOPTER):
-            day = department.launched_on + timedelta(days=rng.randrange(max(span, 1)))
+            day = first_day + timedelta(days=rng.randrange(max(span, 1)))
             referral = demo.request(department=department, at=_at(day, rng.randint(7, 18)))
             demo.carry(referral, until="closed", outcome=rng.choice(OUTCOMES))
     first = ctx.adopters[0]
@@ -250,3 +502,8 @@ def seed(ctx: DemoContext) -> None:
         physician=own,
     )
     demo.carry(referral, until="closed", outcome=Outcome.SUPPORTED)
+
+    # The interaction log: what came without a referral, and the demo supporter's last weeks.
+    demo.proactive(PROACTIVE_SUCCESSFUL)
+    demo.demo_supporter_load()
+    demo.save()

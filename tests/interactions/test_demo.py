@@ -1,16 +1,23 @@
-"""The demo holds referrals in every status, outcome and source, made through the services."""
+"""The demo holds referrals in every status, outcome and source, made through the services, and
+three years of interactions consistent with its referrals and supporters."""
 
 from __future__ import annotations
 
+import statistics
+from datetime import date
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Max, Min
+from django.utils import timezone
 
+from interactions import services
 from interactions.models import (
     AssignmentState,
     EventKind,
+    Interaction,
+    InteractionSource,
     Notification,
     Outcome,
     Referral,
@@ -18,8 +25,12 @@ from interactions.models import (
     Source,
     Status,
     Urgency,
+    physician_pseudonym,
 )
+from interactions.selectors import debrief_offer, supporter_loads
 from post_program.models import Physician, User
+from training.models import TrainingCompletion
+from training.selectors import current_cutoff
 
 
 @pytest.fixture
@@ -70,3 +81,96 @@ def test_the_history_is_complete_and_loading_sent_nothing(demo):
     assert not Notification.objects.exists()
     assert not Reminder.objects.exists()
     assert Referral.objects.values("referral_id").distinct().count() == Referral.objects.count()
+
+
+# --- the interaction log -----------------------------------------------------------------------
+
+
+def test_three_years_of_interactions_shaped_like_the_reference_program(demo):
+    successful = Interaction.objects.filter(successful=True)
+    assert 250 <= successful.count() <= 380  # the reference program: 306 in three years
+    minutes = sorted(successful.values_list("duration_minutes", flat=True))
+    assert 50 <= statistics.median(minutes) <= 70
+    escalated = successful.filter(escalated=True).count() / successful.count()
+    assert 0.05 <= escalated <= 0.2
+    assert Interaction.objects.filter(successful=False).exists()
+    assert set(successful.values_list("source", flat=True)) == set(InteractionSource.values)
+    days = successful.aggregate(first=Min("occurred_on"), last=Max("occurred_on"))
+    assert days["first"] < date(2023, 12, 31) and days["last"] > date(2026, 5, 31)
+
+
+def test_every_demo_interaction_meets_the_rules_and_its_case(demo):
+    today = date(2026, 6, 30)
+    completions: dict[int, list[date]] = {}
+    for physician_id, completed_on in TrainingCompletion.objects.values_list(
+        "physician_id", "completed_on"
+    ):
+        completions.setdefault(physician_id, []).append(completed_on)
+    for interaction in Interaction.objects.select_related(
+        "supporter__physician", "referral", "physician"
+    ):
+        assert not services.interaction_errors(
+            supporter=interaction.supporter,
+            occurred_on=interaction.occurred_on,
+            duration_minutes=interaction.duration_minutes,
+            successful=interaction.successful,
+            escalated=interaction.escalated,
+            escalated_to=interaction.escalated_to,
+            topics=interaction.topics,
+            modality=interaction.modality,
+            referral=interaction.referral,
+            physician=interaction.physician,
+            today=today,
+        )
+        supporter = interaction.supporter
+        day = interaction.occurred_on
+        assert supporter.activated_on <= day
+        # Training current that day: some course in the REFRESHER_MONTHS up to it.
+        cutoff = current_cutoff(day)
+        assert any(cutoff <= c <= day for c in completions[supporter.physician_id])
+        if interaction.physician_id:
+            assert interaction.physician_pseudonym == physician_pseudonym(
+                interaction.physician.physician_id
+            )
+        referral = interaction.referral
+        if referral is not None:
+            assert referral.assigned_to_id == supporter.pk
+            assert interaction.source == referral.source
+            assert interaction.department_id == referral.department_id
+            assert interaction.physician_id == referral.physician_id
+            assert referral.first_contact_at is not None
+            assert timezone.localdate(referral.first_contact_at) <= day
+            if referral.closed_at:
+                assert day <= timezone.localdate(referral.closed_at)
+
+
+def test_cases_are_worked_as_the_pages_would_record_them(demo):
+    supported = Referral.objects.filter(outcome__in=[Outcome.SUPPORTED, Outcome.REFERRED_OUT])
+    assert not supported.exclude(interactions__successful=True).exists()
+    referred_out = Referral.objects.filter(outcome=Outcome.REFERRED_OUT)
+    assert referred_out.exists()
+    assert not referred_out.exclude(interactions__escalated=True).exists()
+    for referral in Referral.objects.filter(first_contact_at__isnull=False):
+        first_reached = referral.outreach_attempts.filter(reached=True).order_by("attempted_at")
+        assert first_reached.first().attempted_at == referral.first_contact_at
+    unreachable = Referral.objects.filter(outcome=Outcome.UNREACHABLE)
+    assert unreachable.exists()
+    for referral in unreachable:
+        assert referral.outreach_attempts.exists()
+        assert not referral.outreach_attempts.filter(reached=True).exists()
+
+
+def test_most_proactive_interactions_are_in_adopting_departments_while_adopted(demo):
+    proactive = Interaction.objects.filter(source=InteractionSource.PROACTIVE).select_related(
+        "department"
+    )
+    inside = [i for i in proactive if i.department.is_adopted_on(i.occurred_on)]
+    assert len(inside) / proactive.count() >= 0.9
+    assert proactive.filter(physician__isnull=False).count() > proactive.count() / 2
+
+
+def test_the_demo_supporter_has_a_recent_load_and_is_offered_a_debrief(demo):
+    supporter = Physician.objects.get(physician_id="DEMO-SUPPORTER").supporter
+    load = supporter_loads(supporter_ids=[supporter.pk], today=date(2026, 6, 30))[supporter.pk]
+    assert load.conversations_30 >= 2 and load.escalations_30 >= 1
+    assert debrief_offer(supporter=supporter, today=date(2026, 6, 30)) == "escalation"
