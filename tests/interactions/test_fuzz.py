@@ -1,4 +1,4 @@
-"""No input to any referral form or filter produces a server error (Hypothesis).
+"""No input to any referral or case-work form or filter produces a server error (Hypothesis).
 
 The test client re-raises any exception a view lets escape, so an example that would be a
 server error fails the test; every answer must be a page, a redirect, or a 4xx.
@@ -11,9 +11,20 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interactions.models import ContactMethod, DepartmentPreference, EventCategory, Reason, Urgency
+from interactions.models import (
+    ContactMethod,
+    DepartmentPreference,
+    EscalationResource,
+    EventCategory,
+    Modality,
+    Outcome,
+    OutreachMethod,
+    Reason,
+    Topic,
+    Urgency,
+)
 
-from .factories import referral_assigned, referral_new, trained
+from .factories import referral_assigned, referral_contacted, referral_new, trained
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +161,85 @@ def test_list_filters_never_fail(cast, data):
     assert (
         cast.client("supporter_a").get(reverse("interactions:case_list"), cases).status_code == 200
     )
+
+
+# --- case work ---------------------------------------------------------------------------------
+
+dates = st.one_of(st.dates().map(str), junk)
+datetimes = st.one_of(st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M")), junk)
+
+
+@FUZZ
+@given(data=st.data())
+def test_outreach_interaction_and_close_forms_never_fail(cast, data):
+    referral = referral_contacted(department=cast.department_a, supporter=cast.supporter_a_profile)
+    client = cast.client("supporter_a")
+    outreach = data.draw(
+        _form(
+            {
+                "attempted_at": datetimes,
+                "method": _value(OutreachMethod.values),
+                "reached": _value(["yes", "no"]),
+            }
+        )
+    )
+    url = reverse("interactions:referral_outreach", args=[referral.pk])
+    assert client.post(url, outreach).status_code in (302, 400)
+    interaction = data.draw(
+        _form(
+            {
+                "occurred_on": dates,
+                "successful": _value(["yes", "no"]),
+                "duration_minutes": _value(["0", "1", "55", "1440", "1441"]),
+                "modality": _value(Modality.values),
+                "topics": _value(Topic.values),
+                "escalated": _value(["on"]),
+                "escalated_to": _value(EscalationResource.values),
+                "follow_up_planned": _value(["on"]),
+                "follow_up_note": junk,
+                "colleague": _value([str(cast.physician_profile.pk)]),
+                "department": _value([str(cast.department_b.pk)]),
+            }
+        )
+    )
+    url = reverse("interactions:referral_interaction_log", args=[referral.pk])
+    assert client.post(url, interaction).status_code in (302, 400)
+    assert client.post(reverse("interactions:interaction_new"), interaction).status_code in (
+        302,
+        400,
+    )
+    close = data.draw(_form({"outcome": _value(Outcome.values)}))
+    url = reverse("interactions:referral_close", args=[referral.pk])
+    assert client.post(url, close).status_code in (302, 400)
+
+
+@FUZZ
+@given(data=st.data())
+def test_availability_conflicts_and_debriefs_never_fail(cast, data):
+    client = cast.client("supporter_a")
+    availability = data.draw(
+        _form(
+            {
+                "accepting_referrals": _value(["yes", "no"]),
+                "away_until": dates,
+                "caseload_cap": _value(["1", "3", "50"]),
+            }
+        )
+    )
+    assert client.post(reverse("interactions:availability"), availability).status_code in (
+        302,
+        400,
+    )
+    conflict = data.draw(_form({"physician": _value([str(cast.physician_profile.pk)])}))
+    assert client.post(reverse("interactions:conflict_declare"), conflict).status_code in (
+        302,
+        400,
+    )
+    search = data.draw(_form({"q": junk}))
+    assert client.get(reverse("interactions:availability"), search).status_code == 200
+    debrief = data.draw(_form({"trigger": _value(["escalation", "load", "asked"])}))
+    assert client.post(reverse("interactions:debrief_request"), debrief).status_code == 302
+    page = data.draw(_form({"page": junk}))
+    assert client.get(reverse("interactions:interaction_list"), page).status_code == 200
+    response = cast.client("coordinator").get(reverse("interactions:supporter_load"), page)
+    assert response.status_code == 200
