@@ -36,6 +36,7 @@ RUN pip install -c constraints.txt .
 # volume. The prod settings refuse to load without these variables; the values below exist only
 # for this one command (nothing connects to the database) and are not kept in the image.
 RUN SECRET_KEY=build-only-dummy-key-not-used-at-run-time \
+    PSEUDONYM_KEY=build-only-dummy-key-not-used-at-run-time \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     python manage.py collectstatic --noinput

@@ -179,10 +179,11 @@ def test_app_environment_points_at_the_stack(compose, services):
     assert "ALLOWED_HOSTS" in env
 
 
-def test_secret_key_is_required_from_the_environment_never_defaulted(compose):
-    secret = environment(compose["x-app"])["SECRET_KEY"]
-    # `${VAR:?message}` makes compose refuse to start when SECRET_KEY is unset or empty.
-    assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", secret), secret
+@pytest.mark.parametrize("name", ["SECRET_KEY", "PSEUDONYM_KEY"])
+def test_secret_keys_are_required_from_the_environment_never_defaulted(compose, name):
+    secret = environment(compose["x-app"])[name]
+    # `${VAR:?message}` makes compose refuse to start when the key is unset or empty.
+    assert re.fullmatch(rf"\$\{{{name}:\?[^}}]+\}}", secret), secret
 
 
 def test_postgres_keeps_its_data_in_a_named_volume(compose, services):

@@ -18,6 +18,9 @@ def _required(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
+# The key of the pseudonyms retention leaves in place of the supported physician: a default
+# would let anyone with the code re-identify them.
+PSEUDONYM_KEY = _required("PSEUDONYM_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[]) or [_required("ALLOWED_HOSTS")]
 DATABASES = {"default": env.db_url_config(_required("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

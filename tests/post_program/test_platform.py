@@ -52,12 +52,15 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
 PROD = {
     "DJANGO_SETTINGS_MODULE": "post_program.settings.prod",
     "SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-production-secret-value",
+    "PSEUDONYM_KEY": "p" * 20 + "-a-long-and-random-pseudonym-key",
     "ALLOWED_HOSTS": "post.example.org",
     "DATABASE_URL": "sqlite:////tmp/post-check-deploy.sqlite3",
 }
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "PSEUDONYM_KEY", "DATABASE_URL", "ALLOWED_HOSTS"]
+)
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {key: value for key, value in PROD.items() if key != missing}
     result = _manage("check", **env)
