@@ -9,6 +9,7 @@ since Chart.js needs a browser. Suppressed values (None) are drawn as gaps and l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils.html import format_html
@@ -68,6 +69,16 @@ class Chart:
         return any(value is None for series in self.series for value in series.values)
 
 
+def quarter_label(start: str, end: str) -> str:
+    """``2023 Q3`` for a calendar quarter; ``2023 Q3 (part)`` when the period clips it."""
+    first = date.fromisoformat(start)
+    last = date.fromisoformat(end)
+    quarter = (first.month - 1) // 3 + 1
+    whole = first.day == 1 and first.month % 3 == 1 and (last + timedelta(days=1)).day == 1
+    whole = whole and (last + timedelta(days=1)).month % 3 == 1
+    return f"{first.year} Q{quarter}" + ("" if whole else " (part)")
+
+
 def _share(value: float | None) -> float | None:
     return None if value is None else value * 100
 
@@ -87,7 +98,7 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
                 id="chart-quarterly-trend",
                 title="Successful interactions and rate per 100 physician-years, by quarter",
                 dimension="maintenance",
-                labels=[f"{q['from']} to {q['to']}" for q in trend],
+                labels=[quarter_label(q["from"], q["to"]) for q in trend],
                 series=[
                     Series(
                         "Successful interactions", [q["successful_interactions"] for q in trend]

@@ -1348,6 +1348,15 @@ CARDS: tuple[tuple[str, str, str, str | None, str, str | None, str], ...] = (
     ),
     (
         "implementation",
+        "Median hours to first contact",
+        "implementation.referrals.hours_to_first_contact.median",
+        None,
+        "",
+        "implementation.referrals.hours_to_first_contact.n",
+        "referrals contacted",
+    ),
+    (
+        "implementation",
         "Referrals contacted within the deadline",
         "implementation.referrals.proportion_within_deadline",
         "implementation.referrals.within_deadline",

@@ -49,6 +49,15 @@ def test_program_dashboard_shows_the_report_numbers(program):
     assert shown["reach.eligible_physicians"] == "41"
     assert shown["reach.successful_interactions"] == "16"  # 3 in A, 1 in B, 12 in C
     assert shown["reach.by_source.third_party"] == "12"
+    # Cards show each headline number with its numerator and denominator.
+    cards = [(c["label"], c["value"], c["detail"]) for c in response.context["cards"]]
+    assert (
+        "Physicians supported",
+        "39.0%",
+        "16 physicians supported of 41 eligible physicians",
+    ) in cards
+    # Contacted after 3, 4, 5, 6, 7 and 8 hours: the median is 5.5.
+    assert ("Median hours to first contact", "5.50", "6 referrals contacted") in cards
     assert shown["implementation.referrals.received"] == "6"
     assert shown["implementation.referrals.outcomes.supported"] == "3"
     # Each chart has its table alternative, and the chart data is embedded for the script.
