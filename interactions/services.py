@@ -923,10 +923,6 @@ def case_close(
     return referral_close(actor=actor, referral=referral, outcome=outcome, at=at)
 
 
-def case_record_view(*, actor: User, referral: Referral) -> None:
-    _audit(actor, "referral.view_record", referral)
-
-
 def interactions_record_list(*, actor: User, page: str, interactions: Iterable) -> None:
     """A list of interactions that names physicians leaves an audit row with their ids."""
     audit_record(
@@ -1106,7 +1102,7 @@ def retention_due(*, now: datetime | None = None) -> dict[str, int]:
 def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> PurgeResult:
     result = PurgeResult(cutoff=cutoff)
     referrals = list(
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, status=Status.CLOSED, deidentified_at__isnull=True)
         .select_related("physician")
         .order_by("pk")
@@ -1167,7 +1163,9 @@ def _purge_interactions(interactions, *, now: datetime, cutoff: datetime) -> Pur
     """Empty the physician link (the pseudonym stays: it was stored when the interaction was
     logged, or is computed now for a row that lacks it) and the private follow-up note."""
     result = PurgeResult(cutoff=cutoff)
-    rows = list(interactions.select_for_update().select_related("physician").order_by("pk"))
+    rows = list(
+        interactions.select_for_update(of=("self",)).select_related("physician").order_by("pk")
+    )
     for interaction in rows:
         if interaction.physician_id is not None:
             result.physician_links += 1

@@ -428,7 +428,7 @@ def case_list(request):
             "supporter": supporter,
             "open_cases": open_cases,
             "page": page,
-            "now": timezone.now(),
+            "today": timezone.localdate(),
             "debrief_offer": selectors.debrief_offer(supporter=supporter),
             "statuses": Status,
         },

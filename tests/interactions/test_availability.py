@@ -186,3 +186,11 @@ def test_the_conflict_search_finds_colleagues_by_name_but_not_me_or_those_declar
     page = response.content.decode()
     assert "Quentin Adeyemi" in page  # listed among the declared conflicts
     assert cast.client("supporter_a").get(URL, {"q": "a"}).context["results"] == []
+
+
+def test_my_cases_says_how_i_am_offered_new_cases(cast):
+    away = timezone.localdate() + timedelta(days=3)
+    _save(cast, accepting_referrals="no", away_until=away.isoformat(), caseload_cap="2")
+    page = cast.client("supporter_a").get(reverse("interactions:case_list")).content.decode()
+    assert "Taking new cases: <strong>no</strong>" in page
+    assert f"away until {away:%Y-%m-%d}" in page and "at most 2 open cases" in page
