@@ -158,5 +158,5 @@ def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, p
     assert suggestions.get_by_text("Nadia Newcomer").is_visible()
     assert suggestions.get_by_text("Larry Lapsed").count() == 0
     page.get_by_text("Not suggested").click()
-    assert page.get_by_text("Training lapsed on").is_visible()
+    assert page.get_by_text("Training lapsed after").is_visible()
     context.close()
