@@ -19,11 +19,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, TypedDict, TypeVar
 
 from dateutil.relativedelta import relativedelta
+
+# Suppression of small counts is shared with the survey results pages, so it lives in the core.
+from post_program.suppression import (  # noqa: F401 - part of this module's API
+    SUPPRESSED_KEY,
+    SuppressedBreakdown,
+    check_count,
+    check_threshold,
+    is_small,
+    suppress_counts,
+)
 
 DAYS_PER_YEAR = 365.25
 """Days in a physician-year: ``physician_years = days / 365.25``."""
@@ -592,7 +601,6 @@ def _check_part_of_whole(part: int, whole: int) -> None:
 # Suppression
 # ---------------------------------------------------------------------------------------------
 
-SUPPRESSED_KEY = "suppressed"
 """Name of the list, beside suppressed values, of the counts that were suppressed."""
 
 BY_DEPARTMENT_COUNTS: tuple[str, ...] = (
@@ -622,75 +630,6 @@ WELLBEING_DERIVED: Mapping[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class SuppressedBreakdown:
-    """A breakdown after suppression.
-
-    ``values`` has every input name, in input order, with None for suppressed counts;
-    ``suppressed`` lists the suppressed names in input order.
-    """
-
-    values: dict[str, int | None]
-    suppressed: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The breakdown as the report writes it: the values plus the ``suppressed`` list."""
-        return {**self.values, SUPPRESSED_KEY: list(self.suppressed)}
-
-
-def _check_threshold(threshold: int | None) -> None:
-    if threshold is not None and (isinstance(threshold, bool) or threshold < 1):
-        raise ValueError(f"suppression threshold must be a positive integer, got {threshold}")
-
-
-def _check_count(name: str, count: int) -> None:
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"count {name!r} must be a non-negative integer, got {count!r}")
-
-
-def is_small(count: int | None, threshold: int | None) -> bool:
-    """Whether a count is suppressed on its own: "every count c with 0 < c < K".
-
-    Never with no threshold (None); never a zero ("Zeros are shown").
-    """
-    return threshold is not None and count is not None and 0 < count < threshold
-
-
-def suppress_counts(
-    cells: Mapping[str, int],
-    threshold: int | None,
-    *,
-    total_shown: bool = True,
-) -> SuppressedBreakdown:
-    """Suppress the small cells of one breakdown (``by_source``, ``referrals.outcomes``, ...).
-
-    "With a threshold K, every count c with 0 < c < K ... becomes ``null``, its name is listed
-    in a ``suppressed`` array beside it ... Where one breakdown would then hold exactly one
-    suppressed cell beside a shown total, the next smallest cell of that breakdown is suppressed
-    as well. Zeros are shown."
-
-    The next smallest cell is the smallest non-zero cell not already suppressed, ties broken by
-    name, so the result depends only on the cells, not on their order.  When every other cell is
-    zero there is nothing to pull in and the single suppressed cell stays alone.
-    ``total_shown=False`` is for a breakdown whose total is not displayed (then a lone
-    suppressed cell cannot be recomputed).  ``threshold=None`` reports exact counts.
-    """
-    _check_threshold(threshold)
-    for name, count in cells.items():
-        _check_count(name, count)
-    hidden = {name for name, count in cells.items() if is_small(count, threshold)}
-    if total_shown and len(hidden) == 1:
-        candidates = sorted(
-            (count, name) for name, count in cells.items() if count > 0 and name not in hidden
-        )
-        if candidates:
-            hidden.add(candidates[0][1])
-    return SuppressedBreakdown(
-        values={name: None if name in hidden else count for name, count in cells.items()},
-        suppressed=[name for name in cells if name in hidden],
-    )
-
-
 def null_if_suppressed(value: T, suppressed: Collection[str], *depends_on: str) -> T | None:
     """``value``, or None when a count it was computed from is suppressed.
 
@@ -714,9 +653,9 @@ def suppress_block(
     There is no complementary step: the counts of such a block (e.g. ``agree`` out of
     ``respondents``) are not cells that add up to a shown total.
     """
-    _check_threshold(threshold)
+    check_threshold(threshold)
     for name in counts:
-        _check_count(name, block[name])
+        check_count(name, block[name])
     hidden = [name for name in counts if is_small(block[name], threshold)]
     return _apply_hidden(block, hidden, derived)
 
@@ -785,7 +724,7 @@ def suppress_table(
     Each returned row is a copy with a ``suppressed`` list of its suppressed count columns; each
     nested item block carries its own ``suppressed`` list.  Row order is kept.
     """
-    _check_threshold(threshold)
+    check_threshold(threshold)
     derived = derived_columns or {}
     names = [key(row) for row in rows]
     if len(set(names)) != len(names):

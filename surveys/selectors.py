@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
 from post_program.models import Department
+from post_program.suppression import is_small, suppress_counts
 
 from .models import (
     LIKERT_AGREE_MIN,
@@ -98,25 +99,6 @@ def campaign_list(
 
 
 # --- Suppression -----------------------------------------------------------------------------
-
-
-def is_small(count: int | None, threshold: int) -> bool:
-    """Counts 0 < c < K are suppressed; zeros are shown (metrics.md, Suppression)."""
-    return count is not None and 0 < count < threshold
-
-
-def suppress_cells(cells: dict[str, int], threshold: int, *, total_shown: bool = True) -> set[str]:
-    """The names of the cells to hide: the small ones and, where exactly one would be hidden
-    beside a shown total, the next smallest non-zero cell too (complementary suppression),
-    ties broken by name — the rule the reports apply."""
-    hidden = {name for name, count in cells.items() if is_small(count, threshold)}
-    if total_shown and len(hidden) == 1:
-        candidates = sorted(
-            (count, name) for name, count in cells.items() if count > 0 and name not in hidden
-        )
-        if candidates:
-            hidden.add(candidates[0][1])
-    return hidden
 
 
 # --- Results ---------------------------------------------------------------------------------
@@ -241,7 +223,11 @@ def _item_result(question: Question, groups: dict, threshold: int, text_count: i
         result.respondents, result.suppressed = None, True
         result.cells = [Cell(code, labels[code], None) for code in counts]
         return result
-    hidden = suppress_cells(counts, threshold, total_shown=kind != QuestionKind.MULTIPLE_CHOICE)
+    hidden = set(
+        suppress_counts(
+            counts, threshold, total_shown=kind != QuestionKind.MULTIPLE_CHOICE
+        ).suppressed
+    )
     result.cells = [
         Cell(code, labels[code], None if code in hidden else n) for code, n in counts.items()
     ]
