@@ -564,9 +564,8 @@ class InteractionForm(forms.Form):
             del self.fields["department"]
             who = Fieldset("When")
         else:
-            self.fields["colleague"].queryset = Physician.objects.select_related(
-                "department__site"
-            ).exclude(pk=supporter.physician_id)
+            # Oneself stays choosable so that the rule says why it is refused.
+            self.fields["colleague"].queryset = Physician.objects.select_related("department__site")
             self.fields["department"].queryset = Department.objects.select_related("site")
             who = Fieldset(
                 "Who",

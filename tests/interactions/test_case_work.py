@@ -342,7 +342,7 @@ def test_a_proactive_interaction_linked_to_the_roster_takes_the_physician_s_depa
         ({}, "department", "Choose the physician's department"),
         ({"department": "999999"}, "department", "Choose a department from the list"),
         ({"colleague": "999999"}, "colleague", "not on the roster"),
-        ({"colleague": "SELF"}, "colleague", "not on the roster"),
+        ({"colleague": "SELF"}, "colleague", "You cannot log an interaction with yourself"),
         ({"occurred_on": "2020-05-31"}, "occurred_on", "You became a peer supporter on"),
     ],
 )
