@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import Department, PeerSupporter, Physician, RoleAssignment, Site
@@ -241,8 +241,6 @@ def can_view_own_cases(user) -> bool:
 def referrals_visible_to(user):
     """Referrals whose identities the user may see: their sites' (coordinator) and those
     assigned to them (supporter)."""
-    from django.db.models import Q
-
     from interactions.models import Referral
 
     roles = roles_for(user)
@@ -364,7 +362,6 @@ def can_manage_training(user) -> bool:
 
 def physicians_signable_by(user) -> QuerySet[Physician]:
     """Roster entries this user may sign up for training (themself included)."""
-    from django.db.models import Q
     from django.utils import timezone
 
     roles = roles_for(user)
@@ -396,8 +393,6 @@ def get_training_session_or_404(user, pk: int):
 
 
 def enrollments_visible_to(user):
-    from django.db.models import Q
-
     from training.models import Enrollment
 
     roles = roles_for(user)
@@ -481,8 +476,6 @@ def survey_department_scope(user) -> frozenset[int] | None:
 
 
 def campaigns_visible_to(user):
-    from django.db.models import Q
-
     from surveys.models import Campaign, Invitation
 
     roles = roles_for(user)
@@ -607,28 +600,16 @@ def prism_departments_for(user) -> QuerySet[Department]:
     return departments.filter(pk__in=roles.lead_department_ids)
 
 
-def prism_notes_visible_to(user):
-    from django.db.models import Q
-
-    from reporting.models import PrismNote
-
+def prism_notes_filter(user) -> Q:
+    """Which PRISM notes the user may read, as a filter the reporting app applies to its notes:
+    the director all of them; a lead the program-wide notes and their departments'; nobody else
+    any."""
     roles = roles_for(user)
     if roles.is_director:
-        return PrismNote.objects.all()
+        return Q()
     if not roles.is_lead:
-        return PrismNote.objects.none()
-    return PrismNote.objects.filter(
-        Q(department__isnull=True) | Q(department_id__in=roles.lead_department_ids)
-    )
-
-
-def get_prism_note_or_404(user, pk: int):
-    from reporting.models import PrismNote
-
-    try:
-        return prism_notes_visible_to(user).select_related("department__site").get(pk=pk)
-    except PrismNote.DoesNotExist:
-        raise Http404 from None
+        return Q(pk__in=[])
+    return Q(department__isnull=True) | Q(department_id__in=roles.lead_department_ids)
 
 
 def can_edit_prism_note(user, note) -> bool:
@@ -639,10 +620,6 @@ def can_edit_prism_note(user, note) -> bool:
     return note.department_id is not None and note.department_id in roles.lead_department_ids
 
 
-def get_report_export_or_404(user, pk: int):
-    from reporting.models import ReportExport
-
-    try:
-        return ReportExport.objects.defer("content").get(pk=pk, requested_by=user)
-    except ReportExport.DoesNotExist:
-        raise Http404 from None
+def report_exports_filter(user) -> Q:
+    """A report export is seen only by whoever asked for it."""
+    return Q(requested_by=user) if user.is_authenticated else Q(pk__in=[])

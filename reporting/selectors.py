@@ -34,14 +34,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import LessThanOrEqual
+from django.http import Http404
 from django.utils import timezone
 
 from interactions.models import Interaction, Referral
 from interactions.models import Status as ReferralStatus
 from post_program.models import Department, Physician
+from post_program.permissions import prism_notes_filter, report_exports_filter
 from training.models import CourseKind, TrainingCompletion
 
 from . import metrics
+from .models import PrismNote, ReportExport
 
 DepartmentIds = Collection[int] | None
 """Department ids in scope; None is the program-wide scope."""
@@ -467,3 +470,24 @@ def _department_active(window: metrics.Window) -> Exists:
             occurred_on__lte=window.end,
         )
     )
+
+
+# --- Objects fetched for a user (the rules are in post_program.permissions) ----------------
+
+
+def prism_notes_visible_to(user) -> QuerySet[PrismNote]:
+    return PrismNote.objects.filter(prism_notes_filter(user))
+
+
+def get_prism_note_or_404(user, pk: int) -> PrismNote:
+    try:
+        return prism_notes_visible_to(user).select_related("department__site").get(pk=pk)
+    except PrismNote.DoesNotExist:
+        raise Http404 from None
+
+
+def get_report_export_or_404(user, pk: int) -> ReportExport:
+    try:
+        return ReportExport.objects.defer("content").filter(report_exports_filter(user)).get(pk=pk)
+    except ReportExport.DoesNotExist:
+        raise Http404 from None

@@ -23,12 +23,9 @@ from post_program.permissions import (
     can_view_program_dashboard,
     can_view_reports,
     can_view_site_dashboards,
-    get_prism_note_or_404,
     get_report_department_or_404,
-    get_report_export_or_404,
     get_report_site_or_404,
     prism_departments_for,
-    prism_notes_visible_to,
     report_departments_visible_to,
     report_must_suppress,
     report_scope_allowed,
@@ -42,6 +39,7 @@ from .forms import ExportForm, PrismNoteForm, ReportFilterForm
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport
 from .reports import ReAimReport, dashboard_context
+from .selectors import get_prism_note_or_404, get_report_export_or_404, prism_notes_visible_to
 
 # --- Dashboards -----------------------------------------------------------------------------
 
