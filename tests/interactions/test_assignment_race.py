@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 from interactions import services
 from interactions.models import Assignment, AssignmentState, Referral, Status
+from tests.concurrency import race
 from tests.factories import RoleAssignmentFactory, UserFactory
 
 from .factories import referral_new, trained
@@ -26,34 +25,10 @@ def _postgres_only():
         )
 
 
-def _race(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_two_services_assigning_at_once_one_wins_the_other_is_told(cast):
     referral = referral_new(department=cast.department_a)
     second_coordinator = UserFactory()
-    results = _race(
+    results = race(
         lambda: services.referral_assign(
             actor=cast.coordinator,
             referral=referral.pk,
@@ -98,7 +73,7 @@ def test_two_coordinators_clicking_assign_one_sees_success_the_other_a_clear_mes
 
         return post
 
-    pages = _race(
+    pages = race(
         click(clients[0], cast.supporter_a_profile), click(clients[1], cast.supporter_b_profile)
     )
     won = ["Assigned to" in page for page in pages]

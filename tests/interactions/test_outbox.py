@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -21,6 +20,7 @@ from kombu.exceptions import OperationalError
 from interactions import services, tasks
 from interactions.models import Notification, NotificationKind, Referral, Urgency
 from post_program.celery import app as celery_app
+from tests.concurrency import race
 from tests.factories import PhysicianFactory
 
 from .factories import referral_assigned, referral_new
@@ -315,22 +315,9 @@ def test_two_workers_sending_the_same_row_send_one_email(cast):
     notification = Notification.objects.create(
         kind="new_referral", to_email="c@example.org", referral=referral
     )
-    barrier = threading.Barrier(2)
-    results = []
-
-    def send():
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results.append(services.notification_send(notification_id=notification.pk))
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(
+        lambda: services.notification_send(notification_id=notification.pk),
+        lambda: services.notification_send(notification_id=notification.pk),
+    )
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1

@@ -3,8 +3,6 @@ one response. SQLite serialises whole-database writes, so the race runs on Postg
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -12,6 +10,7 @@ from django.urls import reverse
 
 from surveys import services
 from surveys.models import Answer, Invitation, Response
+from tests.concurrency import race
 
 from .factories import PROGRAM_EVALUATION_YES, answer_data, make_campaign, make_invitation
 
@@ -27,29 +26,6 @@ def _postgres_only():
         )
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:
-            results[index] = error
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.fixture
 def link(cast):
     services.instruments_ensure_builtin()
@@ -63,7 +39,7 @@ def test_racing_services_store_one_response(link):
         lambda: services.response_submit(token=token, answers=PROGRAM_EVALUATION_YES)
         for _ in range(4)
     ]
-    results = _race(*calls)
+    results = race(*calls)
     stored = [r for r in results if isinstance(r, Response)]
     refused = [r for r in results if isinstance(r, services.LinkUsed)]
     assert len(stored) == 1 and len(refused) == 3, results
@@ -76,7 +52,7 @@ def test_a_double_click_shows_thanks_once_and_already_answered_once(link):
     _, token = link
     url = reverse("surveys:response_create", kwargs={"token": token})
     data = answer_data(PROGRAM_EVALUATION_YES)
-    statuses = _race(
+    statuses = race(
         lambda: Client().post(url, data).status_code, lambda: Client().post(url, data).status_code
     )
     assert sorted(statuses) == [302, 410]
