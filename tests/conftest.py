@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, Site, User
 
@@ -22,6 +23,10 @@ from .factories import (
     SiteFactory,
     UserFactory,
 )
+
+# Property tests judge behaviour, not speed: a busy CI machine must not fail them on time.
+hypothesis_settings.register_profile("post", deadline=None)
+hypothesis_settings.load_profile("post")
 
 MEMBERS = (
     "director",
