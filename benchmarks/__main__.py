@@ -44,19 +44,25 @@ def main() -> int:
     call_command("seed_demo", "--today", "2026-06-30", stdout=StringIO())
     print(f"seed_demo: {time.perf_counter() - started:.1f} s")
 
+    lead = User.objects.get(email="lead@example.org")
+    lead_department = lead.role_assignments.get(role="lead").department_id
     pages = [
-        ("director@example.org", "home_director"),
-        ("director@example.org", "roster_list"),
-        ("coordinator@example.org", "home_coordinator"),
-        ("lead@example.org", "home_lead"),
-        ("supporter@example.org", "home_supporter"),
-        ("physician@example.org", "home_physician"),
+        ("director@example.org", "home_director", {}),
+        ("director@example.org", "roster_list", {}),
+        ("director@example.org", "reporting:program_dashboard", {}),
+        ("coordinator@example.org", "home_coordinator", {}),
+        ("coordinator@example.org", "interactions:queue", {}),
+        ("lead@example.org", "home_lead", {}),
+        ("lead@example.org", "reporting:department_dashboard", {"pk": lead_department}),
+        ("supporter@example.org", "home_supporter", {}),
+        ("supporter@example.org", "interactions:case_list", {}),
+        ("physician@example.org", "home_physician", {}),
     ]
-    print(f"{'page':<24} {'as':<26} {'median ms':>9} {'queries':>8}")
-    for email, name in pages:
+    print(f"{'page':<32} {'as':<26} {'median ms':>9} {'queries':>8}")
+    for email, name, kwargs in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(email=email))
-        url = reverse(name)
+        url = reverse(name, kwargs=kwargs)
 
         def get(client=client, url=url):
             assert client.get(url).status_code == 200
@@ -69,7 +75,7 @@ def main() -> int:
 
         with connection.execute_wrapper(count):
             get()
-        print(f"{name:<24} {email:<26} {_median_ms(get):>9.1f} {len(queries):>8}")
+        print(f"{name:<32} {email:<26} {_median_ms(get):>9.1f} {len(queries):>8}")
     return 0
 
 
