@@ -17,7 +17,7 @@ import importlib
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
@@ -508,95 +508,42 @@ def _next_reminder(invitation: Invitation, reminders_sent: int) -> datetime | No
     return invitation.sent_at + timedelta(days=days[reminders_sent])
 
 
-def invitations_send(*, campaign_id: int | None = None) -> int:
-    """Email every invitation not sent yet (of one campaign, or of all open campaigns).
+def _send_claimed(
+    pending: QuerySet[Invitation],
+    *,
+    fields: list[str],
+    advance: Callable[[Invitation], None],
+    reminder: bool,
+    action: str,
+) -> int:
+    """Email a fresh link to every invitation of `pending`, batch by batch.
 
-    Batches are claimed with SKIP LOCKED, so two workers never send the same invitation. The
-    hash of each new link is committed before the email leaves; an email that fails is undone
-    (its link deleted, the invitation marked unsent) so the next run sends it again.
+    Batches are claimed with SKIP LOCKED, so two workers never send to the same invitation.
+    `advance` moves an invitation's `fields` forward in the transaction that claims it, with the
+    hash of its new link, so that running twice sends nothing twice. An email that fails is
+    undone (its link deleted, the fields put back) so the next run sends it again.
     """
     sent = 0
-    pending = Invitation.objects.filter(
-        sent_at__isnull=True, campaign__status=Campaign.Status.OPEN, used=False
-    )
-    if campaign_id is not None:
-        pending = pending.filter(campaign_id=campaign_id)
     skipped: set[int] = set()
     while True:
         with transaction.atomic():
             batch = _claim(pending.exclude(pk__in=skipped))
             if not batch:
                 break
-            now = timezone.now()
+            before = {i.pk: {name: getattr(i, name) for name in fields} for i in batch}
             messages, tokens = [], []
             for invitation in batch:
                 token, digest = token_new()
                 tokens.append(InvitationToken(invitation=invitation, token_hash=digest))
-                invitation.sent_at = now
-                invitation.next_reminder_at = _next_reminder(invitation, 0)
-                messages.append((invitation, _message(invitation, token, reminder=False)))
+                advance(invitation)
+                messages.append((invitation, _message(invitation, token, reminder=reminder)))
             InvitationToken.objects.bulk_create(tokens)
-            Invitation.objects.bulk_update(batch, ["sent_at", "next_reminder_at"])
+            Invitation.objects.bulk_update(batch, fields)
             audit_record(
                 actor=None,
-                action="survey.invitations_send",
+                action=action,
                 campaign_ids=sorted({i.campaign_id for i in batch}),
-                invitations=len(batch),
-            )
-        failed = _deliver(messages)
-        if failed:
-            with transaction.atomic():
-                ids = [invitation.pk for invitation in failed]
-                InvitationToken.objects.filter(
-                    token_hash__in=[t.token_hash for t in tokens if t.invitation.pk in ids]
-                ).delete()
-                Invitation.objects.filter(pk__in=ids).update(sent_at=None, next_reminder_at=None)
-            skipped.update(ids)
-        sent += len(batch) - len(failed)
-    if sent:
-        logger.info("survey invitations sent: %s", sent)
-    return sent
-
-
-def reminders_send_due(*, now: datetime | None = None) -> int:
-    """Remind everyone whose next reminder is due and who has not answered (periodic job).
-
-    Each reminder carries a fresh link (the first cannot be rebuilt from its hash); all links
-    of an invitation work until one is used. The invitation's reminder count and next due time
-    move forward in the transaction that claims it, so running the job twice sends nothing
-    twice.
-    """
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    due = Invitation.objects.filter(
-        used=False,
-        sent_at__isnull=False,
-        next_reminder_at__lte=now,
-        expires_on__gte=today,
-        campaign__status=Campaign.Status.OPEN,
-    )
-    sent = 0
-    skipped: set[int] = set()
-    while True:
-        with transaction.atomic():
-            batch = _claim(due.exclude(pk__in=skipped))
-            if not batch:
-                break
-            before = {i.pk: (i.reminders_sent, i.next_reminder_at) for i in batch}
-            messages, tokens = [], []
-            for invitation in batch:
-                token, digest = token_new()
-                tokens.append(InvitationToken(invitation=invitation, token_hash=digest))
-                invitation.reminders_sent += 1
-                invitation.next_reminder_at = _next_reminder(invitation, invitation.reminders_sent)
-                messages.append((invitation, _message(invitation, token, reminder=True)))
-            InvitationToken.objects.bulk_create(tokens)
-            Invitation.objects.bulk_update(batch, ["reminders_sent", "next_reminder_at"])
-            audit_record(
-                actor=None,
-                action="survey.reminders_send",
-                campaign_ids=sorted({i.campaign_id for i in batch}),
-                reminders=len(batch),
+                count=len(batch),
             )
         failed = _deliver(messages)
         if failed:
@@ -606,15 +553,62 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
                     token_hash__in=[t.token_hash for t in tokens if t.invitation.pk in ids]
                 ).delete()
                 for invitation in failed:
-                    count, next_at = before[invitation.pk]
-                    Invitation.objects.filter(pk=invitation.pk).update(
-                        reminders_sent=count, next_reminder_at=next_at
-                    )
+                    Invitation.objects.filter(pk=invitation.pk).update(**before[invitation.pk])
             skipped.update(ids)
         sent += len(batch) - len(failed)
     if sent:
-        logger.info("survey reminders sent: %s", sent)
+        logger.info("%s: %s", action, sent)
     return sent
+
+
+def invitations_send(*, campaign_id: int | None = None) -> int:
+    """Email every invitation not sent yet (of one campaign, or of all open campaigns)."""
+    pending = Invitation.objects.filter(
+        sent_at__isnull=True, campaign__status=Campaign.Status.OPEN, used=False
+    )
+    if campaign_id is not None:
+        pending = pending.filter(campaign_id=campaign_id)
+    now = timezone.now()
+
+    def advance(invitation: Invitation) -> None:
+        invitation.sent_at = now
+        invitation.next_reminder_at = _next_reminder(invitation, 0)
+
+    return _send_claimed(
+        pending,
+        fields=["sent_at", "next_reminder_at"],
+        advance=advance,
+        reminder=False,
+        action="survey.invitations_send",
+    )
+
+
+def reminders_send_due(*, now: datetime | None = None) -> int:
+    """Remind everyone whose next reminder is due and who has not answered (periodic job).
+
+    Each reminder carries a fresh link (the first cannot be rebuilt from its hash); all links
+    of an invitation work until one is used.
+    """
+    now = now or timezone.now()
+    due = Invitation.objects.filter(
+        used=False,
+        sent_at__isnull=False,
+        next_reminder_at__lte=now,
+        expires_on__gte=timezone.localdate(now),
+        campaign__status=Campaign.Status.OPEN,
+    )
+
+    def advance(invitation: Invitation) -> None:
+        invitation.reminders_sent += 1
+        invitation.next_reminder_at = _next_reminder(invitation, invitation.reminders_sent)
+
+    return _send_claimed(
+        due,
+        fields=["reminders_sent", "next_reminder_at"],
+        advance=advance,
+        reminder=True,
+        action="survey.reminders_send",
+    )
 
 
 # --- Automatic invitations -------------------------------------------------------------------
