@@ -12,6 +12,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from post_program.forms import filter_helper
 from post_program.models import Department, PeerSupporter, Physician, Site
 
 from .models import (
@@ -370,16 +371,8 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("site", css_class="col-md-4"),
-                Column("status", css_class="col-md-3"),
-                Column("overdue", css_class="col-md-2 pt-md-4"),
-                Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-2"),
-            )
+        self.helper = filter_helper(
+            ("site", "col-md-4"), ("status", "col-md-3"), ("overdue", "col-md-2 pt-md-4")
         )
 
 
@@ -391,15 +384,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("department", css_class="col-md-6"),
-                Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-2"),
-            )
-        )
+        self.helper = filter_helper(("department", "col-md-6"))
 
 
 # --- case work ---------------------------------------------------------------------------------

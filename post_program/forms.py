@@ -7,6 +7,20 @@ from django import forms
 from .models import Department
 
 
+def filter_helper(*columns: tuple[str, str], button_width: str = "col-md-2") -> FormHelper:
+    """A GET form in one row: each (field, column classes), then a Filter button."""
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        Row(
+            *(Column(name, css_class=css) for name, css in columns),
+            Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class=button_width),
+        )
+    )
+    return helper
+
+
 class RosterFilterForm(forms.Form):
     q = forms.CharField(
         label="Name, physician ID or email", required=False, max_length=100, strip=True
@@ -19,16 +33,7 @@ class RosterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if departments is not None:
             self.fields["department"].queryset = departments
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("q", css_class="col-md-6"),
-                Column("department", css_class="col-md-4"),
-                Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-2"),
-            )
-        )
+        self.helper = filter_helper(("q", "col-md-6"), ("department", "col-md-4"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from post_program.forms import filter_helper
 from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, User
 
 from .models import Course, CourseKind, Enrollment, TrainingSession
@@ -243,13 +244,6 @@ class StatusFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if departments is not None:
             self.fields["department"].queryset = departments
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            Row(
-                Column("department", css_class="col-md-5"),
-                Column("training", css_class="col-md-4"),
-                Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class="col-md-3"),
-            )
+        self.helper = filter_helper(
+            ("department", "col-md-5"), ("training", "col-md-4"), button_width="col-md-3"
         )
