@@ -50,13 +50,26 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
+def new_page(browser, live_server):
+    """A fresh browser context (its own cookies) and a page on the live server."""
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context, page = new_page(browser, live_server)
     yield page
     context.close()
+
+
+def signed_in(browser, live_server, user, password: str):
+    """A new context and page, signed in as `user` through the form."""
+    context, page = new_page(browser, live_server)
+    sign_in(page, user.email, password)
+    return context, page
 
 
 def sign_in(page, email: str, password: str) -> None:

@@ -23,7 +23,7 @@ from tests.factories import (
 )
 from training.models import CourseKind, TrainingCompletion
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 PRIVATE_NOTE = "Call again on Friday after her night shift"
 
@@ -67,11 +67,7 @@ def program(transactional_db, live_server, settings):
 
 
 def _as(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, user.email, PASSWORD)
-    return context, page
+    return signed_in(browser, live_server, user, PASSWORD)
 
 
 def _status(page) -> str:

@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from training.models import CourseKind, TrainingCompletion
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 NOTE = "Had a very hard night shift."
 
@@ -62,11 +62,7 @@ def program(transactional_db, live_server, settings):
 
 
 def _as(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, user.email, PASSWORD)
-    return context, page
+    return signed_in(browser, live_server, user, PASSWORD)
 
 
 def test_refer_a_colleague_assign_from_suggestions_and_the_supporter_gets_a_link(

@@ -25,7 +25,7 @@ from tests.training.factories import CourseFactory, TrainingCompletionFactory
 from training.models import CourseKind, TrainingSession
 from training.selectors import supporters_training_current
 
-from .conftest import sign_in
+from .conftest import signed_in
 
 
 @pytest.fixture
@@ -69,11 +69,7 @@ def program(transactional_db, settings):
 
 
 def _as(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, user.email, PASSWORD)
-    return context, page
+    return signed_in(browser, live_server, user, PASSWORD)
 
 
 def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, program):
