@@ -1,4 +1,4 @@
-"""Reads of referrals, scoped by who asks (through `post_program.permissions`).
+"""Reads of referrals, scoped by who asks (through `interactions.access`).
 
 The suggestion engine lives here too: it ranks the supporters a coordinator may assign and says,
 for each, which matching rule of product.md it passed or failed.
@@ -25,10 +25,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from post_program.access import roles_for
 from post_program.models import Department, PeerSupporter, Physician
-from post_program.permissions import referrals_visible_to, roles_for, supporters_visible_to
 from training.selectors import training_current_until
 
+from .access import referrals_visible_to, supporters_visible_to
 from .models import (
     HELD_STATUSES,
     Assignment,

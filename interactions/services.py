@@ -175,10 +175,8 @@ def _notify(
 
 
 def _queue_send(notification_id: int) -> None:
-    from .tasks import notification_send
-
     # The row is the record of the work: if the broker is down now, the sweeper sends it later.
-    enqueue_on_commit(notification_send, notification_id, broker_down_ok=True)
+    enqueue_on_commit("interactions.tasks.notification_send", notification_id, broker_down_ok=True)
 
 
 def _remind(referral: Referral, kind: str, due_at: datetime, assignment=None) -> None:

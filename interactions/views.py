@@ -1,4 +1,4 @@
-"""Referral pages: parse, check access (permissions.py), call a service, render or redirect."""
+"""Referral pages: parse, check access (access.py), call a service, render or redirect."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program.access import require, roles_for
 from post_program.models import PeerSupporter, Site
-from post_program.permissions import (
+
+from . import selectors, services
+from .access import (
     can_answer_assignment,
     can_assign_referral,
     can_log_interactions,
@@ -31,11 +34,7 @@ from post_program.permissions import (
     event_departments_for,
     get_debrief_or_404,
     get_referral_or_404,
-    require,
-    roles_for,
 )
-
-from . import selectors, services
 from .forms import (
     AssignForm,
     AvailabilityForm,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .permissions import NO_ROLES, home_url_names, roles_for
+from .access import NO_ROLES, home_url_names, roles_for
 
 
 def crisis_resources() -> list[dict[str, str]]:

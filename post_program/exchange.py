@@ -692,9 +692,7 @@ def import_job_create(*, actor: User, uploads: dict[str, bytes]) -> ImportJob:
         file_names=sorted(uploads),
     )
     audit_record(actor=actor, action="program.import_upload", obj=job, files=job.file_names)
-    from .tasks import import_job_check_task
-
-    enqueue_on_commit(import_job_check_task, job.pk)
+    enqueue_on_commit("post_program.tasks.import_job_check_task", job.pk)
     return job
 
 
@@ -720,9 +718,7 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> bool:
     )
     if claimed:
         audit_record(actor=actor, action="program.import_confirm", obj=job)
-        from .tasks import import_job_apply_task
-
-        enqueue_on_commit(import_job_apply_task, job.pk)
+        enqueue_on_commit("post_program.tasks.import_job_apply_task", job.pk)
     return bool(claimed)
 
 

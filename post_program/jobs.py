@@ -2,6 +2,9 @@
 
 A task must be able to load everything it needs from the database, so it takes identifiers
 only: never model instances, names or notes (they would sit in the broker and in its logs).
+Services name the task they queue (`"interactions.tasks.notification_send"`) instead of
+importing their tasks module, so that tasks, which call services, and services never import
+each other.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import uuid
 
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from .celery import app as celery_app
 
 try:
     from redis.exceptions import ConnectionError as RedisConnectionError
@@ -25,13 +30,26 @@ _ID_TYPES = (int, uuid.UUID)
 BROKER_DOWN_ERRORS = (BrokerOperationalError, RedisConnectionError, RedisTimeoutError)
 
 
-def enqueue_on_commit(task, *ids: int | uuid.UUID, broker_down_ok: bool = False) -> None:
-    """Call `task.delay(*ids)` after the current transaction commits (at once outside one).
+def registered_task(name: str):
+    """The task registered as `name`, loading every app's tasks module on first use (a web
+    process has not imported them; a worker has)."""
+    if name not in celery_app.tasks:
+        celery_app.loader.import_default_modules()
+    try:
+        return celery_app.tasks[name]
+    except KeyError:
+        raise LookupError(f"No background task is registered as {name!r}") from None
+
+
+def enqueue_on_commit(task_name: str, *ids: int | uuid.UUID, broker_down_ok: bool = False) -> None:
+    """Queue the task registered as `task_name` with `ids` after the current transaction
+    commits (at once outside one). An unknown name raises LookupError at once.
 
     `broker_down_ok=True` is for work that is already recorded in the database and queued
     again by a periodic sweeper (an outbox): if the broker is down at commit time, the failure
     is logged (task name and ids only) instead of failing a request whose data is saved.
     """
+    task = registered_task(task_name)
     bad = [arg for arg in ids if isinstance(arg, bool) or not isinstance(arg, _ID_TYPES)]
     if bad:
         raise TypeError(

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .permissions import roles_for
+from .access import roles_for
 
 # Sign-in pages, static files, probes, crisis help, and survey links (answered without sign-in).
 _EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/help/", "/surveys/answer/")

@@ -1,12 +1,12 @@
-"""Reads of the core models, scoped through `permissions`."""
+"""Reads of the core models, scoped through `access`."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from .access import departments_visible_to, physicians_visible_to
 from .models import Department, PeerSupporter, Physician
-from .permissions import departments_visible_to, physicians_visible_to
 
 
 def roster_list(*, user, query: str = "", department_id: int | None = None) -> QuerySet[Physician]:

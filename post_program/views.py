@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import exchange, selectors
-from .forms import ImportUploadForm, RosterFilterForm
-from .permissions import (
+from .access import (
     can_import_program,
     can_view_home,
     can_view_roster,
@@ -19,6 +18,7 @@ from .permissions import (
     require,
     roles_for,
 )
+from .forms import ImportUploadForm, RosterFilterForm
 
 
 @login_not_required

@@ -40,10 +40,10 @@ from django.utils import timezone
 from interactions.models import Interaction, Referral
 from interactions.models import Status as ReferralStatus
 from post_program.models import Department, Physician
-from post_program.permissions import prism_notes_filter, report_exports_filter
 from training.models import CourseKind, TrainingCompletion
 
 from . import metrics
+from .access import prism_notes_filter, report_exports_filter
 from .models import PrismNote, ReportExport
 
 DepartmentIds = Collection[int] | None
@@ -472,7 +472,7 @@ def _department_active(window: metrics.Window) -> Exists:
     )
 
 
-# --- Objects fetched for a user (the rules are in post_program.permissions) ----------------
+# --- Objects fetched for a user (the rules are in the access modules) ----------------
 
 
 def prism_notes_visible_to(user) -> QuerySet[PrismNote]:

@@ -108,8 +108,6 @@ def report_export_request(
 ) -> ReportExport:
     """Queue the report for ``period`` and this scope as a file in ``format``; the caller has
     checked that ``actor`` may see the scope and chosen the suppression ``threshold``."""
-    from .tasks import report_export_build
-
     scope_for(site=site, departments=departments)  # the same check the build will make
     export = ReportExport.objects.create(
         requested_by=actor,
@@ -131,7 +129,7 @@ def report_export_request(
         department_ids=export.department_ids,
         threshold=threshold,
     )
-    enqueue_on_commit(report_export_build, export.pk)
+    enqueue_on_commit("reporting.tasks.report_export_build", export.pk)
     return export
 
 

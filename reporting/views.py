@@ -1,5 +1,5 @@
 """Reporting pages: the program, site and department dashboards, report exports and PRISM
-context notes. Views parse, ask `permissions`, call a service or build the report, and render.
+context notes. Views parse, ask the access modules, call a service or build the report, and render.
 
 Every dashboard builds one `ReAimReport` for the period and scope of its filter form and renders
 it; the export buttons send the same period and scope to a background job, so a downloaded file
@@ -16,8 +16,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program.access import require, roles_for
 from post_program.models import Department, Site
-from post_program.permissions import (
+
+from . import metrics, services
+from .access import (
     can_edit_prism_note,
     can_manage_prism_notes,
     can_view_program_dashboard,
@@ -30,11 +33,7 @@ from post_program.permissions import (
     report_must_suppress,
     report_scope_allowed,
     report_sites_visible_to,
-    require,
-    roles_for,
 )
-
-from . import metrics, services
 from .forms import ExportForm, PrismNoteForm, ReportFilterForm
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport

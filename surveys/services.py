@@ -36,7 +36,6 @@ from post_program.jobs import enqueue_on_commit
 from post_program.models import Department, Physician, User
 from post_program.services import audit_record
 
-from . import tasks
 from .models import (
     LIKERT_LABELS,
     TEXT_MAX_LENGTH,
@@ -392,7 +391,7 @@ def campaign_create(
         department_ids=[d.pk for d in departments],
     )
     if opens_on <= today:
-        enqueue_on_commit(tasks.campaign_open, campaign.pk)
+        enqueue_on_commit("surveys.tasks.campaign_open", campaign.pk)
     return campaign
 
 
@@ -418,7 +417,7 @@ def campaign_open(*, campaign_id: int, actor: User | None = None) -> int:
         audit_record(
             actor=actor, action="survey.campaign_open", obj=campaign, invitations=len(recipients)
         )
-        enqueue_on_commit(tasks.invitations_send, campaign.pk)
+        enqueue_on_commit("surveys.tasks.invitations_send", campaign.pk)
     logger.info("survey campaign %s opened with %s invitations", campaign.pk, len(recipients))
     return len(recipients)
 
@@ -675,7 +674,7 @@ def invitations_create_for_events(*, trigger: str, events: Sequence[InvitationEv
                 trigger=trigger,
                 invitations=len(new),
             )
-            enqueue_on_commit(tasks.invitations_send, campaign.pk)
+            enqueue_on_commit("surveys.tasks.invitations_send", campaign.pk)
     return len(new)
 
 

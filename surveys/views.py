@@ -14,18 +14,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from post_program.permissions import (
+from post_program.access import require
+
+from . import selectors, services
+from .access import (
     campaigns_visible_to,
     can_add_instrument_version,
     can_manage_surveys,
     can_view_survey_results,
     get_campaign_or_404,
     get_instrument_or_404,
-    require,
     survey_department_scope,
 )
-
-from . import selectors, services
 from .forms import (
     CampaignForm,
     InstrumentForm,

@@ -141,9 +141,7 @@ def session_update(*, actor: User | None, session: TrainingSession, **fields) ->
 
 def _notify(enrollment_id: int) -> None:
     """Tell the physician, after commit, that their sign-up changed (the email holds a link)."""
-    from .tasks import enrollment_notify  # tasks import services; import here to avoid a cycle
-
-    enqueue_on_commit(enrollment_notify, enrollment_id)
+    enqueue_on_commit("training.tasks.enrollment_notify", enrollment_id)
 
 
 def _seats_taken(session: TrainingSession) -> int:

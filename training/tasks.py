@@ -75,5 +75,5 @@ def refresher_reminders_run() -> int:
     """Daily: create reminder rows for coming due dates and send the ones whose time came."""
     ready = services.refresher_reminders_schedule()
     for reminder_id in ready:
-        enqueue_on_commit(refresher_reminder_send, reminder_id)
+        enqueue_on_commit("training.tasks.refresher_reminder_send", reminder_id)
     return len(ready)

@@ -1,5 +1,5 @@
 """Training pages: the calendar, a session and its sign-ups, attendance, the courses, the
-training status of supporters, and one's own record. Views parse, ask `permissions`, call a
+training status of supporters, and one's own record. Views parse, ask the access modules, call a
 service and render or redirect."""
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from post_program.permissions import (
+from post_program.access import departments_visible_to, require, roles_for
+
+from . import selectors, services
+from .access import (
     can_activate_supporter,
     can_cancel_enrollment,
     can_manage_training,
@@ -25,17 +28,12 @@ from post_program.permissions import (
     can_view_own_training,
     can_view_training_calendar,
     can_view_training_status,
-    departments_visible_to,
     enrollments_visible_to,
     get_enrollment_or_404,
     get_trainee_or_404,
     get_training_session_or_404,
     physicians_signable_by,
-    require,
-    roles_for,
 )
-
-from . import selectors, services
 from .forms import (
     AttendanceForm,
     CompletionForm,

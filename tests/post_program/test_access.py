@@ -8,36 +8,36 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from post_program import permissions
+from post_program import access
 from tests.factories import DepartmentFactory, PhysicianFactory
 
 
 def test_roles_are_loaded_once_per_request_user(cast, django_assert_num_queries):
     user = cast.supporter_a
     with django_assert_num_queries(2):
-        roles = permissions.roles_for(user)
-        assert permissions.roles_for(user) is roles
+        roles = access.roles_for(user)
+        assert access.roles_for(user) is roles
     assert roles.names == ["supporter", "physician"]
-    assert permissions.roles_for(cast.director).names == ["director"]
+    assert access.roles_for(cast.director).names == ["director"]
 
 
 def test_anonymous_and_inactive_users_hold_no_role(cast):
     from django.contrib.auth.models import AnonymousUser
 
-    assert permissions.roles_for(AnonymousUser()).names == []
+    assert access.roles_for(AnonymousUser()).names == []
     cast.director.is_active = False
-    assert permissions.roles_for(cast.director).names == []
+    assert access.roles_for(cast.director).names == []
 
 
 def test_retired_supporter_is_a_physician_only(cast):
     cast.supporter_b_profile.status = "retired"
     cast.supporter_b_profile.save()
-    assert permissions.roles_for(cast.supporter_b).names == ["physician"]
+    assert access.roles_for(cast.supporter_b).names == ["physician"]
 
 
 def test_departments_visible_by_role(cast):
     visible = {
-        member: set(permissions.departments_visible_to(cast.user(member)))
+        member: set(access.departments_visible_to(cast.user(member)))
         for member in ("director", "coordinator", "lead", "supporter_a", "physician")
     }
     assert visible["director"] == {cast.department_a, cast.department_b, cast.department_c}
@@ -48,11 +48,11 @@ def test_departments_visible_by_role(cast):
 
 
 def test_get_department_or_404_hides_other_departments(cast):
-    assert permissions.get_department_or_404(cast.lead, cast.department_a.pk) == cast.department_a
+    assert access.get_department_or_404(cast.lead, cast.department_a.pk) == cast.department_a
     with pytest.raises(Http404):
-        permissions.get_department_or_404(cast.lead, cast.department_b.pk)
+        access.get_department_or_404(cast.lead, cast.department_b.pk)
     with pytest.raises(Http404):
-        permissions.get_department_or_404(cast.coordinator, cast.department_b.pk)
+        access.get_department_or_404(cast.coordinator, cast.department_b.pk)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from post_program import jobs
+from post_program.celery import app as celery_app
 from post_program.context_processors import crisis_resources
 from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, User
 
@@ -108,26 +109,39 @@ def test_vendored_assets_exist_for_every_static_reference():
     assert not missing
 
 
-class _FakeTask:
-    name = "fake.task"
+CALLS: list[tuple] = []
 
-    def __init__(self):
-        self.calls = []
 
-    def delay(self, *args):
-        self.calls.append(args)
+@celery_app.task(name="tests.record_call")
+def _record_call(*args):
+    CALLS.append(args)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_enqueue_waits_for_commit_and_takes_ids_only():
-    task = _FakeTask()
+    CALLS.clear()
     with transaction.atomic():
-        jobs.enqueue_on_commit(task, 7, 8)
-        assert task.calls == []
-    assert task.calls == [(7, 8)]
+        jobs.enqueue_on_commit("tests.record_call", 7, 8)
+        assert CALLS == []
+    assert CALLS == [(7, 8)]
     for bad in ("Jane Doe", User(email="x@example.org"), True, 1.5):
         with pytest.raises(TypeError, match="identifiers only"):
-            jobs.enqueue_on_commit(task, bad)
+            jobs.enqueue_on_commit("tests.record_call", bad)
+    with pytest.raises(LookupError, match=r"tests\.no_such_task"):
+        jobs.enqueue_on_commit("tests.no_such_task", 1)
+    assert CALLS == [(7, 8)]
+
+
+def test_every_task_a_service_names_is_registered():
+    """Services queue work by name: each name they use is a task Celery knows."""
+    names = {
+        name
+        for path in ROOT.glob("*/**/*.py")
+        if "tests" not in path.parts and ".venv" not in path.parts
+        for name in re.findall(r'enqueue_on_commit\(\s*"([^"]+)"', path.read_text())
+    }
+    assert names
+    assert names <= set(celery_app.tasks), names - set(celery_app.tasks)
 
 
 def test_celery_is_configured_from_django_settings():

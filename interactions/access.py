@@ -1,0 +1,140 @@
+"""Who may see and do what with referrals and case work.
+
+Physicians on the roster ask for support and see the status of what they asked, nothing
+else. A referral's identities are seen by the coordinators of its site and by the supporter
+it is assigned to now (a supporter it was taken from sees it no more); the referrer is shown
+to that supporter only when the referrer agreed to be named. Directors and leads see
+aggregates only (reporting).
+
+Conventions as in `post_program.access`; `docs/confidentiality.md` says who sees what.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from post_program.access import roles_for
+from post_program.models import Department, PeerSupporter
+
+from .models import DebriefRequest, Referral
+
+
+def can_request_support(user) -> bool:
+    return roles_for(user).is_physician
+
+
+def can_view_supporter_directory(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_physician or roles.is_coordinator or roles.is_director
+
+
+def can_triage_referrals(user) -> bool:
+    """The referral queue, referral pages of the user's sites, and event-triggered outreach."""
+    return roles_for(user).is_coordinator
+
+
+def can_view_own_cases(user) -> bool:
+    return roles_for(user).is_supporter
+
+
+def referrals_visible_to(user):
+    """Referrals whose identities the user may see: their sites' (coordinator) and those
+    assigned to them (supporter)."""
+
+    roles = roles_for(user)
+    visible = Q(department__site_id__in=roles.coordinator_site_ids)
+    if roles.supporter is not None:
+        visible |= Q(assigned_to_id=roles.supporter.pk)
+    if not (roles.is_coordinator or roles.supporter is not None):
+        return Referral.objects.none()
+    return Referral.objects.filter(visible)
+
+
+def get_referral_or_404(user, pk: int):
+
+    try:
+        return referrals_visible_to(user).select_related("department__site").get(pk=pk)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+
+
+def can_assign_referral(user, referral) -> bool:
+    return referral.department.site_id in roles_for(user).coordinator_site_ids
+
+
+def can_answer_assignment(user, referral) -> bool:
+    """Accept or decline: the supporter the referral waits on."""
+    supporter = roles_for(user).supporter
+    return (
+        supporter is not None
+        and referral.assigned_to_id == supporter.pk
+        and referral.status == "assigned"
+    )
+
+
+def can_see_referrer(user, referral) -> bool:
+    if can_assign_referral(user, referral):
+        return True
+    supporter = roles_for(user).supporter
+    return (
+        referral.referrer_may_be_named
+        and supporter is not None
+        and referral.assigned_to_id == supporter.pk
+    )
+
+
+def event_departments_for(user) -> QuerySet[Department]:
+    """Departments in which the user may record a difficult event: those of their sites."""
+    return Department.objects.select_related("site").filter(
+        site_id__in=roles_for(user).coordinator_site_ids
+    )
+
+
+# Case work. The supporter who holds an accepted case works it (outreach, interactions,
+# closing); interactions without a referral are theirs alone. Coordinators see their sites'
+# cases with the outreach and interaction facts, never a supporter's private follow-up note,
+# and each supporter's load as counts. A supporter sets their own availability and conflicts.
+
+
+def can_work_case(user, referral) -> bool:
+    """Log outreach and interactions on a referral and close it: its supporter, once
+    accepted, while it is open."""
+    roles = roles_for(user)
+    return (
+        roles.is_supporter
+        and referral.assigned_to_id == roles.supporter.pk
+        and referral.status in ("accepted", "contacted")
+    )
+
+
+def can_log_interactions(user) -> bool:
+    """Own interaction log, interactions without a referral, availability, own load."""
+    return roles_for(user).is_supporter
+
+
+def can_see_follow_up_note(user, interaction) -> bool:
+    """A follow-up note is private to the supporter who wrote it."""
+    supporter = roles_for(user).supporter
+    return supporter is not None and interaction.supporter_id == supporter.pk
+
+
+def can_view_supporter_load(user) -> bool:
+    return roles_for(user).is_coordinator
+
+
+def supporters_visible_to(user) -> QuerySet[PeerSupporter]:
+    """Supporters whose load a coordinator sees: those on their sites' rosters."""
+    return PeerSupporter.objects.filter(
+        physician__department__site_id__in=roles_for(user).coordinator_site_ids
+    ).exclude(status=PeerSupporter.Status.RETIRED)
+
+
+def get_debrief_or_404(user, pk: int):
+
+    try:
+        return DebriefRequest.objects.select_related("supporter").get(
+            pk=pk, supporter__in=supporters_visible_to(user).values("pk")
+        )
+    except DebriefRequest.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,216 @@
+"""Roles, and who may see the core's own objects: homes, sites, departments, the roster.
+
+Each feature app decides about what it owns in its own `access` module (`interactions.access`,
+`training.access`, `surveys.access`, `reporting.access`), built on `roles_for` and `require`
+from here. Views ask those functions and nothing else; templates only hide links. The rules
+are in `docs/confidentiality.md`: identities are seen by the assigned supporter and the
+coordinators of that site; department leads and directors see aggregates; nobody else sees
+anything about a case.
+
+Conventions (as in the house style):
+- `can_<verb>_<thing>(user, ...)` answers yes or no for a page or an action;
+- `<thing>s_visible_to(user)` returns a queryset restricted to what the user may see;
+- `get_<thing>_or_404(user, pk)` fetches one object only if the user may see it, and raises
+  Http404 otherwise, so an outsider cannot even learn that it exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Department, PeerSupporter, Physician, RoleAssignment, Site
+
+ROLE_LABELS = {
+    "director": "Program director",
+    "coordinator": "Coordinator",
+    "lead": "Department lead",
+    "supporter": "Peer supporter",
+    "physician": "Physician",
+}
+
+
+@dataclass(frozen=True)
+class Roles:
+    """Everything about a user's roles, loaded once per request (two queries)."""
+
+    is_director: bool = False
+    coordinator_site_ids: frozenset[int] = frozenset()
+    lead_department_ids: frozenset[int] = frozenset()
+    physician: Physician | None = None
+    supporter: PeerSupporter | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinator_site_ids)
+
+    @property
+    def is_lead(self) -> bool:
+        return bool(self.lead_department_ids)
+
+    @property
+    def is_supporter(self) -> bool:
+        return self.supporter is not None and self.supporter.status != "retired"
+
+    @property
+    def is_physician(self) -> bool:
+        return self.physician is not None
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Roles that see program data beyond their own cases and so must use MFA."""
+        return self.is_director or self.is_coordinator or self.is_lead
+
+    @property
+    def names(self) -> list[str]:
+        """Role keys held, most senior first."""
+        held = {
+            "director": self.is_director,
+            "coordinator": self.is_coordinator,
+            "lead": self.is_lead,
+            "supporter": self.is_supporter,
+            "physician": self.is_physician,
+        }
+        return [name for name, has in held.items() if has]
+
+
+NO_ROLES = Roles()
+
+
+def roles_for(user) -> Roles:
+    """The user's roles, cached on the user object for the rest of the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, "_post_roles", None)
+    if cached is not None:
+        return cached
+    is_director = False
+    sites: set[int] = set()
+    departments: set[int] = set()
+    for role, site_id, department_id in RoleAssignment.objects.filter(user=user).values_list(
+        "role", "site_id", "department_id"
+    ):
+        if role == RoleAssignment.Role.DIRECTOR:
+            is_director = True
+        elif role == RoleAssignment.Role.COORDINATOR:
+            sites.add(site_id)
+        elif role == RoleAssignment.Role.LEAD:
+            departments.add(department_id)
+    physician = (
+        Physician.objects.select_related("department__site", "supporter").filter(user=user).first()
+    )
+    supporter = getattr(physician, "supporter", None) if physician else None
+    roles = Roles(
+        is_director=is_director,
+        coordinator_site_ids=frozenset(sites),
+        lead_department_ids=frozenset(departments),
+        physician=physician,
+        supporter=supporter,
+    )
+    user._post_roles = roles
+    return roles
+
+
+def require(predicate: Callable[..., bool]):
+    """View decorator: 403 unless `predicate(user)` holds (sign-in is already required)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not predicate(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# --- Core: homes, roster, departments ------------------------------------------------------
+
+HOME_URL_NAMES = {
+    "director": "home_director",
+    "coordinator": "home_coordinator",
+    "lead": "home_lead",
+    "supporter": "home_supporter",
+    "physician": "home_physician",
+}
+
+
+def home_url_names(user) -> list[tuple[str, str, str]]:
+    """(role, url name, label) of every home page the user may open, most senior first."""
+    return [(name, HOME_URL_NAMES[name], ROLE_LABELS[name]) for name in roles_for(user).names]
+
+
+def can_view_home(user, role: str) -> bool:
+    return role in roles_for(user).names
+
+
+def can_view_roster(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_director or roles.is_coordinator or roles.is_lead
+
+
+def sites_visible_to(user) -> QuerySet[Site]:
+    roles = roles_for(user)
+    if roles.is_director:
+        return Site.objects.all()
+    site_ids = set(roles.coordinator_site_ids)
+    if roles.lead_department_ids:
+        site_ids |= set(
+            Department.objects.filter(pk__in=roles.lead_department_ids).values_list(
+                "site_id", flat=True
+            )
+        )
+    return Site.objects.filter(pk__in=site_ids)
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    """Departments whose roster (and aggregates) the user may see."""
+    roles = roles_for(user)
+    departments = Department.objects.select_related("site")
+    if roles.is_director:
+        return departments
+    if not (roles.is_coordinator or roles.is_lead):
+        return departments.none()
+    return departments.filter(site_id__in=roles.coordinator_site_ids) | departments.filter(
+        pk__in=roles.lead_department_ids
+    )
+
+
+def physicians_visible_to(user) -> QuerySet[Physician]:
+    """Roster entries the user may list: those of the departments they may see."""
+    return Physician.objects.filter(department__in=departments_visible_to(user).values("pk"))
+
+
+def get_department_or_404(user, pk: int) -> Department:
+    try:
+        return departments_visible_to(user).get(pk=pk)
+    except Department.DoesNotExist:
+        raise Http404 from None
+
+
+def can_import_program(user) -> bool:
+    """Imports rewrite the program's history: the director's alone."""
+    return roles_for(user).is_director
+
+
+def get_import_job_or_404(user, pk: int):
+    from .models import ImportJob
+
+    if not can_import_program(user):
+        raise Http404
+    try:
+        return ImportJob.objects.get(pk=pk)
+    except ImportJob.DoesNotExist:
+        raise Http404 from None
+
+
+def can_use_admin(user) -> bool:
+    """The Django admin is for technical administrators (is_staff), not for program roles."""
+    return bool(user.is_authenticated and user.is_active and user.is_staff)
