@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 
-.PHONY: install demo test lint format bench lock clean
+.PHONY: install demo test lint typecheck format bench lock clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy post_program surveys training interactions reporting
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,7 @@ lapsed."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -48,12 +48,12 @@ def program(transactional_db, settings):
     lapsed = PeerSupporterFactory(
         physician__department=emergency,
         physician__name="Larry Lapsed",
-        activated_on=date.today() - timedelta(days=3 * 365),
+        activated_on=timezone.localdate() - timedelta(days=3 * 365),
     )
     TrainingCompletionFactory(
         physician=lapsed.physician,
         course=CourseKind.INITIAL,
-        completed_on=date.today() - timedelta(days=3 * 365 + 20),
+        completed_on=timezone.localdate() - timedelta(days=3 * 365 + 20),
     )
     rita = UserFactory(email="rita@example.org", name="Rita Requester")
     requester = PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
