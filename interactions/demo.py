@@ -17,10 +17,12 @@ import random
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from post_program.demo import DemoContext
 from post_program.models import Department, PeerSupporter, Physician
+from surveys import demo as survey_demo
 from training.models import TrainingCompletion
 from training.selectors import current_cutoff
 
@@ -37,6 +39,7 @@ from .models import (
     Outcome,
     OutreachMethod,
     Reason,
+    Referral,
     Source,
     Topic,
     Urgency,
@@ -507,3 +510,21 @@ def seed(ctx: DemoContext) -> None:
     demo.proactive(PROACTIVE_SUCCESSFUL)
     demo.demo_supporter_load()
     demo.save()
+    _feedback_surveys(ctx)
+
+
+def _feedback_surveys(ctx: DemoContext) -> None:
+    """Recipient feedback for the cases closed as supported whose invitation is due by now, as
+    the survey job would have sent it; later ones stay planned and go out on their day."""
+    delay = timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS)
+    supported = (
+        Referral.objects.filter(outcome=Outcome.SUPPORTED, physician__isnull=False)
+        .select_related("physician")
+        .order_by("closed_at", "pk")
+    )
+    events = [
+        (f"referral:{r.pk}", r.physician, timezone.localdate(r.closed_at + delay))
+        for r in supported
+        if r.closed_at is not None and r.closed_at + delay <= _at(ctx.today, 0)
+    ]
+    survey_demo.automatic_seed(ctx, instrument="recipient_feedback", events=events)

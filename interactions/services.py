@@ -24,6 +24,7 @@ from django.utils import timezone
 from post_program.jobs import enqueue_on_commit
 from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, User
 from post_program.services import audit_record
+from surveys import services as survey_services
 
 from .models import (
     EVENT_REASON,
@@ -628,6 +629,13 @@ def referral_close(
         supporter=referral.assigned_to,
         outcome=outcome,
     )
+    if outcome == Outcome.SUPPORTED and referral.physician_id is not None:
+        survey_services.invitation_schedule(
+            instrument="recipient_feedback",
+            physician_id=referral.physician_id,
+            due_at=at + timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS),
+            source_key=f"referral:{referral.pk}",
+        )
     _audit(actor, "referral.close", referral, outcome=outcome)
     return referral
 

@@ -4,8 +4,9 @@
   answer, about 85% would recommend the program, about 48% had an interaction with a supporter.
 - A WHO-5 round across every adopting department, closed half a year ago (mean index in the
   mid-fifties, as reported for physicians).
-- Recipient feedback for every case closed as supported (the automatic campaign), and training
-  evaluations for every initial course, mostly positive.
+- Recipient feedback for every case closed as supported, and training evaluations for every
+  initial course, mostly positive: automatic campaigns that the interactions and training
+  demos fill through `automatic_seed`, since they know the cases and courses.
 - A WHO-5 round scheduled to open next week.
 
 Responses are written with `services.responses_record` (checked, scored, in bulk); invitations
@@ -24,7 +25,7 @@ from post_program.demo import DemoContext
 from post_program.models import Physician
 
 from . import services
-from .models import Campaign, Instrument, Invitation
+from .models import Campaign, Instrument, Invitation, PlannedInvitation
 from .services import ResponseRow
 
 EVALUATED_DEPARTMENTS = 5
@@ -274,51 +275,34 @@ def _training_evaluation(rng: random.Random) -> dict:
 
 
 def seed(ctx: DemoContext) -> None:
-    from interactions.models import Outcome, Referral
-    from training.models import CourseKind, TrainingCompletion
-
     rng = random.Random(f"surveys:{ctx.rng.getstate()!r}")
     services.instruments_ensure_builtin()
     _program_evaluation(ctx, rng)
     _wellbeing(ctx, rng)
 
-    delay = timedelta(days=3)
-    supported = (
-        Referral.objects.filter(outcome=Outcome.SUPPORTED, physician__isnull=False)
-        .exclude(physician__email="")
-        .select_related("physician")
-        .order_by("closed_at", "pk")
-    )
-    events = [
-        (f"referral:{r.pk}", r.physician, timezone.localdate(r.closed_at) + delay)
-        for r in supported
-        if timezone.localdate(r.closed_at) + delay <= ctx.today
-    ]
-    _automatic(
-        ctx,
-        rng,
-        trigger=Campaign.Trigger.RECIPIENT_FEEDBACK,
-        events=events,
-        rate=0.6,
-        answers=_recipient_feedback,
-    )
 
-    completions = (
-        TrainingCompletion.objects.filter(course=CourseKind.INITIAL)
-        .exclude(physician__email="")
-        .select_related("physician")
-        .order_by("completed_on", "pk")
-    )
-    events = [
-        (f"training_completion:{c.pk}", c.physician, c.completed_on)
-        for c in completions
-        if c.completed_on <= ctx.today
-    ]
+# How the demo answers the surveys other apps ask for: response rate and answers.
+AUTOMATIC_ANSWERS = {
+    "recipient_feedback": (0.6, _recipient_feedback),
+    "supporter_training": (0.7, _training_evaluation),
+}
+
+
+def automatic_seed(
+    ctx: DemoContext, *, instrument: str, events: list[tuple[str, Physician, date]]
+) -> None:
+    """For the demos of the apps that ask for surveys: the automatic campaign of `instrument`
+    with one invitation per past event (source key, physician, the day it went out), as the
+    job would have made them, and their answers. Plans for those events are fulfilled."""
+    services.instruments_ensure_builtin()
+    rate, answers = AUTOMATIC_ANSWERS[instrument]
+    rng = random.Random(f"surveys:{instrument}:{ctx.rng.getstate()!r}")
     _automatic(
         ctx,
         rng,
-        trigger=Campaign.Trigger.TRAINING_EVALUATION,
-        events=events,
-        rate=0.7,
-        answers=_training_evaluation,
+        trigger=services.INSTRUMENT_TRIGGERS[instrument],
+        events=[event for event in events if event[1].email],
+        rate=rate,
+        answers=answers,
     )
+    PlannedInvitation.objects.filter(source_key__in=[key for key, _, _ in events]).delete()

@@ -339,6 +339,36 @@ class Invitation(models.Model):
         return f"Invitation {self.pk} to campaign {self.campaign_id}"
 
 
+class PlannedInvitation(models.Model):
+    """An invitation another app asked for, to go out when it is due (`invitation_schedule`).
+
+    The survey engine knows nothing of why: interactions asks for recipient feedback when a
+    case closes as supported, training for an evaluation when a course is completed. The row
+    is deleted once the invitation exists, or once it is too old to send (see
+    SURVEY_AUTOMATIC_LOOKBACK_DAYS), so it never outlives the event's invitation.
+    """
+
+    trigger = models.CharField(max_length=20, choices=Campaign.Trigger.choices)
+    physician = models.ForeignKey(
+        Physician, on_delete=models.CASCADE, related_name="planned_survey_invitations"
+    )
+    due_at = models.DateTimeField()
+    source_key = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(trigger=""), name="planned_invitation_has_trigger"),
+            models.CheckConstraint(
+                condition=~Q(source_key=""), name="planned_invitation_has_source"
+            ),
+        ]
+        indexes = [models.Index(fields=["due_at"])]
+
+    def __str__(self) -> str:
+        return f"Planned {self.trigger} invitation {self.pk}"
+
+
 class InvitationToken(models.Model):
     """The SHA-256 hash of one link sent for an invitation. A reminder sends a fresh link (the
     first one cannot be rebuilt from its hash); every link of an invitation works until one of

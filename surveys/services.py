@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +45,7 @@ from .models import (
     InstrumentVersion,
     Invitation,
     InvitationToken,
+    PlannedInvitation,
     Question,
     QuestionKind,
     Response,
@@ -65,6 +66,7 @@ TRIGGER_INSTRUMENTS = {
     Campaign.Trigger.RECIPIENT_FEEDBACK: "recipient_feedback",
     Campaign.Trigger.TRAINING_EVALUATION: "supporter_training",
 }
+INSTRUMENT_TRIGGERS = {code: trigger for trigger, code in TRIGGER_INSTRUMENTS.items()}
 
 
 # --- Links ---------------------------------------------------------------------------------
@@ -678,44 +680,60 @@ def invitations_create_for_events(*, trigger: str, events: Sequence[InvitationEv
     return len(new)
 
 
-def recipient_feedback_invite_due(*, now: datetime | None = None) -> int:
-    """Invite the supported physician of each case closed as supported at least
-    RECIPIENT_FEEDBACK_DELAY_DAYS ago (and within the look-back window), once per referral."""
-    from interactions.models import Outcome, Referral
+def invitation_schedule(
+    *, instrument: str, physician_id: int, due_at: datetime, source_key: str
+) -> None:
+    """Ask for an invitation to the built-in `instrument` (`recipient_feedback`,
+    `supporter_training`) for one physician, to go out at `due_at`.
 
+    This is how other apps ask for a survey: the engine does not know why. `source_key` names
+    the event (`referral:17`), so asking twice, or after the invitation went out, changes
+    nothing. Runs in the caller's transaction: if that rolls back, nothing is planned.
+    """
+    trigger = INSTRUMENT_TRIGGERS.get(instrument)
+    if trigger is None:
+        raise ValueError(f"{instrument!r} is not an instrument other apps can schedule.")
+    if Invitation.objects.filter(source_key=source_key).exists():
+        return
+    PlannedInvitation.objects.bulk_create(
+        [
+            PlannedInvitation(
+                trigger=trigger, physician_id=physician_id, due_at=due_at, source_key=source_key
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def invitations_create_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Turn the planned invitations that are due into invitations, by trigger.
+
+    A plan more than SURVEY_AUTOMATIC_LOOKBACK_DAYS past due is dropped unsent (so a job
+    turned on late does not mail the past), and so is one whose physician has no email
+    address. Returns the number of new invitations for each trigger."""
     now = now or timezone.now()
-    latest = now - timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS)
-    earliest = latest - timedelta(days=settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS)
-    referrals = (
-        Referral.objects.filter(
-            outcome=Outcome.SUPPORTED,
-            closed_at__gt=earliest,
-            closed_at__lte=latest,
-            physician__isnull=False,
+    earliest = now - timedelta(days=settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS)
+    created = {}
+    with transaction.atomic():
+        PlannedInvitation.objects.filter(due_at__lte=earliest).delete()
+        due = list(
+            PlannedInvitation.objects.select_for_update(skip_locked=True)
+            .filter(due_at__lte=now)
+            .exclude(physician__email="")
+            .order_by("due_at", "pk")
+            .values_list("pk", "trigger", "source_key", "physician_id")
         )
-        .exclude(physician__email="")
-        .order_by("closed_at", "pk")
-        .values_list("pk", "physician_id")
-    )
-    events = [InvitationEvent(f"referral:{pk}", physician_id) for pk, physician_id in referrals]
-    return invitations_create_for_events(trigger=Campaign.Trigger.RECIPIENT_FEEDBACK, events=events)
-
-
-def training_evaluation_invite_due(*, now: datetime | None = None) -> int:
-    """Invite each physician who completed a course (recorded within the look-back window) to
-    evaluate it, once per completion."""
-    from training.selectors import completions_since
-
-    now = now or timezone.now()
-    since = now - timedelta(days=settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS)
-    events = [
-        InvitationEvent(f"training_completion:{completion.pk}", completion.physician_id)
-        for completion in completions_since(since=since)
-        if completion.physician.email
-    ]
-    return invitations_create_for_events(
-        trigger=Campaign.Trigger.TRAINING_EVALUATION, events=events
-    )
+        for trigger in TRIGGER_INSTRUMENTS:
+            events = [
+                InvitationEvent(source_key, physician_id)
+                for _, kind, source_key, physician_id in due
+                if kind == trigger
+            ]
+            created[str(trigger)] = invitations_create_for_events(trigger=trigger, events=events)
+        PlannedInvitation.objects.filter(
+            Q(pk__in=[pk for pk, *_ in due]) | Q(due_at__lte=now, physician__email="")
+        ).delete()
+    return created
 
 
 # --- Answers and responses -------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Periodic jobs (CELERY_BEAT_SCHEDULE in settings): `surveys_run_schedule` opens and closes
 campaigns on their dates, sends invitations that have not gone out and the reminders that are
-due; `surveys_invite_after_events` invites recipient feedback and training evaluations. Each is
-idempotent: running it twice, or on two workers at once, sends nothing twice.
+due; `surveys_invite_after_events` sends the invitations other apps planned (recipient
+feedback, training evaluations) once they are due. Each is idempotent: running it twice, or on
+two workers at once, sends nothing twice.
 """
 
 from __future__ import annotations
@@ -35,7 +36,4 @@ def surveys_run_schedule() -> dict[str, int]:
 
 @shared_task
 def surveys_invite_after_events() -> dict[str, int]:
-    return {
-        "recipient_feedback": services.recipient_feedback_invite_due(),
-        "training_evaluation": services.training_evaluation_invite_due(),
-    }
+    return services.invitations_create_due()

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from post_program.demo import DemoContext
 from post_program.models import PeerSupporter, Physician
+from surveys import demo as survey_demo
 
 from . import services
 from .models import CourseKind, Enrollment, TrainingCompletion
@@ -66,6 +67,18 @@ def seed(ctx: DemoContext) -> None:
     )
     lapsed, due_soon = _history(ctx, rng)
     _calendar(ctx, rng, initial=initial, refresher=refresher, renewing=lapsed + due_soon)
+    _evaluation_surveys(ctx)
+
+
+def _evaluation_surveys(ctx: DemoContext) -> None:
+    """A training evaluation for every initial course completed by now, answered as people do."""
+    completions = (
+        TrainingCompletion.objects.filter(course=CourseKind.INITIAL, completed_on__lte=ctx.today)
+        .select_related("physician")
+        .order_by("completed_on", "pk")
+    )
+    events = [(f"training_completion:{c.pk}", c.physician, c.completed_on) for c in completions]
+    survey_demo.automatic_seed(ctx, instrument="supporter_training", events=events)
 
 
 def _history(ctx: DemoContext, rng: random.Random) -> tuple[list[Physician], list[Physician]]:

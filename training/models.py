@@ -193,13 +193,9 @@ class TrainingCompletion(models.Model):
     Rows come from a session (the facilitator or director records completion), from a manual
     entry, or from an import; `source` says which. `recorded_at` is when the row was written.
 
-    How the training evaluation survey finds new completions: training does not know about
-    surveys (surveys sit above it). The surveys app reads
-    `training.selectors.completions_since(since=...)`, which returns completions recorded at or
-    after a time that invite an evaluation (source `session` or `manual`, not imported
-    history), oldest first, each carrying its id, physician, course kind and completed_on. The
-    surveys app keeps its own record of which completion ids it has invited, so reading the
-    same completion twice is harmless.
+    A completion recorded at a session or by hand (not imported history) asks the survey
+    engine to invite its physician to evaluate the training (`invitation_schedule`, keyed by
+    the completion, so it is invited once).
     """
 
     class Source(models.TextChoices):

@@ -88,18 +88,6 @@ def training_current_until(*, supporter_ids: Iterable[int]) -> dict[int, date | 
     return result
 
 
-def completions_since(*, since: datetime) -> QuerySet[TrainingCompletion]:
-    """Completions recorded at or after `since` that call for a training evaluation survey
-    (recorded at a session or by hand, not imported history), oldest first."""
-    return (
-        TrainingCompletion.objects.filter(
-            recorded_at__gte=since, source__in=TrainingCompletion.INVITES_EVALUATION
-        )
-        .select_related("physician")
-        .order_by("recorded_at", "pk")
-    )
-
-
 # --- Pages ----------------------------------------------------------------------------------
 
 

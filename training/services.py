@@ -21,6 +21,7 @@ from django.utils import timezone
 from post_program.jobs import enqueue_on_commit
 from post_program.models import PeerSupporter, Physician, User
 from post_program.services import audit_record, supporter_activate
+from surveys import services as survey_services
 
 from .models import (
     Course,
@@ -329,6 +330,7 @@ def attendance_record(
         **{f"{mark}_enrollment_ids": ids for mark, ids in changed.items()},
     )
     _auto_activate(actor=actor, completions=completions)
+    _evaluations_schedule(completions)
     return completions
 
 
@@ -371,7 +373,21 @@ def completion_create(
     )
     if source != TrainingCompletion.Source.IMPORT:
         _auto_activate(actor=actor, completions=[completion])
+    _evaluations_schedule([completion])
     return completion
+
+
+def _evaluations_schedule(completions: list[TrainingCompletion]) -> None:
+    """Ask the survey engine to invite each physician who has just completed a course to
+    evaluate it, at once. Imported history invites nobody."""
+    for completion in completions:
+        if completion.source in TrainingCompletion.INVITES_EVALUATION:
+            survey_services.invitation_schedule(
+                instrument="supporter_training",
+                physician_id=completion.physician_id,
+                due_at=completion.recorded_at,
+                source_key=f"training_completion:{completion.pk}",
+            )
 
 
 # --- Certification ---------------------------------------------------------------------------

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
 ]
 # Our apps, in dependency order: each depends only on those above it.
-LOCAL_APPS = ["post_program", "training", "interactions", "surveys", "reporting"]
+LOCAL_APPS = ["post_program", "surveys", "training", "interactions", "reporting"]
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from interactions import services as referral_services
 from surveys import services, tasks
 from surveys.models import Campaign, Invitation, Response
 from tests.interactions.factories import referral_in_status, trained
-from tests.training.factories import TrainingCompletionFactory
+from training import services as training_services
 from training.models import TrainingCompletion
 
 from .factories import answer_data, tokens_in
@@ -46,9 +46,14 @@ def closed_case(cast):
     return referral
 
 
+def _due(trigger="recipient_feedback"):
+    """Run the job that sends planned invitations; the new invitations of `trigger`."""
+    return services.invitations_create_due()[trigger]
+
+
 def _run(capture):
     with capture(execute=True):
-        return services.recipient_feedback_invite_due()
+        return _due()
 
 
 def test_feedback_invitation_goes_out_after_the_delay_and_only_once(
@@ -73,8 +78,16 @@ def test_feedback_invitation_goes_out_after_the_delay_and_only_once(
     assert closed_case.referral_id not in body and cast.supporter_a.name not in body
 
 
-def test_the_delay_is_a_setting(cast, closed_case, django_capture_on_commit_callbacks, settings):
+def test_the_delay_is_a_setting(cast, django_capture_on_commit_callbacks, settings):
     settings.RECIPIENT_FEEDBACK_DELAY_DAYS = 5
+    trained(cast.supporter_a_profile)
+    with freeze_time(CLOSED_AT):
+        referral_in_status(
+            "closed",
+            supporter=cast.supporter_a_profile,
+            department=cast.department_a,
+            physician=cast.physician_profile,
+        )
     with freeze_time("2024-05-09 16:00:00"):
         assert _run(django_capture_on_commit_callbacks) == 0
     with freeze_time("2024-05-11 16:00:00"):
@@ -105,14 +118,15 @@ def test_cases_closed_otherwise_get_no_feedback_survey(cast, outcome):
         )
         referral_services.referral_close(actor=None, referral=referral, outcome=outcome)
     with freeze_time("2024-05-10 09:00:00"):
-        assert services.recipient_feedback_invite_due() == 0
+        assert _due() == 0
     assert not Invitation.objects.exists()
 
 
 def test_cases_closed_before_the_look_back_window_are_not_invited(cast, closed_case, settings):
     settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS = 14
     with freeze_time("2024-05-30 09:00:00"):
-        assert services.recipient_feedback_invite_due() == 0
+        assert _due() == 0
+    assert not Invitation.objects.exists()
 
 
 def test_a_closed_automatic_campaign_is_followed_by_a_new_one(
@@ -137,7 +151,7 @@ def test_a_closed_automatic_campaign_is_followed_by_a_new_one(
 def test_automatic_links_expire_after_the_setting(cast, closed_case, settings):
     settings.SURVEY_AUTOMATIC_LINK_DAYS = 30
     with freeze_time("2024-05-10 09:00:00"):
-        services.recipient_feedback_invite_due()
+        _due()
     assert Invitation.objects.get().expires_on == timezone.datetime(2024, 6, 9).date()
 
 
@@ -146,20 +160,23 @@ def test_training_evaluation_after_a_completed_course_once(
 ):
     mail.outbox.clear()
     with freeze_time("2024-05-06 15:00:00"):
-        completion = TrainingCompletionFactory(
+        completion = training_services.completion_create(
+            actor=cast.director,
             physician=cast.supporter_b_profile.physician,
+            course="refresher",
             completed_on=timezone.localdate(),
             source=TrainingCompletion.Source.SESSION,
-            recorded_at=timezone.now(),
         )
-        TrainingCompletionFactory(  # imported history: no survey
+        training_services.completion_create(  # imported history: no survey
+            actor=None,
             physician=cast.supporter_a_profile.physician,
+            course="refresher",
+            completed_on=timezone.localdate(),
             source=TrainingCompletion.Source.IMPORT,
-            recorded_at=timezone.now(),
         )
     with freeze_time("2024-05-06 16:00:00"), django_capture_on_commit_callbacks(execute=True):
-        assert services.training_evaluation_invite_due() == 1
-        assert services.training_evaluation_invite_due() == 0
+        assert _due("training_evaluation") == 1
+        assert _due("training_evaluation") == 0
     invitation = Invitation.objects.get()
     assert invitation.source_key == f"training_completion:{completion.pk}"
     assert invitation.campaign.version.instrument.code == "supporter_training"
@@ -168,11 +185,12 @@ def test_training_evaluation_after_a_completed_course_once(
 
 def test_the_periodic_task_runs_both_kinds(cast, closed_case, django_capture_on_commit_callbacks):
     with freeze_time("2024-05-10 09:00:00"):
-        TrainingCompletionFactory(
+        training_services.completion_create(
+            actor=cast.director,
             physician=cast.supporter_b_profile.physician,
+            course="refresher",
             completed_on=timezone.localdate(),
             source=TrainingCompletion.Source.MANUAL,
-            recorded_at=timezone.now(),
         )
         with django_capture_on_commit_callbacks(execute=True):
             assert tasks.surveys_invite_after_events() == {

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.models import AuditEvent, PeerSupporter
+from surveys.models import PlannedInvitation
 from tests.factories import PhysicianFactory
 from training import services
 from training.models import CourseKind, Enrollment, TrainingCompletion
-from training.selectors import completions_since
 
 from .factories import CourseFactory, EnrollmentFactory, TrainingSessionFactory
 
@@ -35,7 +35,6 @@ def _started_session(*, kind=CourseKind.INITIAL, **kwargs):
 def test_marks_write_one_completion_per_completed_seat(cast):
     session = _started_session(kind=CourseKind.REFRESHER)
     done, came, away = (EnrollmentFactory(session=session) for _ in range(3))
-    before = timezone.now()
     completions = services.attendance_record(
         actor=cast.director,
         session=session,
@@ -48,8 +47,11 @@ def test_marks_write_one_completion_per_completed_seat(cast):
     assert completions[0].recorded_by == cast.director
     statuses = dict(session.enrollments.values_list("pk", "status"))
     assert statuses == {done.pk: S.COMPLETED, came.pk: S.ATTENDED, away.pk: S.ABSENT}
-    # The surveys app finds the new completion (and nothing imported).
-    assert list(completions_since(since=before)) == completions
+    # The survey engine is asked to invite the new completion to an evaluation, at once.
+    planned = PlannedInvitation.objects.get()
+    assert planned.source_key == f"training_completion:{completions[0].pk}"
+    assert (planned.trigger, planned.physician) == ("training_evaluation", done.physician)
+    assert planned.due_at == completions[0].recorded_at
     event = AuditEvent.objects.get(action="training.attendance.record")
     assert event.detail["completed_enrollment_ids"] == [done.pk]
 
@@ -284,3 +286,18 @@ def test_completion_service_refuses_bad_values(cast):
         services.completion_create(
             actor=None, physician=physician, course="initial", completed_on=date(2021, 1, 1)
         )
+
+
+@pytest.mark.parametrize(
+    ("source", "planned"), [("manual", True), ("session", True), ("import", False)]
+)
+def test_a_completion_asks_for_an_evaluation_unless_it_is_imported_history(cast, source, planned):
+    completion = services.completion_create(
+        actor=cast.director,
+        physician=PhysicianFactory(),
+        course=CourseKind.REFRESHER,
+        completed_on=date(2022, 2, 2),
+        source=source,
+    )
+    keys = list(PlannedInvitation.objects.values_list("source_key", flat=True))
+    assert keys == ([f"training_completion:{completion.pk}"] if planned else [])

@@ -13,7 +13,6 @@ from post_program.models import PeerSupporter
 from tests.factories import PeerSupporterFactory
 from training.models import CourseKind
 from training.selectors import (
-    completions_since,
     current_until,
     supporters_training_current,
     supporters_training_lapsed,
@@ -123,26 +122,3 @@ def test_current_until_agrees_with_the_selector_at_month_ends(settings, months, 
     assert until >= completed_on + relativedelta(months=months)
     assert supporter.pk in _current_ids(until)
     assert supporter.pk not in _current_ids(until + timedelta(days=1))
-
-
-def test_completions_since_skips_imported_history_and_older_rows():
-    from django.utils import timezone
-
-    from training.models import TrainingCompletion
-
-    now = timezone.now()
-    old = TrainingCompletionFactory(
-        source=TrainingCompletion.Source.SESSION, recorded_at=now - timedelta(days=2)
-    )
-    imported = TrainingCompletionFactory(source=TrainingCompletion.Source.IMPORT, recorded_at=now)
-    fresh = TrainingCompletionFactory(
-        source=TrainingCompletion.Source.SESSION,
-        course=CourseKind.REFRESHER,
-        completed_on=date(2022, 2, 2),
-        recorded_at=now,
-    )
-    manual = TrainingCompletionFactory(source=TrainingCompletion.Source.MANUAL, recorded_at=now)
-    found = list(completions_since(since=now - timedelta(hours=1)))
-    assert found == [fresh, manual]
-    assert old not in found and imported not in found
-    assert (found[0].course, found[0].completed_on) == ("refresher", date(2022, 2, 2))
