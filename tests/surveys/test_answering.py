@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from surveys import services
 from surveys.models import Answer, Campaign, Invitation, Response
+from surveys.services import responses
 
 from .factories import (
     PROGRAM_EVALUATION_YES,
@@ -148,7 +149,7 @@ def test_the_conditional_update_refuses_a_link_used_meanwhile(link, monkeypatch)
         Invitation.objects.filter(pk=invitation.pk).update(used=True)
         return result
 
-    monkeypatch.setattr(services, "invitation_check", check_then_lose_the_race)
+    monkeypatch.setattr(responses, "invitation_check", check_then_lose_the_race)
     with pytest.raises(services.LinkUsed):
         services.response_submit(token=token, answers=PROGRAM_EVALUATION_YES)
     assert Response.objects.count() == 0

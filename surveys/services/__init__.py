@@ -1,0 +1,87 @@
+"""Writes of the surveys app: instruments, campaigns, invitations, reminders and responses,
+one module per concern (links, instruments, campaigns, invitations, responses); the names
+other modules use are importable from here.
+
+Each service runs in one transaction with one audit row, and queues work only after commit
+(house style), with two deliberate exceptions explained where they occur:
+
+- Emails that carry a link are sent by the process that created the link, right after the
+  commit that stored its hash: the token must never travel through the task broker, and it
+  cannot be rebuilt later from its hash.
+- An anonymous submission writes no audit row: a timestamped row per response would give each
+  response a time of day, which the anonymity rules forbid.
+"""
+
+from __future__ import annotations
+
+from .campaigns import (
+    campaign_close,
+    campaign_create,
+    campaign_open,
+    campaigns_close_due,
+    campaigns_open_due,
+)
+from .instruments import (
+    CODE_PATTERN,
+    QuestionSpec,
+    instrument_create,
+    instrument_version_create,
+    instruments_ensure_builtin,
+    questions_validate,
+)
+from .invitations import (
+    INSTRUMENT_TRIGGERS,
+    TRIGGER_INSTRUMENTS,
+    invitation_schedule,
+    invitations_create_due,
+    invitations_send,
+    reminders_send_due,
+)
+from .links import (
+    LinkError,
+    LinkExpired,
+    LinkUnknown,
+    LinkUsed,
+    invitation_check,
+    token_hash,
+    token_new,
+)
+from .responses import (
+    ResponseRow,
+    answer_columns,
+    response_submit,
+    responses_export_record,
+    responses_record,
+)
+
+__all__ = [
+    "CODE_PATTERN",
+    "INSTRUMENT_TRIGGERS",
+    "TRIGGER_INSTRUMENTS",
+    "LinkError",
+    "LinkExpired",
+    "LinkUnknown",
+    "LinkUsed",
+    "QuestionSpec",
+    "ResponseRow",
+    "answer_columns",
+    "campaign_close",
+    "campaign_create",
+    "campaign_open",
+    "campaigns_close_due",
+    "campaigns_open_due",
+    "instrument_create",
+    "instrument_version_create",
+    "instruments_ensure_builtin",
+    "invitation_check",
+    "invitation_schedule",
+    "invitations_create_due",
+    "invitations_send",
+    "questions_validate",
+    "reminders_send_due",
+    "response_submit",
+    "responses_export_record",
+    "responses_record",
+    "token_hash",
+    "token_new",
+]
