@@ -23,8 +23,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ["position", "code", "kind", "text", "required", "min_value", "max_value", "scored"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "position",
+        "code",
+        "kind",
+        "text",
+        "required",
+        "min_value",
+        "max_value",
+        "scored",
+    )
     extra = 0
     can_delete = False
 
@@ -55,8 +63,7 @@ class CampaignAdmin(ReadOnlyAdmin):
 
 class AnswerInline(admin.TabularInline):
     model = Answer
-    fields = ["question", "value_bool", "value_int", "value_text"]
-    readonly_fields = fields
+    fields = readonly_fields = ("question", "value_bool", "value_int", "value_text")
     extra = 0
     can_delete = False
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -24,7 +25,7 @@ CHOOSE_ONE = "Please choose an answer."
 
 
 def _answer_field(question: Question) -> forms.Field:
-    common = {
+    common: dict[str, Any] = {
         "label": question.text,
         "required": question.required,
         "help_text": question.help_text,
@@ -409,13 +410,15 @@ BLANK_ROWS = 5
 def question_formset(data=None, *, initial=None, scoring: str = Scoring.NONE):
     """The builder's question rows: the given ones plus a few blank rows."""
     initial = list(initial or [])
-    formset = forms.formset_factory(
+    factory = forms.formset_factory(
         QuestionForm,
         formset=BaseQuestionFormSet,
         extra=BLANK_ROWS,
         max_num=60,
         absolute_max=60,
         validate_max=True,
-    )(data, initial=initial, prefix="q")
+    )
+    # formset_factory is typed as returning the base class; it returns BaseQuestionFormSet's.
+    formset = cast(BaseQuestionFormSet, factory(data, initial=initial, prefix="q"))
     formset.scoring = scoring
     return formset

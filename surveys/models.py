@@ -177,6 +177,8 @@ class Question(models.Model):
             return list(LIKERT_LABELS.items())
         if self.kind == QuestionKind.SCALE:
             labels = [str(label) for label in self.options or []]
+            if self.min_value is None or self.max_value is None:
+                return []
             values = range(self.min_value, self.max_value + 1)
             return [
                 (value, f"{value} — {labels[i]}" if i < len(labels) else str(value))

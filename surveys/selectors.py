@@ -313,6 +313,7 @@ def campaign_results(
         .annotate(n=Count("id"))
         .order_by()
     ):
+        value: bool | int | str
         if row["value_bool"] is not None:
             value = row["value_bool"]
         elif row["value_int"] is not None:

@@ -67,7 +67,7 @@ def response_create(request, token: str):
     (account, address, time) is stored with the answers."""
     invitation = selectors.invitation_for_token(token)
     try:
-        services.invitation_check(invitation)
+        invitation = services.invitation_check(invitation)
     except services.LinkError as error:
         return _unavailable(request, error)
     version = invitation.campaign.version

@@ -106,9 +106,11 @@ def campaign_open(*, campaign_id: int, actor: User | None = None) -> int:
         if campaign.status != Campaign.Status.SCHEDULED or campaign.opens_on > today:
             return 0
         recipients = list(audience_physicians(campaign, on=today).values_list("pk", flat=True))
+        closes_on = campaign.closes_on
+        assert closes_on is not None, "only automatic campaigns have no closing day"
         Invitation.objects.bulk_create(
             [
-                Invitation(campaign=campaign, physician_id=pk, expires_on=campaign.closes_on)
+                Invitation(campaign=campaign, physician_id=pk, expires_on=closes_on)
                 for pk in recipients
             ],
             batch_size=1000,

@@ -33,11 +33,13 @@ logger = logging.getLogger(__name__)
 
 SEND_BATCH = 200
 # The instrument each automatic campaign uses, and the other way round.
-TRIGGER_INSTRUMENTS = {
+TRIGGER_INSTRUMENTS: dict[str, str] = {
     Campaign.Trigger.RECIPIENT_FEEDBACK: "recipient_feedback",
     Campaign.Trigger.TRAINING_EVALUATION: "supporter_training",
 }
-INSTRUMENT_TRIGGERS = {code: trigger for trigger, code in TRIGGER_INSTRUMENTS.items()}
+INSTRUMENT_TRIGGERS: dict[str, str] = {
+    code: trigger for trigger, code in TRIGGER_INSTRUMENTS.items()
+}
 
 
 def answer_url(token: str) -> str:
@@ -210,9 +212,12 @@ def _automatic_campaign(trigger: str, today: date) -> Campaign:
     if campaign is not None:
         return campaign
     instrument = Instrument.objects.get(code=TRIGGER_INSTRUMENTS[trigger])
+    version = instrument.current_version
+    if version is None:
+        raise LookupError(f"The instrument {instrument.code!r} has no version to send.")
     campaign = Campaign.objects.create(
         name=f"{instrument.name} (automatic, from {today:%Y-%m-%d})",
-        version=instrument.current_version,
+        version=version,
         audience=Campaign.Audience.AUTOMATIC,
         trigger=trigger,
         opens_on=today,

@@ -80,7 +80,7 @@ def _bounds(question: Question) -> tuple[int | None, int | None]:
     return question.min_value, question.max_value
 
 
-def score_compute(scoring: str, numbers: Sequence[int]) -> float | None:
+def score_compute(scoring: str, numbers: Sequence[int | None]) -> float | None:
     """The score of one response from its scored answers (yes = 1, no = 0).
 
     `who5` needs every scored item answered; the caller passes None for a missing one.
@@ -88,9 +88,10 @@ def score_compute(scoring: str, numbers: Sequence[int]) -> float | None:
     if scoring == Scoring.NONE or not numbers:
         return None
     if scoring == Scoring.WHO5:
-        if any(n is None for n in numbers):
+        items = [n for n in numbers if n is not None]
+        if len(items) < len(numbers):
             return None
-        return float(4 * sum(numbers))
+        return float(4 * sum(items))
     present = [n for n in numbers if n is not None]
     if not present:
         return None
@@ -98,7 +99,7 @@ def score_compute(scoring: str, numbers: Sequence[int]) -> float | None:
 
 
 def _score(version: InstrumentVersion, questions, columns_by_code) -> float | None:
-    numbers = []
+    numbers: list[int | None] = []
     for question in questions:
         if not question.scored:
             continue
@@ -126,7 +127,7 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> Response:
             .filter(tokens__token_hash=digest)
             .first()
         )
-        invitation_check(invitation)
+        invitation = invitation_check(invitation)
         campaign = invitation.campaign
         version = campaign.version
         questions = list(version.questions.order_by("position"))
