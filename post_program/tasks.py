@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from . import exchange
+from . import import_export
 
 
 @shared_task
 def import_job_check_task(job_id: int) -> None:
-    exchange.import_job_check(job_id=job_id)
+    import_export.import_job_check(job_id=job_id)
 
 
 @shared_task
 def import_job_apply_task(job_id: int) -> None:
-    exchange.import_job_apply(job_id=job_id)
+    import_export.import_job_apply(job_id=job_id)

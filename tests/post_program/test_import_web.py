@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from post_program.models import AuditEvent, Department, ImportJob, Physician
 
-from .test_exchange import DEPARTMENTS, PHYSICIANS
+from .test_import_export import DEPARTMENTS, PHYSICIANS
 
 
 def _upload(client, **files: str):

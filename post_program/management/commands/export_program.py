@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from post_program import exchange
+from post_program import import_export
 
 
 class Command(BaseCommand):
@@ -19,6 +19,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, directory: Path, identified: bool, **options):
-        written = exchange.export_to_folder(directory, identified=identified)
+        written = import_export.export_to_folder(directory, identified=identified)
         for name, count in written.items():
             self.stdout.write(f"{directory / name}: {count} rows")

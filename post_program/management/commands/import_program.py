@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from post_program import exchange
+from post_program import import_export
 
 
 class Command(BaseCommand):
@@ -23,11 +23,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, dry_run: bool, **options):
         try:
-            files = exchange.read_path(path, exchange.file_specs())
+            files = import_export.read_path(path, import_export.file_specs())
             if not files:
                 raise CommandError(f"{path}: no program files found")
-            report = exchange.import_files(files, dry_run=dry_run)
-        except exchange.ImportRejected as rejected:
+            report = import_export.import_files(files, dry_run=dry_run)
+        except import_export.ImportRejected as rejected:
             for error in rejected.errors:
                 self.stderr.write(str(error))
             raise CommandError(

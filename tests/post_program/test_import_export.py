@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from post_program import exchange
+from post_program import import_export
 from post_program.models import AuditEvent, Department, PeerSupporter, Physician
 from tests.factories import UserFactory
 from training.models import TrainingCompletion
@@ -150,8 +150,9 @@ def test_header_problems_are_errors(tmp_path):
 def test_unknown_files_and_bad_encoding_are_refused(tmp_path):
     folder = write(tmp_path, roster="a,b\n1,2\n")
     assert rejected(folder) == [
-        "roster.csv:1: -: not one of the program files (departments.csv, physicians.csv, "
-        "training.csv" + "".join(f", {spec.name}" for spec in exchange.file_specs()[3:]) + ")"
+        "roster.csv:1: -: not one of the program files (departments.csv, physicians.csv"
+        + "".join(f", {spec.name}" for spec in import_export.file_specs()[2:])
+        + ")"
     ]
     bad = tmp_path / "latin"
     bad.mkdir()

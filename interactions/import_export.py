@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from post_program.exchange import (
+from post_program.import_export import (
     Column,
     Counts,
     FileSpec,

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from surveys.models import Answer, Response
 from surveys.services import instruments_ensure_builtin
-from tests.post_program.test_exchange import DEPARTMENTS, write
+from tests.post_program.test_import_export import DEPARTMENTS, write
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from interactions.models import Referral, Status
-from tests.post_program.test_exchange import DEPARTMENTS, PHYSICIANS, TRAINING, write
+from tests.post_program.test_import_export import DEPARTMENTS, PHYSICIANS, TRAINING, write
 
 pytestmark = pytest.mark.django_db
 

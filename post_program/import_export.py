@@ -1,6 +1,6 @@
 """Program history in and out: the CSV files (or XLSX sheets) of the data-formats contract.
 
-Each app describes the files it owns in `<app>/exchange.py` as `FILES = [FileSpec, ...]`; they
+Each app describes the files it owns in `<app>/import_export.py` as `FILES = [FileSpec, ...]`; they
 are handled in the order of `settings.LOCAL_APPS`, which is the order of the contract
 (departments, physicians, training, referrals, interactions, survey responses), so a file may
 refer to rows of any file before it.
@@ -172,7 +172,7 @@ def file_specs() -> list[FileSpec]:
     """Every app's files, in the contract's order (settings.LOCAL_APPS)."""
     specs: list[FileSpec] = []
     for app in settings.LOCAL_APPS:
-        module_name = f"{app}.exchange"
+        module_name = f"{app}.import_export"
         if importlib.util.find_spec(module_name):
             specs.extend(importlib.import_module(module_name).FILES)
     return specs

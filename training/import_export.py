@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from post_program.exchange import (
+from post_program.import_export import (
     Column,
     Counts,
     FileSpec,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from post_program.exchange import (
+from post_program.import_export import (
     Column,
     Counts,
     FileSpec,
