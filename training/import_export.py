@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from post_program.import_export import (
     Column,
     Counts,
@@ -55,8 +57,8 @@ class TrainingFile(FileSpec):
 
     @staticmethod
     def _activate_trained(physician_ids) -> None:
-        """Imported supporters are active from their first initial course (data formats)."""
-        first_initial: dict[int, object] = {}
+        """Imported supporters are active from their first initial course (docs/data-formats.md)."""
+        first_initial: dict[int, date] = {}
         for physician_id, completed_on in (
             TrainingCompletion.objects.initial()
             .filter(physician_id__in=physician_ids, physician__supporter__isnull=True)

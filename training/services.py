@@ -16,9 +16,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
+from post_program.mail import email_compose, email_send
 from post_program.models import PeerSupporter, Physician, User
 from post_program.services import audit_record, supporter_activate
 from surveys import services as survey_services
@@ -499,3 +501,61 @@ def refresher_reminder_claim(*, reminder_id: int, now: datetime | None = None) -
     if claimed:
         audit_record(actor=None, action="training.reminder.send", reminder_id=reminder_id)
     return bool(claimed)
+
+
+# --- Emails ---------------------------------------------------------------------------------
+
+
+def _link(url_name: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(url_name)
+
+
+def _recipient(physician) -> str:
+    if physician.user_id and physician.user.email:
+        return physician.user.email
+    return physician.email
+
+
+def _send(*, to: str, subject: str, url_name: str) -> None:
+    """One short email: a subject and a link to sign in and read the rest. Names, dates and
+    places stay in the application."""
+    if not to:
+        return
+    body = (
+        "There is an update for you in the peer support program.\n\n"
+        f"Sign in to read it: {_link(url_name)}\n"
+    )
+    email_send(email_compose(to=to, subject=subject, body=body))
+
+
+def enrollment_notice_send(*, enrollment_id: int) -> None:
+    """Tell a physician their training sign-up was made, moved up from the waitlist or
+    cancelled: a link to their training page, nothing else."""
+    enrollment = (
+        Enrollment.objects.select_related("physician__user").filter(pk=enrollment_id).first()
+    )
+    if enrollment is None:
+        return
+    _send(
+        to=_recipient(enrollment.physician),
+        subject="POST: your training sign-up",
+        url_name="training:my_training",
+    )
+
+
+def refresher_reminder_send(*, reminder_id: int) -> None:
+    """Send one refresher reminder, once: the claim marks it sent before the email goes."""
+    if not refresher_reminder_claim(reminder_id=reminder_id):
+        return
+    reminder = (
+        RefresherReminder.objects.select_related("supporter__physician__user")
+        .filter(pk=reminder_id)
+        .first()
+    )
+    if reminder is None:
+        return
+    _send(
+        to=_recipient(reminder.supporter.physician),
+        subject="POST: your peer supporter refresher",
+        url_name="training:my_training",
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
+from post_program.mail import email_compose, email_connection, email_send
 from post_program.services import audit_record
 
 from ..models import (
@@ -48,7 +49,7 @@ def answer_url(token: str) -> str:
     )
 
 
-def _message(invitation: Invitation, token: str, *, reminder: bool) -> mail.EmailMessage:
+def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMessage:
     """The email: the link and the closing date; no names, no details of any case."""
     context = {
         "url": answer_url(token),
@@ -59,19 +60,18 @@ def _message(invitation: Invitation, token: str, *, reminder: bool) -> mail.Emai
     }
     subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
     body = render_to_string("surveys/email/invitation_body.txt", context)
-    return mail.EmailMessage(subject, body, to=[invitation.physician.email])
+    return email_compose(to=invitation.physician.email, subject=subject, body=body)
 
 
 def _deliver(
-    messages: list[tuple[Invitation, mail.EmailMessage]],
+    messages: list[tuple[Invitation, EmailMessage]],
 ) -> list[Invitation]:
     """Send each message; return the invitations whose message could not be sent."""
     failed = []
-    connection = mail.get_connection()
+    connection = email_connection()
     for invitation, message in messages:
-        message.connection = connection
         try:
-            message.send()
+            email_send(message, connection=connection)
         except Exception:  # any transport error: undo this one and let the next run retry
             logger.exception("survey email for invitation %s could not be sent", invitation.pk)
             failed.append(invitation)
