@@ -7,7 +7,7 @@ are in `docs/confidentiality.md`: identities are seen by the assigned supporter 
 coordinators of that site; department leads and directors see aggregates; nobody else sees
 anything about a case.
 
-Conventions (as in the house style):
+Conventions (docs/architecture.md):
 - `can_<verb>_<thing>(user, ...)` answers yes or no for a page or an action;
 - `<thing>s_visible_to(user)` returns a queryset restricted to what the user may see;
 - `get_<thing>_or_404(user, pk)` fetches one object only if the user may see it, and raises

@@ -1,4 +1,4 @@
-"""Program history in and out: the CSV files (or XLSX sheets) of the data-formats contract.
+"""Program history in and out: the CSV files (or XLSX sheets) described in docs/data-formats.md.
 
 Each app describes the files it owns in `<app>/import_export.py` as `FILES = [FileSpec, ...]`; they
 are handled in the order of `settings.LOCAL_APPS`, which is the order of the contract

@@ -85,7 +85,7 @@ class Site(models.Model):
 
 class DepartmentQuerySet(models.QuerySet["Department"]):
     def adopted_between(self, start: date, end: date) -> DepartmentQuerySet:
-        """Departments that ran the program at some point of [start, end] (metrics.md)."""
+        """Departments that ran the program at some point of [start, end] (docs/metrics.md)."""
         return self.filter(launched_on__lte=end).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=start)
         )

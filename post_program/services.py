@@ -1,7 +1,7 @@
 """Writes to the core models. Each runs in one transaction and leaves one audit row.
 
-Named `<entity>_<action>` with keyword-only arguments (house style). Callers pass identifiers
-and values; nothing here reads the request.
+Named `<entity>_<action>` with keyword-only arguments (docs/architecture.md). Callers pass
+identifiers and values; nothing here reads the request.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Suppression of small counts (metrics.md, Suppression): one rule for reports and surveys.
+"""Suppression of small counts (docs/metrics.md, Suppression): one rule for reports and surveys.
 
 "With a threshold K, every count c with 0 < c < K ... becomes null, its name is listed in a
 suppressed array beside it ... Where one breakdown would then hold exactly one suppressed cell

@@ -43,7 +43,7 @@ LIKERT_LABELS = {
     4: "Agree",
     5: "Strongly agree",
 }
-# Likert answers of 4 or 5 count as "agree" (data-formats.md, metrics.md).
+# Likert answers of 4 or 5 count as "agree" (docs/data-formats.md, docs/metrics.md).
 LIKERT_AGREE_MIN = 4
 TEXT_MAX_LENGTH = 500
 

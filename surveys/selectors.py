@@ -1,7 +1,8 @@
 """Reads of the surveys app: campaign lists, results, the export, and the survey numbers the
 reports need.
 
-Public API for reporting (metrics.md reads survey answers through these, never the models):
+Public API for reporting (the report of docs/metrics.md reads survey answers through these,
+never the models):
 
 - `item_counts(survey=, question=, start=, end=, department_ids=)` -> `ItemCounts(positive,
   respondents)`: "yes" answers of a yes/no item or "agree" (4-5) answers of a Likert item, out
@@ -12,7 +13,7 @@ Public API for reporting (metrics.md reads survey answers through these, never t
 - `responses_in(...)` and `export_rows(responses)` for the long format of survey_responses.csv.
 
 `department_ids=None` is a program-wide scope (responses without a department count);
-a collection of ids keeps only responses from those departments (metrics.md, Scope).
+a collection of ids keeps only responses from those departments (docs/metrics.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reads of training records. Other apps use these and not the models' internals.
 
-The rule for "training current" is the one in `metrics.md`: a supporter is current on day D when
-their latest completed course (initial or refresher) on or before D is on or after
+The rule for "training current" is the one in `docs/metrics.md`: a supporter is current on day
+D when their latest completed course (initial or refresher) on or before D is on or after
 D - REFRESHER_MONTHS calendar months.
 """
 

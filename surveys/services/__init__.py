@@ -3,7 +3,7 @@ one module per concern (links, instruments, campaigns, invitations, responses); 
 other modules use are importable from here.
 
 Each service runs in one transaction with one audit row, and queues work only after commit
-(house style), with two deliberate exceptions explained where they occur:
+(docs/architecture.md), with two deliberate exceptions explained where they occur:
 
 - Emails that carry a link are sent by the process that created the link, right after the
   commit that stored its hash: the token must never travel through the task broker, and it
