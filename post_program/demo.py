@@ -196,13 +196,12 @@ def seed(ctx: DemoContext) -> None:
                 ended_on=ended_on,
             )
 
-    _cast(ctx, lead_department=ctx.adopters[0])
+    _cast(ctx, director=director, lead_department=ctx.adopters[0])
     _supporters(ctx)
 
 
-def _cast(ctx: DemoContext, *, lead_department: Department) -> None:
+def _cast(ctx: DemoContext, *, director: User, lead_department: Department) -> None:
     """The demo accounts: each role, in the first adopting department and its site."""
-    director = ctx.director
     ctx.accounts["director"] = director
     for role, email, name in ACCOUNTS[1:]:
         ctx.accounts[role] = _account(email=email, name=name)
@@ -229,6 +228,12 @@ def _cast(ctx: DemoContext, *, lead_department: Department) -> None:
         )
 
 
+def _launch_day(department: Department) -> date:
+    if department.launched_on is None:
+        raise ValueError(f"{department} has not launched the program")
+    return department.launched_on
+
+
 def _supporters(ctx: DemoContext) -> None:
     """About sixty supporters, trained in the adopting departments after each launch."""
     rng = ctx.rng
@@ -236,7 +241,7 @@ def _supporters(ctx: DemoContext) -> None:
     services.supporter_activate(
         actor=ctx.director,
         physician=demo_supporter,
-        activated_on=ctx.adopters[0].launched_on + timedelta(days=30),
+        activated_on=_launch_day(ctx.adopters[0]) + timedelta(days=30),
         bio="Emergency physician; happy to talk by phone any evening.",
     )
     for department, count in zip(ctx.adopters, SUPPORTERS_PER_ADOPTER, strict=True):
@@ -246,7 +251,7 @@ def _supporters(ctx: DemoContext) -> None:
             .order_by("physician_id")
         )
         for physician in rng.sample(candidates, count):
-            activated_on = department.launched_on + timedelta(days=rng.randrange(0, 120))
+            activated_on = _launch_day(department) + timedelta(days=rng.randrange(0, 120))
             supporter = services.supporter_activate(
                 actor=ctx.director,
                 physician=physician,

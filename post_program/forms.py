@@ -57,7 +57,9 @@ class ImportUploadForm(forms.Form):
 
     MAX_BYTES = 50 * 1024 * 1024
 
-    files = MultipleFileField(
+    # A declared field, moved into base_fields by the form's metaclass: it never shadows
+    # BaseForm.files at run time, though the stubs see the same name.
+    files = MultipleFileField(  # type: ignore[assignment]
         widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
         help_text=(
             "departments.csv, physicians.csv, training.csv, referrals.csv, interactions.csv, "

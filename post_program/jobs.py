@@ -14,14 +14,10 @@ import uuid
 
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .celery import app as celery_app
-
-try:
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-except ImportError:  # pragma: no cover - redis ships with celery[redis]
-    RedisConnectionError = RedisTimeoutError = BrokerOperationalError
 
 logger = logging.getLogger(__name__)
 

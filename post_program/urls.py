@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "POST administration"
 
 urlpatterns = [
