@@ -15,7 +15,7 @@ from post_program.models import Department, Site
 
 from . import metrics
 from .models import PRISM_NOTE_MAX_LENGTH, ExportFormat, PrismNote
-from .reports import ReportInputError, Scope, program_start, scope_for
+from .report import ReportInputError, Scope, program_start, scope_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EARLIEST_DATE = date(1990, 1, 1)

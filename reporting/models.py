@@ -1,7 +1,7 @@
 """Reporting records: PRISM context notes, background report exports and digest deliveries.
 
 The RE-AIM numbers themselves are never stored: they are computed from the program's records
-for a period and a scope every time (``reports.ReAimReport``), so a report cannot go stale or
+for a period and a scope every time (``report.ReAimReport``), so a report cannot go stale or
 disagree with the dashboard.
 """
 
@@ -22,7 +22,7 @@ def _in(field: str, choices) -> Q:
 
 
 class PrismDomain(models.TextChoices):
-    """The six PRISM context domains (metrics.md, PRISM context)."""
+    """The six PRISM context domains (docs/metrics.md, PRISM context)."""
 
     INTERVENTION_ORGANISATIONAL = (
         "intervention_organisational",

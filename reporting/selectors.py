@@ -2,8 +2,8 @@
 
 Each function takes a period (dates, both ends included) and a scope given as department ids
 (``None`` = program-wide), runs a fixed number of aggregate queries whatever the number of
-departments or rows, and returns plain counts, sums and value lists. ``reports.py`` turns them
-into the numbers of ``metrics.md`` with the arithmetic of ``metrics.py``.
+departments or rows, and returns plain counts, sums and value lists. ``report.py`` turns them
+into the numbers of ``docs/metrics.md`` with the arithmetic of ``metrics.py``.
 
 The same SQL runs on SQLite and PostgreSQL. Person-days follow the formula in the docstring of
 ``metrics.physician_days``: every bound is COALESCEd with the period bound (GREATEST and LEAST

@@ -37,7 +37,8 @@ from .access import (
 from .forms import ExportForm, PrismNoteForm, ReportFilterForm
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport
-from .reports import ReAimReport, dashboard_context
+from .render import dashboard_context
+from .report import ReAimReport
 from .selectors import get_prism_note_or_404, get_report_export_or_404, prism_notes_visible_to
 
 # --- Dashboards -----------------------------------------------------------------------------
