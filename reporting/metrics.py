@@ -1,4 +1,4 @@
-"""The arithmetic of the RE-AIM report, as defined in the metrics contract.
+"""The arithmetic of the RE-AIM report, as defined in ``docs/metrics.md``.
 
 Everything here is pure: plain Python values in (dates, datetimes, ints, floats, mappings),
 plain values out.  There is no Django and no database in this module.  The aggregate queries in
