@@ -97,7 +97,7 @@ class PrismNote(models.Model):
 
     @property
     def scope_label(self) -> str:
-        return self.department.label if self.department_id else "Program"
+        return self.department.label if self.department is not None else "Program"
 
 
 class ExportFormat(models.TextChoices):
@@ -170,7 +170,7 @@ class ReportExport(models.Model):
         return CONTENT_TYPES[self.format]
 
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.PDF: "application/pdf",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.CSV: "text/csv; charset=utf-8",

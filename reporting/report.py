@@ -30,6 +30,7 @@ from surveys import selectors as survey_selectors
 
 from . import metrics, selectors
 from .models import PrismDomain, PrismNote, PrismTag
+from .selectors import DepartmentRow
 
 SECTIONS = ("reach", "effectiveness", "adoption", "implementation", "maintenance")
 RECIPIENT_FEEDBACK_LIKERT = (
@@ -214,7 +215,7 @@ class ReAimReport:
         return metrics.quarters(self.start, self.end)
 
     @cached_property
-    def _departments(self) -> list[dict]:
+    def _departments(self) -> list[DepartmentRow]:
         return selectors.department_rows(self.department_ids)
 
     @cached_property
@@ -295,7 +296,7 @@ class ReAimReport:
                 "domain_label": PrismDomain(note.domain).label,
                 "tag": note.tag,
                 "tag_label": PrismTag(note.tag).label,
-                "department": note.department.label if note.department_id else None,
+                "department": note.department.label if note.department is not None else None,
                 "note": note.text,
             }
             for note in notes
@@ -420,7 +421,7 @@ class ReAimReport:
     def _maintenance(self) -> dict[str, Any]:
         physicians, _ = self._physicians
         interactions = self._interactions
-        by_year = []
+        by_year: list[dict[str, Any]] = []
         for i, window in enumerate(self.year_windows):
             count = interactions[f"window_y{i}"]
             years = metrics.physician_years(physicians.window_days[f"y{i}"])

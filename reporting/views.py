@@ -214,6 +214,8 @@ def export_download(request, pk: int):
     if export.status != ExportStatus.DONE:
         raise Http404
     content = ReportExport.objects.values_list("content", flat=True).get(pk=export.pk)
+    if content is None:
+        raise Http404
     services.report_export_record_download(actor=request.user, export=export)
     response = HttpResponse(bytes(content), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
