@@ -37,6 +37,7 @@ class Chart:
     series: list[Series] = field(default_factory=list)
     horizontal: bool = False
     note: str = ""
+    svg: str = ""  # the chart drawn by ``chart_svg``, for the PDF only
 
     def as_dict(self) -> dict[str, Any]:
         """What the dashboard's script needs (goes through ``json_script``)."""

@@ -74,12 +74,14 @@ DEPARTMENT_NOTES = [
 
 
 def seed(ctx: DemoContext) -> None:
+    director = ctx.director
+    assert director is not None, "the core's seed creates the director first"
     rng = random.Random(f"reporting:{ctx.rng.getstate()!r}")
     span = (ctx.today - ctx.program_start).days
     for index, (domain, tag, text) in enumerate(PROGRAM_NOTES):
         offset = span * index // len(PROGRAM_NOTES) + rng.randrange(0, 30)
         services.prism_note_create(
-            actor=ctx.director,
+            actor=director,
             domain=domain,
             tag=tag,
             noted_on=min(ctx.program_start + timedelta(days=offset), ctx.today),
@@ -88,12 +90,14 @@ def seed(ctx: DemoContext) -> None:
     lead = ctx.accounts.get("lead")
     for rank, department in enumerate(ctx.adopters):
         for domain, tag, text in rng.sample(DEPARTMENT_NOTES, 2 if rank else len(DEPARTMENT_NOTES)):
-            days = max((ctx.today - department.launched_on).days, 1)
+            launched_on = department.launched_on
+            assert launched_on is not None, "adopting departments have launched"
+            days = max((ctx.today - launched_on).days, 1)
             services.prism_note_create(
-                actor=lead if rank == 0 and lead is not None else ctx.director,
+                actor=lead if rank == 0 and lead is not None else director,
                 domain=domain,
                 tag=tag,
-                noted_on=department.launched_on + timedelta(days=rng.randrange(0, days)),
+                noted_on=launched_on + timedelta(days=rng.randrange(0, days)),
                 text=text,
                 department=department,
             )

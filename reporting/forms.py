@@ -15,7 +15,7 @@ from post_program.models import Department, Site
 
 from . import metrics
 from .models import PRISM_NOTE_MAX_LENGTH, ExportFormat, PrismNote
-from .reports import ReportInputError, Scope, program_start, scope_for
+from .report import ReportInputError, Scope, program_start, scope_for
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EARLIEST_DATE = date(1990, 1, 1)
@@ -49,9 +49,19 @@ def preset_period(
     raise ValueError(f"unknown period preset {preset!r}")
 
 
-class DepartmentChoiceField(forms.ModelMultipleChoiceField):
+class DepartmentLabels:
+    """Lists departments by their full label (``SITE/DEPARTMENT``)."""
+
     def label_from_instance(self, obj: Department) -> str:
         return obj.label
+
+
+class DepartmentField(DepartmentLabels, forms.ModelChoiceField):
+    pass
+
+
+class DepartmentChoiceField(DepartmentLabels, forms.ModelMultipleChoiceField):
+    pass
 
 
 class ReportFilterForm(forms.Form):
@@ -98,11 +108,15 @@ class ReportFilterForm(forms.Form):
         if sites is None:
             del self.fields["site"]
         else:
-            self.fields["site"].queryset = sites.order_by("name")
+            site_field = self.fields["site"]
+            assert isinstance(site_field, forms.ModelChoiceField)
+            site_field.queryset = sites.order_by("name")
         if departments is None:
             del self.fields["department"]
         else:
-            self.fields["department"].queryset = departments.select_related("site").order_by(
+            department_field = self.fields["department"]
+            assert isinstance(department_field, forms.ModelChoiceField)
+            department_field.queryset = departments.select_related("site").order_by(
                 "site__name", "name"
             )
         self.helper = FormHelper()
@@ -234,6 +248,7 @@ class PrismNoteForm(forms.ModelForm):
     class Meta:
         model = PrismNote
         fields = ["domain", "tag", "noted_on", "department", "text"]
+        field_classes = {"department": DepartmentField}
         widgets = {
             "noted_on": DATE_INPUT,
             "text": forms.Textarea(attrs={"rows": 4, "maxlength": PRISM_NOTE_MAX_LENGTH}),
@@ -247,8 +262,8 @@ class PrismNoteForm(forms.ModelForm):
     def __init__(self, *args, departments: QuerySet[Department], program_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = departments.order_by("site__name", "name")
-        field.label_from_instance = lambda d: d.label
         field.required = not program_wide
         field.empty_label = "The whole program" if program_wide else None
         self.helper = FormHelper()

@@ -1,4 +1,4 @@
-"""The arithmetic of the RE-AIM report, as defined in the metrics contract.
+"""The arithmetic of the RE-AIM report, as defined in ``docs/metrics.md``.
 
 Everything here is pure: plain Python values in (dates, datetimes, ints, floats, mappings),
 plain values out.  There is no Django and no database in this module.  The aggregate queries in
@@ -12,7 +12,8 @@ Sections:
 * Ratios: proportions, rates per 100, trend ratio.
 * Distributions: percentiles and duration summaries.
 * Surveys: Likert and yes/no items, WHO-5.
-* Suppression of small cells, including complementary suppression.
+* Suppression: the core rule of ``post_program/suppression.py`` applied to survey item blocks,
+  well-being and the by-department table.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from typing import Any, NamedTuple, TypedDict, TypeVar
 
 from dateutil.relativedelta import relativedelta
 
-# Suppression of small counts is shared with the survey results pages, so it lives in the core.
-from post_program.suppression import (  # noqa: F401 - part of this module's API
+# The suppression rule for small counts is shared with the survey results pages, so it lives
+# in the core; the report's blocks and tables below apply it.
+from post_program.suppression import (
     SUPPRESSED_KEY,
-    SuppressedBreakdown,
     check_count,
     check_threshold,
     is_small,
@@ -600,8 +601,6 @@ def _check_part_of_whole(part: int, whole: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # Suppression
 # ---------------------------------------------------------------------------------------------
-
-"""Name of the list, beside suppressed values, of the counts that were suppressed."""
 
 BY_DEPARTMENT_COUNTS: tuple[str, ...] = (
     "physicians",

@@ -1,7 +1,7 @@
 """Reporting records: PRISM context notes, background report exports and digest deliveries.
 
 The RE-AIM numbers themselves are never stored: they are computed from the program's records
-for a period and a scope every time (``reports.ReAimReport``), so a report cannot go stale or
+for a period and a scope every time (``report.ReAimReport``), so a report cannot go stale or
 disagree with the dashboard.
 """
 
@@ -22,7 +22,7 @@ def _in(field: str, choices) -> Q:
 
 
 class PrismDomain(models.TextChoices):
-    """The six PRISM context domains (metrics.md, PRISM context)."""
+    """The six PRISM context domains (docs/metrics.md, PRISM context)."""
 
     INTERVENTION_ORGANISATIONAL = (
         "intervention_organisational",
@@ -97,7 +97,7 @@ class PrismNote(models.Model):
 
     @property
     def scope_label(self) -> str:
-        return self.department.label if self.department_id else "Program"
+        return self.department.label if self.department is not None else "Program"
 
 
 class ExportFormat(models.TextChoices):
@@ -170,7 +170,7 @@ class ReportExport(models.Model):
         return CONTENT_TYPES[self.format]
 
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.PDF: "application/pdf",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.CSV: "text/csv; charset=utf-8",

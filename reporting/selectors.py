@@ -2,8 +2,8 @@
 
 Each function takes a period (dates, both ends included) and a scope given as department ids
 (``None`` = program-wide), runs a fixed number of aggregate queries whatever the number of
-departments or rows, and returns plain counts, sums and value lists. ``reports.py`` turns them
-into the numbers of ``metrics.md`` with the arithmetic of ``metrics.py``.
+departments or rows, and returns plain counts, sums and value lists. ``report.py`` turns them
+into the numbers of ``docs/metrics.md`` with the arithmetic of ``metrics.py``.
 
 The same SQL runs on SQLite and PostgreSQL. Person-days follow the formula in the docstring of
 ``metrics.physician_days``: every bound is COALESCEd with the period bound (GREATEST and LEAST
@@ -12,11 +12,13 @@ ignore NULL on PostgreSQL but return NULL on SQLite), and only rows with ``lo <=
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypedDict
 
 from django.db.models import (
+    Aggregate,
     Count,
     DateField,
     DateTimeField,
@@ -78,7 +80,17 @@ def sustainment_eligible_q(end: date, prefix: str = "") -> Q:
     )
 
 
-def department_rows(department_ids: DepartmentIds) -> list[dict]:
+class DepartmentRow(TypedDict):
+    """A department in scope as the report reads it."""
+
+    pk: int
+    launched_on: date | None
+    ended_on: date | None
+    site_name: str
+    department_name: str
+
+
+def department_rows(department_ids: DepartmentIds) -> list[DepartmentRow]:
     """The departments in scope, ordered by site and name: id, site, department, launched_on,
     ended_on. One query."""
     return list(
@@ -137,19 +149,19 @@ def _person_time(window: metrics.Window) -> tuple[Sum, Count]:
         Coalesce("department__ended_on", _date(window.end)),
         output_field=DateField(),
     )
-    counted = Q(department__launched_on__isnull=False) & LessThanOrEqual(lo, hi)
+    counted = Q(department__launched_on__isnull=False) & Q(LessThanOrEqual(lo, hi))
     span = ExpressionWrapper(hi - lo, output_field=DurationField())
     return Sum(span, filter=counted), Count("pk", filter=counted)
 
 
-def _days(result: dict, key: str) -> int:
+def _days(result: Mapping[str, Any], key: str) -> int:
     """Physician-days from the pair of aggregates made by ``_person_time``."""
     span = result[f"{key}_span"]
     return (span.days if span is not None else 0) + result[f"{key}_rows"]
 
 
-def _person_time_aggregates(windows: dict[str, metrics.Window]) -> dict:
-    aggregates = {}
+def _person_time_aggregates(windows: dict[str, metrics.Window]) -> dict[str, Aggregate]:
+    aggregates: dict[str, Aggregate] = {}
     for key, window in windows.items():
         span, rows = _person_time(window)
         aggregates[f"{key}_span"] = span
@@ -231,7 +243,7 @@ def _physician_aggregates(
     }
 
 
-def _physician_counts(result: dict, windows: Sequence[str]) -> PhysicianCounts:
+def _physician_counts(result: Mapping[str, Any], windows: Sequence[str]) -> PhysicianCounts:
     return PhysicianCounts(
         physicians_total=result["physicians_total"],
         eligible_physicians=result["eligible_physicians"],
@@ -332,7 +344,11 @@ def referral_contact_hours(*, start: date, end: date, department_ids: Department
         .filter(first_contact_at__isnull=False)
         .values_list("received_at", "first_contact_at")
     )
-    return [metrics.hours_between(received, contacted) for received, contacted in pairs]
+    return [
+        metrics.hours_between(received, contacted)
+        for received, contacted in pairs
+        if contacted is not None
+    ]
 
 
 # --- Interactions ---------------------------------------------------------------------------

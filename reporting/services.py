@@ -22,7 +22,8 @@ from post_program.services import audit_record
 
 from . import metrics
 from .models import DigestDelivery, ExportStatus, PrismNote, ReportExport
-from .reports import ReAimReport, render, scope_for
+from .render import render
+from .report import ReAimReport, scope_for
 
 logger = logging.getLogger(__name__)
 

@@ -37,7 +37,8 @@ from .access import (
 from .forms import ExportForm, PrismNoteForm, ReportFilterForm
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport
-from .reports import ReAimReport, dashboard_context
+from .render import dashboard_context
+from .report import ReAimReport
 from .selectors import get_prism_note_or_404, get_report_export_or_404, prism_notes_visible_to
 
 # --- Dashboards -----------------------------------------------------------------------------
@@ -213,6 +214,8 @@ def export_download(request, pk: int):
     if export.status != ExportStatus.DONE:
         raise Http404
     content = ReportExport.objects.values_list("content", flat=True).get(pk=export.pk)
+    if content is None:
+        raise Http404
     services.report_export_record_download(actor=request.user, export=export)
     response = HttpResponse(bytes(content), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'

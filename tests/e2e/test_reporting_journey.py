@@ -13,7 +13,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reporting.reports import display_number
+from reporting.render.display import display_number
 from tests.factories import PASSWORD
 from tests.reporting.conftest import program  # noqa: F401 - the shared small program
 

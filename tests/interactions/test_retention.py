@@ -24,7 +24,7 @@ from interactions.models import (
 )
 from post_program.celery import app as celery_app
 from post_program.models import AuditEvent
-from reporting.reports import PROGRAM_SCOPE, ReAimReport, period_parse, scope_for
+from reporting.report import PROGRAM_SCOPE, ReAimReport, period_parse, scope_for
 from tests.factories import PhysicianFactory
 
 from .factories import interaction_logged, referral_new, trained

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from post_program.models import AuditEvent
-from reporting.reports import ReAimReport, period_parse, scope_resolve
+from reporting.report import ReAimReport, period_parse, scope_resolve
 
 
 def run(*args: str) -> str:

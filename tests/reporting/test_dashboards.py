@@ -13,7 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
-from reporting.reports import ReAimReport, display_number, period_parse, tidy_rows
+from reporting.render.display import display_number
+from reporting.render.tidy import tidy_rows
+from reporting.report import ReAimReport, period_parse
 from tests.factories import DepartmentFactory, PhysicianFactory, SiteFactory
 from tests.training.factories import TrainingCompletionFactory
 

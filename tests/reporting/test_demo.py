@@ -15,7 +15,7 @@ from post_program.models import Department, User
 from reporting import demo
 from reporting.charts import chart_specs
 from reporting.models import PrismDomain, PrismNote
-from reporting.reports import ReAimReport, period_parse
+from reporting.report import ReAimReport, period_parse
 
 TODAY = date(2026, 6, 30)
 

@@ -11,17 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from reporting.reports import (
-    DIMENSION_LABELS,
-    SECTIONS,
-    TIDY_HEADER,
-    ReAimReport,
-    display_number,
-    period_parse,
-    render,
-    scope_resolve,
-    tidy_rows,
-)
+from reporting.render import render
+from reporting.render.display import DIMENSION_LABELS, display_number
+from reporting.render.tidy import TIDY_HEADER, tidy_rows
+from reporting.report import SECTIONS, ReAimReport, period_parse, scope_resolve
 
 from .conftest import PERIOD
 from .test_dashboards import cells

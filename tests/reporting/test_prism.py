@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from post_program.models import AuditEvent
 from reporting.models import PrismNote
-from reporting.reports import ReAimReport, period_parse, scope_resolve
+from reporting.report import ReAimReport, period_parse, scope_resolve
 
 from .factories import PrismNoteFactory
 

@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from reporting.reports import ReAimReport, period_parse, scope_resolve
+from reporting.report import ReAimReport, period_parse, scope_resolve
 from tests.factories import DepartmentFactory, PeerSupporterFactory, PhysicianFactory, SiteFactory
 from tests.training.factories import TrainingCompletionFactory
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reporting.reports import ReAimReport, period_parse, scope_resolve
+from reporting.report import ReAimReport, period_parse, scope_resolve
 from tests.factories import DepartmentFactory, SiteFactory
 
 from .factories import make_referral

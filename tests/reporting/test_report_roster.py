@@ -15,7 +15,7 @@ from datetime import date
 
 import pytest
 
-from reporting.reports import ReAimReport, ReportInputError, period_parse, scope_resolve
+from reporting.report import ReAimReport, ReportInputError, period_parse, scope_resolve
 from tests.factories import DepartmentFactory, PhysicianFactory, SiteFactory
 from tests.training.factories import TrainingCompletionFactory
 

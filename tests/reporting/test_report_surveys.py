@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from reporting.reports import ReAimReport, period_parse, scope_resolve
+from reporting.report import ReAimReport, period_parse, scope_resolve
 from tests.factories import DepartmentFactory, SiteFactory
 from tests.surveys.factories import builtin_instruments, make_response, version_of
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from post_program.suppression import suppress_counts
 from reporting import metrics as m
 
 K = 11  # the default threshold, as in the CMS cell-size rule
@@ -19,74 +20,74 @@ K = 11  # the default threshold, as in the CMS cell-size rule
 def test_a_single_small_cell_pulls_in_the_next_smallest() -> None:
     # event = 4 is under 11. Alone beside the shown total (84) it could be recomputed as
     # 84 - 40 - 25 - 15, so the next smallest, proactive = 15, is suppressed as well.
-    result = m.suppress_counts({"self": 40, "third_party": 25, "event": 4, "proactive": 15}, K)
+    result = suppress_counts({"self": 40, "third_party": 25, "event": 4, "proactive": 15}, K)
     assert result.values == {"self": 40, "third_party": 25, "event": None, "proactive": None}
     assert result.suppressed == ["event", "proactive"]
 
 
 def test_zeros_are_shown_and_never_pulled_in() -> None:
     # third_party = 0 is smaller than proactive = 20 but zeros are shown: proactive goes.
-    result = m.suppress_counts({"self": 40, "third_party": 0, "event": 3, "proactive": 20}, K)
+    result = suppress_counts({"self": 40, "third_party": 0, "event": 3, "proactive": 20}, K)
     assert result.values == {"self": 40, "third_party": 0, "event": None, "proactive": None}
     assert result.suppressed == ["event", "proactive"]
 
 
 def test_two_small_cells_need_no_complement() -> None:
-    result = m.suppress_counts({"a": 3, "b": 5, "c": 50}, K)
+    result = suppress_counts({"a": 3, "b": 5, "c": 50}, K)
     assert result.values == {"a": None, "b": None, "c": 50}
     assert result.suppressed == ["a", "b"]
 
 
 def test_equal_candidates_are_broken_by_name() -> None:
     # c and b are both 20; b comes first by name whatever the order of the input.
-    assert m.suppress_counts({"a": 2, "c": 20, "b": 20}, K).suppressed == ["a", "b"]
-    assert m.suppress_counts({"c": 20, "b": 20, "a": 2}, K).suppressed == ["b", "a"]
+    assert suppress_counts({"a": 2, "c": 20, "b": 20}, K).suppressed == ["a", "b"]
+    assert suppress_counts({"c": 20, "b": 20, "a": 2}, K).suppressed == ["b", "a"]
 
 
 def test_a_small_cell_beside_only_zeros_stays_alone() -> None:
-    result = m.suppress_counts({"a": 0, "b": 7, "c": 0}, K)
+    result = suppress_counts({"a": 0, "b": 7, "c": 0}, K)
     assert result.values == {"a": 0, "b": None, "c": 0}
     assert result.suppressed == ["b"]
 
 
 def test_no_complement_when_the_total_is_not_shown() -> None:
-    result = m.suppress_counts({"a": 4, "b": 30}, K, total_shown=False)
+    result = suppress_counts({"a": 4, "b": 30}, K, total_shown=False)
     assert result.values == {"a": None, "b": 30}
 
 
 def test_threshold_none_reports_exact_counts() -> None:
     cells = {"self": 1, "third_party": 0, "event": 2, "proactive": 300}
-    result = m.suppress_counts(cells, None)
+    result = suppress_counts(cells, None)
     assert result.values == cells
     assert result.suppressed == []
 
 
 def test_cells_at_or_above_the_threshold_are_unchanged() -> None:
     cells = {"supported": 11, "declined": 12, "unreachable": 0, "referred_out": 40, "open": 11}
-    result = m.suppress_counts(cells, K)
+    result = suppress_counts(cells, K)
     assert result.values == cells
     assert result.suppressed == []
 
 
 def test_threshold_boundary() -> None:
     # 10 < 11 is suppressed, 11 is not; with 10 alone the next smallest (11) goes too.
-    assert m.suppress_counts({"a": 10, "b": 11, "c": 12}, K).suppressed == ["a", "b"]
+    assert suppress_counts({"a": 10, "b": 11, "c": 12}, K).suppressed == ["a", "b"]
     # A threshold of 1 suppresses nothing: no count lies strictly between 0 and 1.
-    assert m.suppress_counts({"a": 1, "b": 2}, 1).suppressed == []
+    assert suppress_counts({"a": 1, "b": 2}, 1).suppressed == []
 
 
 def test_suppressed_names_follow_the_input_order() -> None:
-    assert m.suppress_counts({"z": 3, "a": 4, "m": 50}, K).suppressed == ["z", "a"]
+    assert suppress_counts({"z": 3, "a": 4, "m": 50}, K).suppressed == ["z", "a"]
 
 
 def test_empty_breakdown() -> None:
-    result = m.suppress_counts({}, K)
+    result = suppress_counts({}, K)
     assert result.values == {}
     assert result.suppressed == []
 
 
 def test_as_dict_lists_the_suppressed_cells_beside_the_values() -> None:
-    result = m.suppress_counts({"self": 3, "third_party": 0, "event": 0, "proactive": 0}, K)
+    result = suppress_counts({"self": 3, "third_party": 0, "event": 0, "proactive": 0}, K)
     assert result.as_dict() == {
         "self": None,
         "third_party": 0,
@@ -99,13 +100,13 @@ def test_as_dict_lists_the_suppressed_cells_beside_the_values() -> None:
 @pytest.mark.parametrize("threshold", [0, -5, True])
 def test_invalid_thresholds_are_rejected(threshold: int) -> None:
     with pytest.raises(ValueError):
-        m.suppress_counts({"a": 3}, threshold)
+        suppress_counts({"a": 3}, threshold)
 
 
 @pytest.mark.parametrize("count", [-1, True, 2.5])
 def test_invalid_counts_are_rejected(count: Any) -> None:
     with pytest.raises(ValueError):
-        m.suppress_counts({"a": count}, K)
+        suppress_counts({"a": count}, K)
 
 
 def test_null_if_suppressed() -> None:
@@ -296,7 +297,7 @@ def shown(values: Mapping[str, int | None]) -> dict[str, int]:
 
 @given(breakdowns, thresholds, st.booleans())
 def test_no_shown_count_is_small(cells: dict[str, int], k: int, total_shown: bool) -> None:
-    result = m.suppress_counts(cells, k, total_shown=total_shown)
+    result = suppress_counts(cells, k, total_shown=total_shown)
     assert all(value == 0 or value >= k for value in shown(result.values).values())
 
 
@@ -304,7 +305,7 @@ def test_no_shown_count_is_small(cells: dict[str, int], k: int, total_shown: boo
 def test_shown_values_are_the_input_values(
     cells: dict[str, int], k: int, total_shown: bool
 ) -> None:
-    result = m.suppress_counts(cells, k, total_shown=total_shown)
+    result = suppress_counts(cells, k, total_shown=total_shown)
     assert list(result.values) == list(cells)
     assert all(cells[name] == value for name, value in shown(result.values).items())
     assert result.suppressed == [name for name in cells if result.values[name] is None]
@@ -312,13 +313,13 @@ def test_shown_values_are_the_input_values(
 
 @given(breakdowns, thresholds, st.booleans())
 def test_zeros_are_never_suppressed(cells: dict[str, int], k: int, total_shown: bool) -> None:
-    result = m.suppress_counts(cells, k, total_shown=total_shown)
+    result = suppress_counts(cells, k, total_shown=total_shown)
     assert all(result.values[name] == 0 for name, count in cells.items() if count == 0)
 
 
 @given(breakdowns, thresholds)
 def test_a_lone_suppressed_cell_has_nothing_left_to_pull_in(cells: dict[str, int], k: int) -> None:
-    result = m.suppress_counts(cells, k)
+    result = suppress_counts(cells, k)
     if len(result.suppressed) == 1:
         (lone,) = result.suppressed
         assert all(count == 0 for name, count in cells.items() if name != lone)
@@ -328,7 +329,7 @@ def test_a_lone_suppressed_cell_has_nothing_left_to_pull_in(cells: dict[str, int
 def test_at_most_one_cell_is_added_and_it_is_the_smallest_candidate(
     cells: dict[str, int], k: int
 ) -> None:
-    result = m.suppress_counts(cells, k)
+    result = suppress_counts(cells, k)
     small = {name for name, count in cells.items() if 0 < count < k}
     added = set(result.suppressed) - small
     assert small <= set(result.suppressed)
@@ -346,9 +347,9 @@ def test_result_does_not_depend_on_input_order(
 ) -> None:
     items = list(cells.items())
     rnd.shuffle(items)
-    first = m.suppress_counts(cells, k, total_shown=total_shown)
-    again = m.suppress_counts(cells, k, total_shown=total_shown)
-    shuffled = m.suppress_counts(dict(items), k, total_shown=total_shown)
+    first = suppress_counts(cells, k, total_shown=total_shown)
+    again = suppress_counts(cells, k, total_shown=total_shown)
+    shuffled = suppress_counts(dict(items), k, total_shown=total_shown)
     assert again == first
     assert shuffled.values == first.values  # dict equality ignores order
     assert sorted(shuffled.suppressed) == sorted(first.suppressed)
@@ -358,16 +359,16 @@ def test_result_does_not_depend_on_input_order(
 def test_a_second_pass_over_the_shown_cells_suppresses_nothing(
     cells: dict[str, int], k: int
 ) -> None:
-    result = m.suppress_counts(cells, k)
+    result = suppress_counts(cells, k)
     remaining = shown(result.values)
-    again = m.suppress_counts(remaining, k, total_shown=False)
+    again = suppress_counts(remaining, k, total_shown=False)
     assert again.values == remaining
     assert again.suppressed == []
 
 
 @given(breakdowns, st.booleans())
 def test_no_threshold_changes_nothing(cells: dict[str, int], total_shown: bool) -> None:
-    result = m.suppress_counts(cells, None, total_shown=total_shown)
+    result = suppress_counts(cells, None, total_shown=total_shown)
     assert result.values == cells
     assert result.suppressed == []
 
@@ -375,7 +376,7 @@ def test_no_threshold_changes_nothing(cells: dict[str, int], total_shown: bool) 
 @given(breakdowns, thresholds)
 def test_all_cells_at_or_above_threshold_change_nothing(cells: dict[str, int], k: int) -> None:
     raised = {name: count + k for name, count in cells.items()}
-    result = m.suppress_counts(raised, k)
+    result = suppress_counts(raised, k)
     assert result.values == raised
     assert result.suppressed == []
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reporting import metrics
-from reporting.reports import ReAimReport, period_parse
+from reporting.report import ReAimReport, period_parse
 from tests.factories import (
     DepartmentFactory,
     PeerSupporterFactory,

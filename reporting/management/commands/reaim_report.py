@@ -1,4 +1,4 @@
-"""Write the PRISM/RE-AIM report for a period and scope (the contract of metrics.md).
+"""Write the PRISM/RE-AIM report for a period and scope (the contract of docs/metrics.md).
 
     manage.py reaim_report --start YYYY-MM-DD --end YYYY-MM-DD [--site SITE]
         [--department SITE/DEPARTMENT ...] [--suppress-below K]
@@ -15,13 +15,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from post_program.services import audit_record
-from reporting.reports import (
-    ReAimReport,
-    ReportInputError,
-    period_parse,
-    render,
-    scope_resolve,
-)
+from reporting.render import render
+from reporting.report import ReAimReport, ReportInputError, period_parse, scope_resolve
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 BINARY_FORMATS = ("xlsx", "pdf")
