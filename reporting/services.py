@@ -10,13 +10,13 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
+from post_program.mail import email_compose, email_send
 from post_program.models import Department, RoleAssignment, Site, User
 from post_program.services import audit_record
 
@@ -247,7 +247,7 @@ def digest_send_monthly(*, today: date) -> int:
                     user_id=user.pk,
                     month=month.isoformat(),
                 )
-                send_mail(DIGEST_SUBJECT, digest_body(), settings.DEFAULT_FROM_EMAIL, [user.email])
+                email_send(email_compose(to=user.email, subject=DIGEST_SUBJECT, body=digest_body()))
         except IntegrityError:
             continue  # another run sent it meanwhile
         except OSError as error:  # SMTP errors are OSErrors: retried on the next run
