@@ -47,7 +47,7 @@ def test_a_failed_email_is_sent_on_the_next_run(program, monkeypatch):
     def down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr(services, "send_mail", down)
+    monkeypatch.setattr(services, "email_send", down)
     assert services.digest_send_monthly(today=date(2024, 5, 1)) == 0
     assert not DigestDelivery.objects.exists()
     monkeypatch.undo()
