@@ -2,10 +2,10 @@
 history.
 
 The life cycle (product.md) is `new → assigned → accepted → contacted → closed`, with an outcome
-on closing. Each transition is a service in `services.py` that writes a `ReferralEvent` (the
-history shown on the referral page) and an audit row. The invariants of that life cycle are
-database constraints, so no code path (forms, importer, shell) can store a referral that breaks
-them.
+on closing. Each transition is a service in `interactions.services` that writes a
+`ReferralEvent` (the history shown on the referral page) and an audit row. The invariants of
+that life cycle are database constraints, so no code path (forms, importer, shell) can store a
+referral that breaks them.
 
 `Referral`'s columns map one to one onto `referrals.csv` (data-formats.md): referral_id,
 received_at, source, physician (physician_id), department (site, department), assigned_to,
