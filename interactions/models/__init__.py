@@ -45,6 +45,7 @@ from .referrals import (
     Source,
     Status,
     Urgency,
+    first_contact_deadline,
     new_referral_id,
     physician_pseudonym,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "Status",
     "Topic",
     "Urgency",
+    "first_contact_deadline",
     "new_interaction_id",
     "new_referral_id",
     "physician_pseudonym",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -37,6 +38,13 @@ PSEUDONYM_LENGTH = 64  # hex digits of an HMAC-SHA256
 def new_referral_id() -> str:
     """A public key that reveals nothing (no sequence to count referrals by)."""
     return f"R-{uuid.uuid4().hex[:12].upper()}"
+
+
+def first_contact_deadline(received_at: datetime) -> datetime:
+    """When first contact is due for a referral received at `received_at`: the
+    FIRST_CONTACT_DEADLINE_HOURS setting later, however the referral came in (a request, an
+    import)."""
+    return received_at + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS)
 
 
 def physician_pseudonym(physician_id: str) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from post_program.models import Department, PeerSupporter, Physician, User
@@ -26,6 +25,7 @@ from ..models import (
     ReminderKind,
     Source,
     Urgency,
+    first_contact_deadline,
     new_referral_id,
 )
 from .deadlines import _remind
@@ -136,7 +136,7 @@ def referral_request(
     referral = Referral(
         referral_id=referral_id or new_referral_id(),
         received_at=at,
-        first_contact_due_at=at + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS),
+        first_contact_due_at=first_contact_deadline(at),
         source=source,
         physician=physician,
         named_colleague=named_colleague.strip(),
