@@ -192,7 +192,7 @@ class Interaction(models.Model):
 
     @property
     def person_label(self) -> str:
-        if self.physician_id is not None:
+        if self.physician is not None:
             return self.physician.name or self.physician.physician_id
         if self.deidentified_at is not None:
             return "De-identified after retention"

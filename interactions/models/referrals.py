@@ -122,7 +122,7 @@ class EventCategory(models.TextChoices):
 
 
 # The reason recorded on the referrals an event creates.
-EVENT_REASON = {
+EVENT_REASON: dict[str, Reason] = {
     EventCategory.PATIENT_DEATH: Reason.PATIENT_DEATH,
     EventCategory.ADVERSE_EVENT: Reason.ADVERSE_EVENT,
     EventCategory.MASS_CASUALTY: Reason.PATIENT_DEATH,
@@ -382,7 +382,7 @@ class Referral(models.Model):
     @property
     def person_label(self) -> str:
         """Who is to be supported, for the people allowed to know."""
-        if self.physician_id is not None:
+        if self.physician is not None:
             return self.physician.name or self.physician.physician_id
         if self.deidentified_at is not None:
             return "De-identified after retention"

@@ -3,6 +3,7 @@ job does with each one when it falls due."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -51,12 +52,13 @@ def reminder_process(*, reminder_id: int, now: datetime | None = None) -> str:
         if reminder.assignment_id
         else None
     )
-    handler = {
+    # Each takes the referral, the reminder's assignment (None for the overdue check) and now.
+    handlers: dict[str, Callable[..., str]] = {
         ReminderKind.ACCEPT_DUE: _accept_due,
         ReminderKind.CONTACT_REMINDER: _contact_reminder,
         ReminderKind.CONTACT_OVERDUE: _contact_overdue,
-    }[reminder.kind]
-    result = handler(referral, assignment, now) or "skipped"
+    }
+    result = handlers[reminder.kind](referral, assignment, now) or "skipped"
     reminder.processed_at = now
     reminder.result = result
     reminder.save(update_fields=["processed_at", "result"])

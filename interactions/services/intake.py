@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 
 from django.db import IntegrityError, transaction
 
@@ -118,21 +119,22 @@ def referral_request(
     if physician is not None:
         department = physician.department
         named_colleague = ""
-    join = {
-        "requester": requester,
-        "source": source,
-        "urgency": urgency,
-        "referrer_may_be_named": referrer_may_be_named,
-        "submission_key": submission_key,
-        "at": at,
-        "notify": notify,
-    }
+    join = partial(
+        _join,
+        requester=requester,
+        source=source,
+        urgency=urgency,
+        referrer_may_be_named=referrer_may_be_named,
+        submission_key=submission_key,
+        at=at,
+        notify=notify,
+    )
     if physician is not None:
         open_referral = (
             Referral.objects.select_for_update().open().filter(physician=physician).first()
         )
         if open_referral is not None:
-            return _join(open_referral, **join)
+            return join(open_referral)
     referral = Referral(
         referral_id=referral_id or new_referral_id(),
         received_at=at,
@@ -167,7 +169,7 @@ def referral_request(
         )
         if open_referral is None:
             raise
-        return _join(open_referral, **join)
+        return join(open_referral)
     _event(referral, EventKind.RECEIVED, actor=requester, at=at, source=source)
     _audit(requester, "referral.request", referral, source=source, urgency=urgency)
     if notify:

@@ -45,7 +45,7 @@ def site_coordinators(site_id: int) -> list[User]:
 
 def _notify(
     kind: str,
-    referral: Referral,
+    referral: Referral | None,
     *,
     users: Iterable[User] = (),
     supporter: PeerSupporter | None = None,
@@ -75,7 +75,7 @@ def _queue_send(notification_id: int) -> None:
     enqueue_on_commit("interactions.tasks.notification_send", notification_id, broker_down_ok=True)
 
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     NotificationKind.NEW_REFERRAL: "A new request for peer support",
     NotificationKind.URGENT: "URGENT: a request for peer support with a safety concern",
     NotificationKind.ASSIGNED: "A referral was assigned to you",
@@ -84,7 +84,7 @@ SUBJECTS = {
     NotificationKind.OVERDUE: "First contact is overdue",
     NotificationKind.DEBRIEF: "A peer supporter asked for a debrief",
 }
-BODIES = {
+BODIES: dict[str, str] = {
     NotificationKind.NEW_REFERRAL: "A new request for peer support needs a supporter.",
     NotificationKind.URGENT: (
         "A request for peer support reports a safety concern. Please look at it now."

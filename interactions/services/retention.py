@@ -110,7 +110,7 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
         result.colleague_names += bool(referral.named_colleague)
         result.notes += bool(referral.note)
         result.referrer_links += referral.referrer_id is not None
-        if referral.physician_id is not None:
+        if referral.physician is not None:
             referral.physician_pseudonym = physician_pseudonym(referral.physician.physician_id)
         referral.physician = None
         referral.named_colleague = ""
@@ -211,7 +211,8 @@ def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> Pu
     again finds nothing to do."""
     now = _now(now)
     cutoff = retention_cutoff(now)
-    total = PurgeResult(cutoff=cutoff, referral_ids=[])
+    referral_ids: list[str] = []
+    total = PurgeResult(cutoff=cutoff, referral_ids=referral_ids)
     while True:
         ids = list(
             _expired_referrals(cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
@@ -220,7 +221,7 @@ def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> Pu
             break
         batch = _purge_referrals(ids, now=now, cutoff=cutoff)
         total.add(batch)
-        total.referral_ids.extend(batch.referral_ids or [])
+        referral_ids.extend(batch.referral_ids or [])
     while True:
         ids = list(
             _expired_proactive(cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
