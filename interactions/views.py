@@ -686,6 +686,8 @@ def conflict_declare(request):
 @require(can_log_interactions)
 def conflict_withdraw(request, physician_pk: int):
     supporter = roles_for(request.user).supporter
+    if supporter is None:  # can_log_interactions lets supporters in only
+        raise PermissionDenied
     physician = supporter.conflicts.filter(pk=physician_pk).first()
     if physician is None:
         raise Http404
