@@ -1,7 +1,7 @@
 """Reads of referrals, scoped by who asks (through `interactions.access`).
 
 The suggestion engine lives here too: it ranks the supporters a coordinator may assign and says,
-for each, which matching rule of product.md it passed or failed.
+for each, which matching rule of docs/confidentiality.md it passed or failed.
 """
 
 from __future__ import annotations
@@ -498,7 +498,7 @@ def _candidate_pool(
 
 
 def referral_suggestions(*, referral: Referral, on: date | None = None) -> Suggestions:
-    """Rank the supporters for a referral by the matching rules of product.md.
+    """Rank the supporters for a referral by the matching rules of docs/confidentiality.md.
 
     Hard rules, in order: never the physician themself; never a supporter with a declared
     conflict; the department wish (own, another, none); active, accepting and not away; under

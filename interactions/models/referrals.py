@@ -1,20 +1,21 @@
 """Referrals: a request for peer support, its life cycle, its assignments to supporters and its
 history.
 
-The life cycle (product.md) is `new → assigned → accepted → contacted → closed`, with an outcome
-on closing. Each transition is a service in `interactions.services` that writes a
-`ReferralEvent` (the history shown on the referral page) and an audit row. The invariants of
-that life cycle are database constraints, so no code path (forms, importer, shell) can store a
-referral that breaks them.
+The life cycle (docs/confidentiality.md) is `new → assigned → accepted → contacted → closed`,
+with an outcome on closing. Each transition is a service in `interactions.services` that
+writes a `ReferralEvent` (the history shown on the referral page) and an audit row. The
+invariants of that life cycle are database constraints, so no code path (forms, importer,
+shell) can store a referral that breaks them.
 
-`Referral`'s columns map one to one onto `referrals.csv` (data-formats.md): referral_id,
+`Referral`'s columns map one to one onto `referrals.csv` (docs/data-formats.md): referral_id,
 received_at, source, physician (physician_id), department (site, department), assigned_to,
 first_contact_at, closed_at, outcome.
 
-Retention (product.md): some days after a case closes, `services.retention_purge` removes its
-notes, free-text names, contact details and referrer, and replaces each link to the supported
-physician with a keyed pseudonym (`physician_pseudonym`), so unique physicians can still be
-counted and no report figure changes.
+Retention (docs/confidentiality.md): some days after a case closes,
+`services.retention_purge` removes its notes, free-text names, contact details and referrer,
+and replaces each link to the supported physician with a keyed pseudonym
+(`physician_pseudonym`), so unique physicians can still be counted and no report figure
+changes.
 """
 
 from __future__ import annotations
