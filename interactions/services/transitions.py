@@ -1,5 +1,6 @@
-"""What every transition of a referral shares: its errors, the locked row and the version
-check, the history event and audit row it records, and the return to the queue."""
+"""What every transition of a referral shares: its errors, its clock (`at`, default now, and
+that time's local day), the locked row and the version check, the history event and audit row
+it records, and the return to the queue."""
 
 from __future__ import annotations
 
