@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.utils import timezone
@@ -81,6 +82,25 @@ NOTES_WITHIN_DAYS = 60  # older notes would have gone with retention
 
 def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour % 24)))
+
+
+def _launched_on(department: Department) -> date:
+    """The day an adopting department launched the program (every adopter has one)."""
+    if department.launched_on is None:
+        raise ValueError(f"{department} is an adopter without a launch day")
+    return department.launched_on
+
+
+class _Facts(TypedDict):
+    """The facts of one demo interaction that the rules check."""
+
+    occurred_on: date
+    duration_minutes: int
+    successful: bool
+    escalated: bool
+    escalated_to: str
+    topics: list[str]
+    modality: str
 
 
 class _Demo:
@@ -280,7 +300,7 @@ class _Demo:
         if escalated is None:
             escalated = successful and log.random() < ESCALATION_SHARE
         planned = successful and log.random() < 0.4
-        values = {
+        values: _Facts = {
             "occurred_on": day,
             "duration_minutes": minutes,
             "successful": successful,
@@ -324,7 +344,7 @@ class _Demo:
         trained by then, with a roster link to the physician most of the time."""
         ctx, log = self.ctx, self.log_rng
         others = list(Department.objects.exclude(pk__in=[d.pk for d in ctx.adopters]))
-        start = ctx.adopters[0].launched_on
+        start = _launched_on(ctx.adopters[0])
         employed = list(
             Physician.objects.exclude(physician_id__startswith="DEMO-")
             .exclude(pk__in=[s.physician_id for s in self.supporters])
@@ -332,8 +352,8 @@ class _Demo:
             .order_by("physician_id")
         )
         by_department: dict[int, list[Physician]] = {}
-        for physician in employed:
-            by_department.setdefault(physician.department_id, []).append(physician)
+        for employee in employed:
+            by_department.setdefault(employee.department_id, []).append(employee)
         made = attempts = 0
         while made < count and attempts < count * 20:
             attempts += 1
@@ -403,7 +423,7 @@ def seed(ctx: DemoContext) -> None:
     # (one was first declined by a supporter).
     for department in ctx.adopters:
         last_day = min(department.ended_on or today, today) - timedelta(days=30)
-        first_day = max(department.launched_on, demo.site_ready_on(department.site_id) or today)
+        first_day = max(_launched_on(department), demo.site_ready_on(department.site_id) or today)
         first_day = min(first_day, last_day)
         span = (last_day - first_day).days
         for _ in range(CLOSED_PER_ADOPTER):

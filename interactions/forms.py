@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import cast
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -38,6 +39,12 @@ from .services import close_errors, interaction_errors, outreach_errors
 FOR_WHOM = [("self", "Myself"), ("colleague", "A colleague")]
 MAX_EVENT_PHYSICIANS = 200
 EVENT_MAX_AGE_DAYS = 365
+
+
+def _model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """A declared model choice field of `form`, to set its queryset: `form.fields` holds copies
+    of the declared fields, which the stubs can only type as plain `Field`s."""
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def _supporter_label(supporter: PeerSupporter) -> str:
@@ -134,13 +141,13 @@ class ReferralRequestForm(forms.Form):
     def __init__(self, *args, requester: Physician, **kwargs):
         super().__init__(*args, **kwargs)
         self.requester = requester
-        self.fields["colleague"].queryset = Physician.objects.employed_on(
+        _model_choice(self, "colleague").queryset = Physician.objects.employed_on(
             timezone.localdate()
         ).select_related("department__site")
-        self.fields["colleague_department"].queryset = Department.objects.select_related("site")
-        self.fields["requested_supporter"].queryset = PeerSupporter.objects.active().select_related(
-            "physician__department__site"
-        )
+        departments = Department.objects.select_related("site")
+        _model_choice(self, "colleague_department").queryset = departments
+        supporters = PeerSupporter.objects.active().select_related("physician__department__site")
+        _model_choice(self, "requested_supporter").queryset = supporters
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
         self.helper = FormHelper()
@@ -264,10 +271,10 @@ class EventForm(forms.Form):
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        _model_choice(self, "department").queryset = departments
         department = self._chosen_department(departments)
         roster = Physician.objects.employed_on(timezone.localdate()).order_by("name", "pk")
-        self.fields["physicians"].queryset = (
+        _model_choice(self, "physicians").queryset = (
             roster.filter(department=department) if department else roster.none()
         )
         self.helper = FormHelper()
@@ -331,7 +338,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = PeerSupporter.objects.filter(
+        _model_choice(self, "supporter").queryset = PeerSupporter.objects.filter(
             pk__in=[candidate.supporter.pk for candidate in candidates]
         )
 
@@ -370,7 +377,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = sites
+        _model_choice(self, "site").queryset = sites
         self.helper = filter_helper(
             ("site", "col-md-4"), ("status", "col-md-3"), ("overdue", "col-md-2 pt-md-4")
         )
@@ -383,7 +390,7 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        _model_choice(self, "department").queryset = departments
         self.helper = filter_helper(("department", "col-md-6"))
 
 
@@ -550,8 +557,10 @@ class InteractionForm(forms.Form):
             who = Fieldset("When")
         else:
             # Oneself stays choosable so that the rule says why it is refused.
-            self.fields["colleague"].queryset = Physician.objects.select_related("department__site")
-            self.fields["department"].queryset = Department.objects.select_related("site")
+            _model_choice(self, "colleague").queryset = Physician.objects.select_related(
+                "department__site"
+            )
+            _model_choice(self, "department").queryset = Department.objects.select_related("site")
             who = Fieldset(
                 "Who",
                 HTML('{% include "interactions/partials/_roster_link.html" %}'),
@@ -715,7 +724,7 @@ class ConflictForm(forms.Form):
 
     def __init__(self, *args, supporter: PeerSupporter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["physician"].queryset = Physician.objects.select_related(
+        _model_choice(self, "physician").queryset = Physician.objects.select_related(
             "department__site"
         ).exclude(pk=supporter.physician_id)
 

@@ -8,9 +8,7 @@ imported into an empty database still counts the same unique physicians.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from post_program.import_export import (
@@ -40,6 +38,7 @@ from .models import (
     Referral,
     Source,
     Status,
+    first_contact_deadline,
     physician_pseudonym,
 )
 
@@ -159,7 +158,6 @@ class ReferralsFile(FileSpec):
             )
         )
         existing = {r.referral_id: r for r in Referral.objects.all()}
-        deadline = timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS)
         new, changed = [], []
         for row in rows:
             status = self._status(row)
@@ -167,7 +165,7 @@ class ReferralsFile(FileSpec):
             pseudonym = pseudonym_of(row["physician_id"])
             values = {
                 "received_at": row["received_at"],
-                "first_contact_due_at": row["received_at"] + deadline,
+                "first_contact_due_at": first_contact_deadline(row["received_at"]),
                 "source": row["source"],
                 "physician_id": physicians.get(row["physician_id"]),
                 "department": departments[(row["site"], row["department"])],

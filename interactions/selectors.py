@@ -1,13 +1,14 @@
 """Reads of referrals, scoped by who asks (through `interactions.access`).
 
 The suggestion engine lives here too: it ranks the supporters a coordinator may assign and says,
-for each, which matching rule of product.md it passed or failed.
+for each, which matching rule of docs/confidentiality.md it passed or failed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import (
@@ -47,6 +48,9 @@ from .models import (
     Urgency,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # --- requesters --------------------------------------------------------------------------------
 
 
@@ -79,18 +83,20 @@ class MyRequest:
     @property
     def progress(self) -> str:
         """What the requester may know: where the request stands, not how it ended."""
-        return {
+        progress: dict[str, str] = {
             Status.NEW: "Received: finding a peer supporter",
             Status.ASSIGNED: "A peer supporter has been asked",
             Status.ACCEPTED: "A peer supporter will reach out",
             Status.CONTACTED: "A peer supporter has been in touch",
             Status.CLOSED: "Closed",
-        }[self.referral.status]
+        }
+        return progress[self.referral.status]
 
 
 def my_requests(*, user) -> list[MyRequest]:
     """What the user asked for (first, or joining an open referral), newest first."""
-    own_physician_id = roles_for(user).physician.pk if roles_for(user).physician else None
+    own_physician = roles_for(user).physician
+    own_physician_id = own_physician.pk if own_physician else None
     joined = ReferralEvent.objects.filter(
         referral=OuterRef("pk"), kind=EventKind.REQUESTED_AGAIN, actor=user
     )
@@ -347,8 +353,17 @@ def supporter_loads(*, supporter_ids, today: date | None = None) -> dict[int, Lo
     )
     loads = {pk: Load(open_cases=open_cases.get(pk, 0)) for pk in ids}
     for row in rows:
-        pk = row.pop("supporter_id")
-        loads[pk] = Load(open_cases=open_cases.get(pk, 0), **row)
+        pk = row["supporter_id"]
+        loads[pk] = Load(
+            open_cases=open_cases.get(pk, 0),
+            conversations_30=row["conversations_30"],
+            conversations_90=row["conversations_90"],
+            minutes_30=row["minutes_30"],
+            minutes_90=row["minutes_90"],
+            escalations_30=row["escalations_30"],
+            escalations_90=row["escalations_90"],
+            attempts_30=row["attempts_30"],
+        )
     return loads
 
 
@@ -450,7 +465,14 @@ class Suggestions:
     excluded: list[Candidate]
 
 
-def _candidate_pool(referral: Referral) -> QuerySet[PeerSupporter]:
+class _PoolAnnotations(TypedDict):
+    open_cases: int
+    conflicted: bool
+
+
+def _candidate_pool(
+    referral: Referral,
+) -> QuerySet[WithAnnotations[PeerSupporter, _PoolAnnotations]]:
     """Supporters worth explaining: every active one, plus anyone from the referral's
     department or asked for by name (who may be paused or away)."""
     pool = Q(status=PeerSupporter.Status.ACTIVE) | Q(
@@ -476,7 +498,7 @@ def _candidate_pool(referral: Referral) -> QuerySet[PeerSupporter]:
 
 
 def referral_suggestions(*, referral: Referral, on: date | None = None) -> Suggestions:
-    """Rank the supporters for a referral by the matching rules of product.md.
+    """Rank the supporters for a referral by the matching rules of docs/confidentiality.md.
 
     Hard rules, in order: never the physician themself; never a supporter with a declared
     conflict; the department wish (own, another, none); active, accepting and not away; under
@@ -526,7 +548,10 @@ def referral_suggestions(*, referral: Referral, on: date | None = None) -> Sugge
 
 
 def _checks(
-    referral: Referral, supporter: PeerSupporter, candidate: Candidate, on: date
+    referral: Referral,
+    supporter: WithAnnotations[PeerSupporter, _PoolAnnotations],
+    candidate: Candidate,
+    on: date,
 ) -> list[Check]:
     same_department = supporter.physician.department_id == referral.department_id
     preference = referral.department_preference

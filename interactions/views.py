@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -51,7 +49,7 @@ from .forms import (
     ReferralRequestForm,
     RosterSearchForm,
 )
-from .models import DebriefTrigger, Outcome, Status, Urgency
+from .models import DebriefTrigger, Outcome, Status, Urgency, first_contact_deadline
 
 SUBMITTED_SESSION_KEY = "interactions_request_sent"
 QUEUE_PAGE_SIZE = 50
@@ -87,7 +85,7 @@ def referral_request(request):
             )
             # The confirmation promises first contact within the deadline of this request;
             # it does not tell whether someone else had already asked for the same person.
-            due = timezone.now() + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS)
+            due = first_contact_deadline(timezone.now())
             if result.created:
                 due = result.referral.first_contact_due_at
             request.session[SUBMITTED_SESSION_KEY] = {
@@ -688,6 +686,8 @@ def conflict_declare(request):
 @require(can_log_interactions)
 def conflict_withdraw(request, physician_pk: int):
     supporter = roles_for(request.user).supporter
+    if supporter is None:  # can_log_interactions lets supporters in only
+        raise PermissionDenied
     physician = supporter.conflicts.filter(pk=physician_pk).first()
     if physician is None:
         raise Http404

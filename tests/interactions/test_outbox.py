@@ -105,7 +105,8 @@ def test_a_failed_send_is_recorded_without_its_message_and_swept_again(cast, cap
         kind="new_referral", to_email="c@example.org", referral=referral
     )
     with mock.patch(
-        "interactions.services.send_mail", side_effect=OSError("smtp said c@example.org")
+        "interactions.services.notifications.send_mail",
+        side_effect=OSError("smtp said c@example.org"),
     ):
         assert tasks.notification_send(notification.pk) is False
     notification.refresh_from_db()

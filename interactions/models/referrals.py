@@ -1,21 +1,21 @@
-"""Referrals and the case work on them: a request for peer support, its life cycle,
-assignments, deadlines and outbox; outreach attempts, the interaction log and retention.
+"""Referrals: a request for peer support, its life cycle, its assignments to supporters and its
+history.
 
-The life cycle (product.md) is `new → assigned → accepted → contacted → closed`, with an outcome
-on closing. Each transition is a service in `services.py` that writes a `ReferralEvent` (the
-history shown on the referral page) and an audit row. The invariants of that life cycle are
-database constraints, so no code path (forms, importer, shell) can store a referral that breaks
-them.
+The life cycle (docs/confidentiality.md) is `new → assigned → accepted → contacted → closed`,
+with an outcome on closing. Each transition is a service in `interactions.services` that
+writes a `ReferralEvent` (the history shown on the referral page) and an audit row. The
+invariants of that life cycle are database constraints, so no code path (forms, importer,
+shell) can store a referral that breaks them.
 
-`Referral`'s columns map one to one onto `referrals.csv` (data-formats.md): referral_id,
+`Referral`'s columns map one to one onto `referrals.csv` (docs/data-formats.md): referral_id,
 received_at, source, physician (physician_id), department (site, department), assigned_to,
-first_contact_at, closed_at, outcome. `Interaction`'s columns map one to one onto
-`interactions.csv` (see its docstring).
+first_contact_at, closed_at, outcome.
 
-Retention (product.md): some days after a case closes, `services.retention_purge` removes its
-notes, free-text names, contact details and referrer, and replaces each link to the supported
-physician with a keyed pseudonym (`physician_pseudonym`), so unique physicians can still be
-counted and no report figure changes.
+Retention (docs/confidentiality.md): some days after a case closes,
+`services.retention_purge` removes its notes, free-text names, contact details and referrer,
+and replaces each link to the supported physician with a keyed pseudonym
+(`physician_pseudonym`), so unique physicians can still be counted and no report figure
+changes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -32,9 +33,7 @@ from django.utils import timezone
 from post_program.models import Department, PeerSupporter, Physician
 
 NOTE_MAX_LENGTH = 500
-FOLLOW_UP_NOTE_MAX_LENGTH = 300
 PSEUDONYM_LENGTH = 64  # hex digits of an HMAC-SHA256
-MAX_DURATION_MINUTES = 1440
 
 
 def new_referral_id() -> str:
@@ -42,8 +41,11 @@ def new_referral_id() -> str:
     return f"R-{uuid.uuid4().hex[:12].upper()}"
 
 
-def new_interaction_id() -> str:
-    return f"I-{uuid.uuid4().hex[:12].upper()}"
+def first_contact_deadline(received_at: datetime) -> datetime:
+    """When first contact is due for a referral received at `received_at`: the
+    FIRST_CONTACT_DEADLINE_HOURS setting later, however the referral came in (a request, an
+    import)."""
+    return received_at + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS)
 
 
 def physician_pseudonym(physician_id: str) -> str:
@@ -121,7 +123,7 @@ class EventCategory(models.TextChoices):
 
 
 # The reason recorded on the referrals an event creates.
-EVENT_REASON = {
+EVENT_REASON: dict[str, Reason] = {
     EventCategory.PATIENT_DEATH: Reason.PATIENT_DEATH,
     EventCategory.ADVERSE_EVENT: Reason.ADVERSE_EVENT,
     EventCategory.MASS_CASUALTY: Reason.PATIENT_DEATH,
@@ -381,266 +383,11 @@ class Referral(models.Model):
     @property
     def person_label(self) -> str:
         """Who is to be supported, for the people allowed to know."""
-        if self.physician_id is not None:
+        if self.physician is not None:
             return self.physician.name or self.physician.physician_id
         if self.deidentified_at is not None:
             return "De-identified after retention"
         return self.named_colleague or "Not recorded"
-
-
-# --- Case work: outreach and the interaction log ----------------------------------------------
-
-
-class InteractionSource(models.TextChoices):
-    SELF = "self", "Self-referral"
-    THIRD_PARTY = "third_party", "Referred by a colleague"
-    EVENT = "event", "After a difficult event"
-    PROACTIVE = "proactive", "Proactive (without a referral)"
-
-
-class Modality(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video call"
-    MESSAGE = "message", "Messages (text or email)"
-
-
-class Topic(models.TextChoices):
-    ADVERSE_OUTCOME = "adverse_outcome", "Adverse patient outcome"
-    MEDICAL_ERROR = "medical_error", "Medical error"
-    LITIGATION = "litigation", "Litigation or complaint"
-    PATIENT_FAMILY_CONFLICT = "patient_family_conflict", "Conflict with a patient or family"
-    WORKPLACE_CONFLICT = "workplace_conflict", "Workplace conflict"
-    PERSONAL_STRESS = "personal_stress", "Personal stress"
-    BURNOUT = "burnout", "Burnout"
-    OTHER = "other", "Other"
-
-
-class EscalationResource(models.TextChoices):
-    EAP = "eap", "Employee assistance program (EAP)"
-    MENTAL_HEALTH = "mental_health", "Mental health professional"
-    CRISIS_LINE = "crisis_line", "Crisis line"
-    OTHER = "other", "Other professional help"
-
-
-class InteractionQuerySet(models.QuerySet["Interaction"]):
-    def successful(self) -> InteractionQuerySet:
-        return self.filter(successful=True)
-
-    def between(self, start, end) -> InteractionQuerySet:
-        """`occurred_on` in [start, end], both included."""
-        return self.filter(occurred_on__gte=start, occurred_on__lte=end)
-
-    def for_sites(self, site_ids) -> InteractionQuerySet:
-        return self.filter(department__site_id__in=site_ids)
-
-
-class Interaction(models.Model):
-    """One logged contact between a peer supporter and a physician: structured facts only,
-    never a clinical narrative.
-
-    The columns map one to one onto `interactions.csv`: interaction_id, occurred_on,
-    supporter (supporter_id), physician (physician_id), department (site, department: the
-    supported physician's), duration_minutes, successful, source, modality, escalated and
-    referral (referral_id); the app adds escalated_to, topics and follow_up_planned.
-
-    Counting unique supported physicians: count distinct non-empty `physician_pseudonym`
-    (`Count("physician_pseudonym", filter=~Q(physician_pseudonym=""), distinct=True)`), never
-    `physician`. The pseudonym is stored on every interaction linked to a roster entry when it
-    is written (`physician_pseudonym(physician_id)`; a database constraint refuses a link
-    without it), and retention only empties `physician`, so the count is the same before and
-    after. The supporter link is not pseudonymised: supporters are program staff, and reports
-    need their department and training.
-    """
-
-    interaction_id = models.CharField(
-        "interaction ID", max_length=64, unique=True, default=new_interaction_id, editable=False
-    )
-    occurred_on = models.DateField(db_index=True)
-    supporter = models.ForeignKey(
-        PeerSupporter, on_delete=models.PROTECT, related_name="interactions"
-    )
-    physician = models.ForeignKey(
-        Physician,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="supported_interactions",
-        help_text="The supported physician on the roster, if known (emptied by retention).",
-    )
-    physician_pseudonym = models.CharField(
-        max_length=PSEUDONYM_LENGTH,
-        blank=True,
-        db_index=True,
-        help_text="Keyed pseudonym of the supported physician: what reports count.",
-    )
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="interactions"
-    )
-    duration_minutes = models.PositiveSmallIntegerField()
-    successful = models.BooleanField(
-        help_text="A support conversation took place (no: an attempt that did not)."
-    )
-    source = models.CharField(max_length=12, choices=InteractionSource.choices)
-    modality = models.CharField(max_length=10, choices=Modality.choices, blank=True)
-    escalated = models.BooleanField(
-        default=False, help_text="The physician was pointed to professional help."
-    )
-    escalated_to = models.CharField(max_length=14, choices=EscalationResource.choices, blank=True)
-    topics = models.JSONField(default=list, blank=True, help_text="Topic codes (Topic).")
-    follow_up_planned = models.BooleanField(default=False)
-    # The supporter's own reminder ("call again on Friday"); seen by them alone, never by
-    # coordinators, and removed by retention.
-    follow_up_note = models.CharField(max_length=FOLLOW_UP_NOTE_MAX_LENGTH, blank=True)
-    referral = models.ForeignKey(
-        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="interactions"
-    )
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    logged_at = models.DateTimeField(default=timezone.now)
-    deidentified_at = models.DateTimeField(null=True, blank=True, editable=False)
-
-    objects = InteractionQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-occurred_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=0)
-                & Q(duration_minutes__lte=MAX_DURATION_MINUTES),
-                name="interaction_duration_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(successful=False) | Q(duration_minutes__gte=1),
-                name="interaction_successful_has_duration",
-            ),
-            models.CheckConstraint(
-                condition=_in("source", InteractionSource), name="interaction_source_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(modality="") | _in("modality", Modality),
-                name="interaction_modality_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(escalated_to="") | _in("escalated_to", EscalationResource),
-                name="interaction_escalated_to_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(escalated_to="") | Q(escalated=True),
-                name="interaction_resource_only_when_escalated",
-            ),
-            models.CheckConstraint(
-                condition=Q(physician__isnull=True) | ~Q(physician_pseudonym=""),
-                name="interaction_physician_has_pseudonym",
-            ),
-            models.CheckConstraint(
-                condition=~Q(source=InteractionSource.PROACTIVE) | Q(referral__isnull=True),
-                name="interaction_proactive_without_referral",
-            ),
-            models.CheckConstraint(
-                condition=Q(deidentified_at__isnull=True)
-                | Q(physician__isnull=True, follow_up_note=""),
-                name="interaction_deidentified_is_anonymous",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["department", "occurred_on"]),
-            models.Index(fields=["supporter", "occurred_on"]),
-        ]
-
-    def __str__(self) -> str:
-        return self.interaction_id
-
-    @property
-    def topic_labels(self) -> list[str]:
-        return [Topic(code).label for code in self.topics if code in Topic.values]
-
-    @property
-    def person_label(self) -> str:
-        if self.physician_id is not None:
-            return self.physician.name or self.physician.physician_id
-        if self.deidentified_at is not None:
-            return "De-identified after retention"
-        return "Not on the roster"
-
-
-class OutreachMethod(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "Email"
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
-
-
-class OutreachAttempt(models.Model):
-    """A supporter's attempt to reach the physician of a referral: when, how, reached or not.
-    The first attempt that reached them is the referral's first contact."""
-
-    referral = models.ForeignKey(
-        Referral, on_delete=models.CASCADE, related_name="outreach_attempts"
-    )
-    supporter = models.ForeignKey(PeerSupporter, on_delete=models.PROTECT, related_name="+")
-    attempted_at = models.DateTimeField()
-    method = models.CharField(max_length=10, choices=OutreachMethod.choices)
-    reached = models.BooleanField()
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    logged_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["attempted_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=_in("method", OutreachMethod), name="outreach_method_valid"
-            ),
-        ]
-        indexes = [models.Index(fields=["referral", "attempted_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.referral_id} {self.method} at {self.attempted_at:%Y-%m-%d %H:%M}"
-
-
-class DebriefTrigger(models.TextChoices):
-    ESCALATION = "escalation", "After pointing a colleague to professional help"
-    LOAD = "load", "After many interactions in 30 days"
-    ASKED = "asked", "Asked without a particular reason"
-
-
-class DebriefRequest(models.Model):
-    """A supporter asked for a debrief with a coordinator; open until a coordinator marks it
-    held. Holds no case detail."""
-
-    supporter = models.ForeignKey(
-        PeerSupporter, on_delete=models.CASCADE, related_name="debrief_requests"
-    )
-    trigger = models.CharField(max_length=10, choices=DebriefTrigger.choices)
-    requested_at = models.DateTimeField(default=timezone.now)
-    held_at = models.DateTimeField(null=True, blank=True)
-    held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=_in("trigger", DebriefTrigger), name="debrief_trigger_valid"
-            ),
-            models.UniqueConstraint(
-                fields=["supporter"],
-                condition=Q(held_at__isnull=True),
-                name="debrief_one_open_per_supporter",
-            ),
-            models.CheckConstraint(
-                condition=Q(held_at__isnull=True) | Q(held_at__gte=F("requested_at")),
-                name="debrief_held_after_request",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Debrief for supporter {self.supporter_id} ({'held' if self.held_at else 'open'})"
 
 
 class AssignmentState(models.TextChoices):
@@ -764,109 +511,3 @@ class ReferralEvent(models.Model):
     def outcome_label(self) -> str:
         outcome = self.detail.get("outcome", "")
         return Outcome(outcome).label if outcome in Outcome.values else ""
-
-
-class ReminderKind(models.TextChoices):
-    ACCEPT_DUE = "accept_due", "Acceptance deadline"
-    CONTACT_REMINDER = "contact_reminder", "Reminder before the first-contact deadline"
-    CONTACT_OVERDUE = "contact_overdue", "First-contact deadline"
-
-
-class Reminder(models.Model):
-    """A deadline to check at `due_at` (a periodic job processes the due ones). A database row
-    rather than a long Celery countdown, so it survives restarts and can be inspected."""
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reminders")
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
-    )
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    due_at = models.DateTimeField()
-    processed_at = models.DateTimeField(null=True, blank=True)
-    # What processing did: "sent", "returned", or "skipped" when nothing was due any more.
-    result = models.CharField(max_length=10, blank=True)
-
-    class Meta:
-        ordering = ["due_at", "pk"]
-        constraints = [
-            models.CheckConstraint(condition=_in("kind", ReminderKind), name="reminder_kind"),
-            models.CheckConstraint(
-                condition=Q(kind=ReminderKind.CONTACT_OVERDUE, assignment__isnull=True)
-                | (~Q(kind=ReminderKind.CONTACT_OVERDUE) & Q(assignment__isnull=False)),
-                name="reminder_assignment_by_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["assignment", "kind"],
-                condition=Q(assignment__isnull=False),
-                name="reminder_once_per_assignment",
-            ),
-            models.UniqueConstraint(
-                fields=["referral", "kind"],
-                condition=Q(assignment__isnull=True),
-                name="reminder_once_per_referral",
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["due_at"], condition=Q(processed_at__isnull=True), name="reminder_pending"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for {self.referral_id} due {self.due_at:%Y-%m-%d %H:%M}"
-
-
-class NotificationKind(models.TextChoices):
-    NEW_REFERRAL = "new_referral", "New referral"
-    URGENT = "urgent", "Urgent referral"
-    ASSIGNED = "assigned", "Referral assigned to you"
-    RETURNED = "returned", "Referral back in the queue"
-    REMINDER = "reminder", "First contact due soon"
-    OVERDUE = "overdue", "First contact overdue"
-    DEBRIEF = "debrief", "A supporter asked for a debrief"
-
-
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def pending(self) -> NotificationQuerySet:
-        return self.filter(sent_at__isnull=True)
-
-
-class Notification(models.Model):
-    """The outbox: an email to send, written in the same transaction as the change that calls
-    for it and sent by a task. The email says what kind of thing happened and links to it;
-    it never holds names or details."""
-
-    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    to_email = models.EmailField(help_text="Used when the recipient has no account yet.")
-    referral = models.ForeignKey(
-        Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(
-        max_length=100, blank=True, help_text="The error's type only, never its message."
-    )
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=_in("kind", NotificationKind), name="notification_kind_valid"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(sent_at__isnull=True),
-                name="notification_pending",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({'sent' if self.sent_at else 'pending'})"

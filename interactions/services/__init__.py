@@ -1,0 +1,91 @@
+"""Writes to referrals: each runs in one transaction, records the referral's history and an
+audit row, and queues its emails through the outbox after commit.
+
+Named `<entity>_<action>` with keyword-only arguments. Every transition takes an optional `at`
+(default now) so history can be recorded with its real times, and `notify=False` records
+history quietly: no emails and no deadline reminders (the demo, imports).
+
+By concern: `intake` (requests and difficult events), `assignment` (offering a referral to a
+supporter), `casework` (first contact, outreach, the interaction log, closing), `supporters`
+(availability, conflicts, debriefs), `deadlines`, `notifications` (the outbox) and `retention`;
+`transitions` holds what the referral transitions share. Callers use the names below.
+"""
+
+from .assignment import (
+    assignment_rule_errors,
+    referral_accept,
+    referral_assign,
+    referral_decline,
+)
+from .casework import (
+    CaseWorkError,
+    case_close,
+    close_errors,
+    interaction_errors,
+    interaction_log,
+    interactions_record_list,
+    outreach_errors,
+    outreach_record,
+    referral_close,
+    referral_record_contact,
+    referral_record_view,
+    referrals_record_list,
+)
+from .deadlines import reminder_process, reminders_due_ids
+from .intake import RequestResult, event_record, referral_request
+from .notifications import (
+    MAX_SEND_ATTEMPTS,
+    notification_message,
+    notification_send,
+    notifications_to_sweep,
+    site_coordinators,
+)
+from .retention import PurgeResult, retention_cutoff, retention_due, retention_purge
+from .supporters import (
+    debrief_mark_held,
+    debrief_request,
+    supporter_availability_set,
+    supporter_conflict_declare,
+    supporter_conflict_withdraw,
+)
+from .transitions import ReferralChanged, ReferralError
+
+__all__ = [
+    "MAX_SEND_ATTEMPTS",
+    "CaseWorkError",
+    "PurgeResult",
+    "ReferralChanged",
+    "ReferralError",
+    "RequestResult",
+    "assignment_rule_errors",
+    "case_close",
+    "close_errors",
+    "debrief_mark_held",
+    "debrief_request",
+    "event_record",
+    "interaction_errors",
+    "interaction_log",
+    "interactions_record_list",
+    "notification_message",
+    "notification_send",
+    "notifications_to_sweep",
+    "outreach_errors",
+    "outreach_record",
+    "referral_accept",
+    "referral_assign",
+    "referral_close",
+    "referral_decline",
+    "referral_record_contact",
+    "referral_record_view",
+    "referral_request",
+    "referrals_record_list",
+    "reminder_process",
+    "reminders_due_ids",
+    "retention_cutoff",
+    "retention_due",
+    "retention_purge",
+    "site_coordinators",
+    "supporter_availability_set",
+    "supporter_conflict_declare",
+    "supporter_conflict_withdraw",
+]

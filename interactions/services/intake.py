@@ -1,0 +1,233 @@
+"""Requests for support: a referral from a physician or a colleague, and the referrals a
+difficult event opens."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+
+from django.db import IntegrityError, transaction
+
+from post_program.models import Department, PeerSupporter, Physician, User
+from post_program.services import audit_record
+
+from ..models import (
+    EVENT_REASON,
+    ContactMethod,
+    DepartmentPreference,
+    DifficultEvent,
+    EventKind,
+    NotificationKind,
+    Referral,
+    ReferralEvent,
+    ReminderKind,
+    Source,
+    Urgency,
+    first_contact_deadline,
+    new_referral_id,
+)
+from .deadlines import _remind
+from .notifications import _notify, site_coordinators
+from .transitions import _audit, _event, _now
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    referral: Referral
+    created: bool  # False: the request joined an open referral, or the form was sent twice
+
+
+def _join(
+    referral: Referral,
+    *,
+    requester: User,
+    source: str,
+    urgency: str,
+    referrer_may_be_named: bool,
+    submission_key: uuid.UUID | None,
+    at: datetime,
+    notify: bool,
+) -> RequestResult:
+    """A request for a physician who already has an open referral joins that referral."""
+    _event(
+        referral,
+        EventKind.REQUESTED_AGAIN,
+        actor=requester,
+        at=at,
+        from_status=referral.status,
+        submission_key=submission_key,
+        source=source,
+        referrer_may_be_named=referrer_may_be_named,
+    )
+    raised = urgency == Urgency.SAFETY and referral.urgency != Urgency.SAFETY
+    if raised:
+        referral.urgency = Urgency.SAFETY
+        referral.version += 1
+        referral.save(update_fields=["urgency", "version"])
+        _event(referral, EventKind.URGENCY_RAISED, actor=requester, at=at)
+        if notify:
+            _notify(NotificationKind.URGENT, referral, users=site_coordinators(referral.site.pk))
+    _audit(requester, "referral.request_again", referral, urgency_raised=raised)
+    return RequestResult(referral=referral, created=False)
+
+
+def _by_submission_key(submission_key: uuid.UUID | None) -> Referral | None:
+    if submission_key is None:
+        return None
+    referral = Referral.objects.filter(submission_key=submission_key).first()
+    if referral is None:
+        event = ReferralEvent.objects.filter(submission_key=submission_key).first()
+        referral = event.referral if event is not None else None
+    return referral
+
+
+@transaction.atomic
+def referral_request(
+    *,
+    requester: User,
+    source: str,
+    department: Department,
+    reason: str,
+    physician: Physician | None = None,
+    named_colleague: str = "",
+    note: str = "",
+    urgency: str = Urgency.ROUTINE,
+    contact_method: str = ContactMethod.ANY,
+    department_preference: str = DepartmentPreference.NONE,
+    requested_supporter: PeerSupporter | None = None,
+    referrer_may_be_named: bool = False,
+    submission_key: uuid.UUID | None = None,
+    event: DifficultEvent | None = None,
+    referral_id: str = "",
+    at: datetime | None = None,
+    notify: bool = True,
+) -> RequestResult:
+    """Record a request for support. A physician with an open referral keeps that one: the
+    request joins it (and can raise it to urgent). The same form sent twice is one request.
+
+    `notify`: the site's coordinators get an email (an urgent one for a safety concern), and
+    the first-contact deadline is scheduled. `referral_id`: a stable key given by the caller
+    (imports, the demo); a new random one otherwise.
+    """
+    at = _now(at)
+    again = _by_submission_key(submission_key)
+    if again is not None:
+        return RequestResult(referral=again, created=False)
+    if physician is not None:
+        department = physician.department
+        named_colleague = ""
+    join = partial(
+        _join,
+        requester=requester,
+        source=source,
+        urgency=urgency,
+        referrer_may_be_named=referrer_may_be_named,
+        submission_key=submission_key,
+        at=at,
+        notify=notify,
+    )
+    if physician is not None:
+        open_referral = (
+            Referral.objects.select_for_update().open().filter(physician=physician).first()
+        )
+        if open_referral is not None:
+            return join(open_referral)
+    referral = Referral(
+        referral_id=referral_id or new_referral_id(),
+        received_at=at,
+        first_contact_due_at=first_contact_deadline(at),
+        source=source,
+        physician=physician,
+        named_colleague=named_colleague.strip(),
+        department=department,
+        referrer=requester,
+        referrer_may_be_named=referrer_may_be_named and source == Source.THIRD_PARTY,
+        reason=reason,
+        note=note.strip(),
+        urgency=urgency,
+        contact_method=contact_method,
+        department_preference=department_preference,
+        requested_supporter=requested_supporter,
+        event=event,
+        submission_key=submission_key,
+    )
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # Another request for the same physician (or the same form) committed in between.
+        again = _by_submission_key(submission_key)
+        if again is not None:
+            return RequestResult(referral=again, created=False)
+        open_referral = (
+            Referral.objects.select_for_update().open().filter(physician=physician).first()
+            if physician is not None
+            else None
+        )
+        if open_referral is None:
+            raise
+        return join(open_referral)
+    _event(referral, EventKind.RECEIVED, actor=requester, at=at, source=source)
+    _audit(requester, "referral.request", referral, source=source, urgency=urgency)
+    if notify:
+        coordinators = site_coordinators(department.site_id)
+        if urgency == Urgency.SAFETY:
+            _notify(NotificationKind.URGENT, referral, users=coordinators)
+        else:
+            # A coordinator recording an event needs no email about their own referrals.
+            _notify(NotificationKind.NEW_REFERRAL, referral, users=coordinators, skip=requester)
+        _remind(referral, ReminderKind.CONTACT_OVERDUE, referral.first_contact_due_at)
+    return RequestResult(referral=referral, created=True)
+
+
+@transaction.atomic
+def event_record(
+    *,
+    actor: User,
+    occurred_on: date,
+    department: Department,
+    category: str,
+    physicians: Iterable[Physician],
+    referral_ids: Sequence[str] = (),
+    at: datetime | None = None,
+    notify: bool = True,
+) -> tuple[DifficultEvent, list[RequestResult]]:
+    """Record a difficult event and open one referral per physician involved (source
+    `event`); a physician who already has an open referral keeps it. `referral_ids` gives
+    stable keys to the new referrals, in the order of `physicians` (the demo)."""
+    at = _now(at)
+    physicians = list(physicians)
+    keys = [*referral_ids, *[""] * (len(physicians) - len(referral_ids))][: len(physicians)]
+    event = DifficultEvent.objects.create(
+        occurred_on=occurred_on,
+        department=department,
+        category=category,
+        recorded_by=actor,
+        recorded_at=at,
+    )
+    results = [
+        referral_request(
+            requester=actor,
+            source=Source.EVENT,
+            department=department,
+            physician=physician,
+            reason=EVENT_REASON[category],
+            event=event,
+            referral_id=referral_id,
+            at=at,
+            notify=notify,
+        )
+        for physician, referral_id in zip(physicians, keys, strict=True)
+    ]
+    audit_record(
+        actor=actor,
+        action="event.record",
+        obj=event,
+        department_id=department.pk,
+        category=category,
+        referral_ids=[result.referral.referral_id for result in results],
+    )
+    return event, results

@@ -1,0 +1,232 @@
+"""Retention: de-identifying the cases closed more than RETENTION_DAYS ago."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from post_program.services import audit_record
+
+from ..models import (
+    EventKind,
+    Interaction,
+    Notification,
+    Referral,
+    ReferralEvent,
+    Status,
+    physician_pseudonym,
+)
+from .transitions import _local_day, _now
+
+# Events recorded by whoever asked for support: their actor is the referrer (or, for a
+# self-referral, the physician), so retention forgets it.
+REQUESTER_EVENT_KINDS = (EventKind.RECEIVED, EventKind.REQUESTED_AGAIN, EventKind.URGENCY_RAISED)
+
+
+@dataclass
+class PurgeResult:
+    cutoff: datetime
+    referrals: int = 0
+    interactions: int = 0
+    physician_links: int = 0
+    colleague_names: int = 0
+    notes: int = 0
+    referrer_links: int = 0
+    requester_events: int = 0
+    follow_up_notes: int = 0
+    email_addresses: int = 0
+    referral_ids: list[str] | None = None
+
+    def add(self, other: PurgeResult) -> None:
+        for name in (
+            "referrals",
+            "interactions",
+            "physician_links",
+            "colleague_names",
+            "notes",
+            "referrer_links",
+            "requester_events",
+            "follow_up_notes",
+            "email_addresses",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_counts(self) -> dict[str, int]:
+        return {
+            "referrals": self.referrals,
+            "interactions": self.interactions,
+            "physician_links": self.physician_links,
+            "colleague_names": self.colleague_names,
+            "notes": self.notes,
+            "referrer_links": self.referrer_links,
+            "requester_events": self.requester_events,
+            "follow_up_notes": self.follow_up_notes,
+            "email_addresses": self.email_addresses,
+        }
+
+
+def retention_cutoff(now: datetime | None = None) -> datetime:
+    return _now(now) - timedelta(days=settings.RETENTION_DAYS)
+
+
+def _expired_referrals(cutoff: datetime):
+    return Referral.objects.filter(
+        status=Status.CLOSED, closed_at__lt=cutoff, deidentified_at__isnull=True
+    )
+
+
+def _expired_proactive(cutoff: datetime):
+    """Interactions without a referral are each their own case, closed the day they happened."""
+    return Interaction.objects.filter(
+        referral__isnull=True,
+        occurred_on__lt=_local_day(cutoff),
+        deidentified_at__isnull=True,
+    )
+
+
+def retention_due(*, now: datetime | None = None) -> dict[str, int]:
+    """How many closed cases and proactive interactions are due for de-identification."""
+    cutoff = retention_cutoff(now)
+    return {
+        "referrals": _expired_referrals(cutoff).count(),
+        "proactive_interactions": _expired_proactive(cutoff).count(),
+    }
+
+
+@transaction.atomic
+def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> PurgeResult:
+    result = PurgeResult(cutoff=cutoff)
+    referrals = list(
+        Referral.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, status=Status.CLOSED, deidentified_at__isnull=True)
+        .select_related("physician")
+        .order_by("pk")
+    )
+    for referral in referrals:
+        result.physician_links += referral.physician_id is not None
+        result.colleague_names += bool(referral.named_colleague)
+        result.notes += bool(referral.note)
+        result.referrer_links += referral.referrer_id is not None
+        if referral.physician is not None:
+            referral.physician_pseudonym = physician_pseudonym(referral.physician.physician_id)
+        referral.physician = None
+        referral.named_colleague = ""
+        referral.note = ""
+        referral.referrer = None
+        referral.requested_supporter = None
+        referral.submission_key = None
+        referral.deidentified_at = now
+    Referral.objects.bulk_update(
+        referrals,
+        [
+            "physician_pseudonym",
+            "physician",
+            "named_colleague",
+            "note",
+            "referrer",
+            "requested_supporter",
+            "submission_key",
+            "deidentified_at",
+        ],
+    )
+    purged = [referral.pk for referral in referrals]
+    result.referrals = len(purged)
+    result.requester_events = ReferralEvent.objects.filter(
+        referral_id__in=purged, kind__in=REQUESTER_EVENT_KINDS, actor__isnull=False
+    ).update(actor=None)
+    ReferralEvent.objects.filter(referral_id__in=purged, submission_key__isnull=False).update(
+        submission_key=None
+    )
+    result.email_addresses = (
+        Notification.objects.filter(referral_id__in=purged).exclude(to_email="").update(to_email="")
+    )
+    interactions = Interaction.objects.filter(referral_id__in=purged, deidentified_at__isnull=True)
+    result.add(_purge_interactions(interactions, now=now, cutoff=cutoff))
+    result.referral_ids = [referral.referral_id for referral in referrals]
+    if purged:
+        audit_record(
+            actor=None,
+            action="retention.purge",
+            cutoff=cutoff.isoformat(),
+            referral_ids=result.referral_ids,
+            **result.as_counts(),
+        )
+    return result
+
+
+def _purge_interactions(interactions, *, now: datetime, cutoff: datetime) -> PurgeResult:
+    """Empty the physician link (the pseudonym stays: it was stored when the interaction was
+    logged, or is computed now for a row that lacks it) and the private follow-up note."""
+    result = PurgeResult(cutoff=cutoff)
+    rows = list(
+        interactions.select_for_update(of=("self",)).select_related("physician").order_by("pk")
+    )
+    for interaction in rows:
+        if interaction.physician_id is not None:
+            result.physician_links += 1
+            if not interaction.physician_pseudonym:
+                interaction.physician_pseudonym = physician_pseudonym(
+                    interaction.physician.physician_id
+                )
+        result.follow_up_notes += bool(interaction.follow_up_note)
+        interaction.physician = None
+        interaction.follow_up_note = ""
+        interaction.deidentified_at = now
+    Interaction.objects.bulk_update(
+        rows, ["physician", "physician_pseudonym", "follow_up_note", "deidentified_at"]
+    )
+    result.interactions = len(rows)
+    return result
+
+
+@transaction.atomic
+def _purge_proactive(ids: list[int], *, now: datetime, cutoff: datetime) -> PurgeResult:
+    result = _purge_interactions(
+        Interaction.objects.filter(pk__in=ids, deidentified_at__isnull=True), now=now, cutoff=cutoff
+    )
+    if result.interactions:
+        audit_record(
+            actor=None,
+            action="retention.purge",
+            cutoff=cutoff.isoformat(),
+            interaction_ids=list(
+                Interaction.objects.filter(pk__in=ids).values_list("interaction_id", flat=True)
+            ),
+            **result.as_counts(),
+        )
+    return result
+
+
+def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> PurgeResult:
+    """De-identify every case closed more than RETENTION_DAYS ago (and every proactive
+    interaction older than that): remove notes, free-text names, email addresses and the
+    referrer, and replace each link to the supported physician with its keyed pseudonym.
+
+    Nothing a report counts changes: dates, sources, outcomes, durations, departments and
+    supporters stay, and unique physicians are counted on the pseudonym. Runs in batches, one
+    transaction and one audit row each, so a large backlog never holds long locks; running it
+    again finds nothing to do."""
+    now = _now(now)
+    cutoff = retention_cutoff(now)
+    referral_ids: list[str] = []
+    total = PurgeResult(cutoff=cutoff, referral_ids=referral_ids)
+    while True:
+        ids = list(
+            _expired_referrals(cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        batch = _purge_referrals(ids, now=now, cutoff=cutoff)
+        total.add(batch)
+        referral_ids.extend(batch.referral_ids or [])
+    while True:
+        ids = list(
+            _expired_proactive(cutoff).order_by("pk").values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        total.add(_purge_proactive(ids, now=now, cutoff=cutoff))
+    return total
