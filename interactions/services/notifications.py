@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
+from post_program.mail import email_compose, email_send
 from post_program.models import PeerSupporter, RoleAssignment, User
 
 from ..models import Notification, NotificationKind, Referral
@@ -131,7 +131,7 @@ def notification_send(*, notification_id: int) -> bool:
         subject, body = notification_message(notification)
         notification.attempts += 1
         try:
-            send_mail(subject, body, None, [notification.to_email])
+            email_send(email_compose(to=notification.to_email, subject=subject, body=body))
         except (smtplib.SMTPException, OSError) as exc:
             notification.last_error = type(exc).__name__
             notification.save(update_fields=["attempts", "last_error"])

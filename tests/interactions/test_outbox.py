@@ -105,7 +105,7 @@ def test_a_failed_send_is_recorded_without_its_message_and_swept_again(cast, cap
         kind="new_referral", to_email="c@example.org", referral=referral
     )
     with mock.patch(
-        "interactions.services.notifications.send_mail",
+        "interactions.services.notifications.email_send",
         side_effect=OSError("smtp said c@example.org"),
     ):
         assert tasks.notification_send(notification.pk) is False
