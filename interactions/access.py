@@ -103,6 +103,7 @@ def can_work_case(user, referral) -> bool:
     roles = roles_for(user)
     return (
         roles.is_supporter
+        and roles.supporter is not None
         and referral.assigned_to_id == roles.supporter.pk
         and referral.status in ("accepted", "contacted")
     )

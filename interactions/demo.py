@@ -538,13 +538,15 @@ def _feedback_surveys(ctx: DemoContext) -> None:
     the survey job would have sent it; later ones stay planned and go out on their day."""
     delay = timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS)
     supported = (
-        Referral.objects.filter(outcome=Outcome.SUPPORTED, physician__isnull=False)
+        Referral.objects.filter(outcome=Outcome.SUPPORTED)
         .select_related("physician")
         .order_by("closed_at", "pk")
     )
     events = [
         (f"referral:{r.pk}", r.physician, timezone.localdate(r.closed_at + delay))
         for r in supported
-        if r.closed_at is not None and r.closed_at + delay <= _at(ctx.today, 0)
+        if r.physician is not None
+        and r.closed_at is not None
+        and r.closed_at + delay <= _at(ctx.today, 0)
     ]
     survey_demo.automatic_seed(ctx, instrument="recipient_feedback", events=events)
