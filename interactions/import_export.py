@@ -41,6 +41,7 @@ from .models import (
     first_contact_deadline,
     physician_pseudonym,
 )
+from .services import recipient_feedback_schedule
 
 PSEUDONYM_PREFIX = "pseudonym:"
 PSEUDONYM = re.compile(r"pseudonym:[0-9a-f]{64}")
@@ -186,6 +187,8 @@ class ReferralsFile(FileSpec):
                 changed.append(referral)
         Referral.objects.bulk_update(changed, [*self._fields], batch_size=500)
         Referral.objects.bulk_create(new, batch_size=500)
+        for referral in [*changed, *new]:
+            recipient_feedback_schedule(referral)
         return Counts(
             created=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed)
         )

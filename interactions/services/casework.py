@@ -95,16 +95,25 @@ def referral_close(
         supporter=referral.assigned_to,
         outcome=outcome,
     )
-    if outcome == Outcome.SUPPORTED and referral.physician_id is not None:
-        # The survey engine sends recipient feedback when it is due; it knows nothing of cases.
+    recipient_feedback_schedule(referral)
+    _audit(actor, "referral.close", referral, outcome=outcome)
+    return referral
+
+
+def recipient_feedback_schedule(referral: Referral) -> None:
+    """A case closed as supported asks the survey engine to invite its physician to give
+    feedback RECIPIENT_FEEDBACK_DELAY_DAYS after closing (the engine knows nothing of cases)."""
+    if (
+        referral.outcome == Outcome.SUPPORTED
+        and referral.physician_id is not None
+        and referral.closed_at is not None
+    ):
         survey_services.invitation_schedule(
             instrument="recipient_feedback",
             physician_id=referral.physician_id,
-            due_at=at + timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS),
+            due_at=referral.closed_at + timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS),
             source_key=f"referral:{referral.pk}",
         )
-    _audit(actor, "referral.close", referral, outcome=outcome)
-    return referral
 
 
 def referral_record_view(*, actor: User, referral: Referral) -> None:

@@ -267,6 +267,12 @@ def invitations_create_for_events(*, trigger: str, events: Sequence[InvitationEv
     return len(new)
 
 
+def _lookback_start(now: datetime) -> datetime:
+    """Invitations due at or before this are never sent (so a job turned on late, or history
+    brought in by an import, does not mail the past)."""
+    return now - timedelta(days=settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS)
+
+
 def invitation_schedule(
     *, instrument: str, physician_id: int, due_at: datetime, source_key: str
 ) -> None:
@@ -275,12 +281,17 @@ def invitation_schedule(
 
     This is how other apps ask for a survey: the engine does not know why. `source_key` names
     the event (`referral:17`), so asking twice, or after the invitation went out, changes
-    nothing. Runs in the caller's transaction: if that rolls back, nothing is planned.
+    nothing. Runs in the caller's transaction: if that rolls back, nothing is planned. An
+    invitation already past the look-back window (history brought in by an import) is not
+    planned: it would never be sent.
     """
     trigger = INSTRUMENT_TRIGGERS.get(instrument)
     if trigger is None:
         raise ValueError(f"{instrument!r} is not an instrument other apps can schedule.")
-    if Invitation.objects.filter(source_key=source_key).exists():
+    if (
+        due_at <= _lookback_start(timezone.now())
+        or Invitation.objects.filter(source_key=source_key).exists()
+    ):
         return
     PlannedInvitation.objects.bulk_create(
         [
@@ -299,7 +310,7 @@ def invitations_create_due(*, now: datetime | None = None) -> dict[str, int]:
     turned on late does not mail the past), and so is one whose physician has no email
     address. Returns the number of new invitations for each trigger."""
     now = now or timezone.now()
-    earliest = now - timedelta(days=settings.SURVEY_AUTOMATIC_LOOKBACK_DAYS)
+    earliest = _lookback_start(now)
     created = {}
     with transaction.atomic():
         PlannedInvitation.objects.filter(due_at__lte=earliest).delete()

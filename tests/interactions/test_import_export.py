@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from freezegun import freeze_time
 
 from interactions.models import Referral, Status
+from surveys import services as survey_services
+from surveys.models import Invitation
 from tests.post_program.test_import_export import DEPARTMENTS, PHYSICIANS, TRAINING, write
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +176,29 @@ def test_imported_referrals_and_supporters_work_like_the_apps_own(tmp_path):
     client.force_login(coordinator)
     queue = client.get(reverse("interactions:queue")).content.decode()
     assert reverse("interactions:referral_detail", kwargs={"pk": referral.pk}) in queue
+
+
+def test_an_imported_case_closed_as_supported_lately_is_sent_its_feedback_survey(
+    tmp_path, settings
+):
+    """As with a case closed in the app, the survey engine is asked for recipient feedback; a
+    case closed long ago (history) is not invited."""
+    settings.RECIPIENT_FEEDBACK_DELAY_DAYS = 3
+    recent = csv(
+        f"R-9,2024-05-01T09:00:00+00:00,self,P2,{EMERGENCY},P1,"
+        "2024-05-01T12:00:00+00:00,2024-05-02T10:00:00+00:00,supported",
+    )
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    with freeze_time("2024-05-03 09:00:00"):
+        _import(
+            write(
+                tmp_path,
+                referrals=REFERRALS.rstrip("\n") + "\n" + recent.split("\n", 1)[1],
+                **files,
+            )
+        )
+    with freeze_time("2024-05-05 11:00:00"):
+        assert survey_services.invitations_create_due()["recipient_feedback"] == 1
+    invitation = Invitation.objects.get()
+    assert invitation.source_key == f"referral:{Referral.objects.get(referral_id='R-9').pk}"
+    assert invitation.physician.physician_id == "P2"
