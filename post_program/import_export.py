@@ -1,7 +1,7 @@
 """Program history in and out: the CSV files (or XLSX sheets) described in docs/data-formats.md.
 
 Each app describes the files it owns in `<app>/import_export.py` as `FILES = [FileSpec, ...]`; they
-are handled in the order of `settings.LOCAL_APPS`, which is the order of the contract
+are handled in the order of `settings.LOCAL_APPS`, which is the order of docs/data-formats.md
 (departments, physicians, training, referrals, interactions, survey responses), so a file may
 refer to rows of any file before it.
 
@@ -146,7 +146,8 @@ class Counts:
 
 
 class FileSpec(ABC):
-    """One file of the contract. Subclasses say how to check references, write and export."""
+    """One file of docs/data-formats.md. Subclasses say how to check references, write and
+    export."""
 
     name: str = ""
     columns: tuple[Column, ...] = ()
@@ -169,7 +170,7 @@ class FileSpec(ABC):
 
 
 def file_specs() -> list[FileSpec]:
-    """Every app's files, in the contract's order (settings.LOCAL_APPS)."""
+    """Every app's files, in dependency order (settings.LOCAL_APPS)."""
     specs: list[FileSpec] = []
     for app in settings.LOCAL_APPS:
         module_name = f"{app}.import_export"

@@ -684,8 +684,8 @@ def suppress_item(block: Mapping[str, Any], threshold: int | None) -> dict[str, 
     """Suppress a survey item block {``agree``|``yes``, ``respondents``, ``proportion``}.
 
     ``agree``/``yes`` and ``respondents`` are suppressed when 0 < c < K; ``proportion`` is None
-    when either is.  Note the contract names only these two counts: the complement
-    (respondents - agree) is not a reported cell and is not checked.
+    when either is.  Note the JSON contract (docs/metrics.md) names only these two counts: the
+    complement (respondents - agree) is not a reported cell and is not checked.
     """
     positive = item_positive_key(block)
     return suppress_block(

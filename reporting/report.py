@@ -455,8 +455,8 @@ class ReAimReport:
         }
 
     def _supplementary(self) -> dict[str, Any]:
-        """Numbers beyond the contract that the charts need, by the same definitions: the
-        quarterly rate per 100 physician-years and the histogram of durations."""
+        """Numbers beyond the JSON contract (docs/metrics.md) that the charts need, by the same
+        definitions: the quarterly rate per 100 physician-years and the histogram of durations."""
         physicians, _ = self._physicians
         interactions = self._interactions
         trend = []
@@ -550,7 +550,7 @@ class ReAimReport:
 
 
 def suppress_report(exact: dict[str, Any], threshold: int | None) -> dict[str, Any]:
-    """Apply the suppression of ``metrics.md`` with threshold K to a copy of the report.
+    """Apply the suppression of ``docs/metrics.md`` with threshold K to a copy of the report.
 
     The breakdowns (``reach.by_source``, ``referrals.by_source``, ``referrals.outcomes``, the
     duration histogram) and the ``by_department`` columns lose their small cells and one

@@ -1,4 +1,5 @@
-"""The fixed cast every test can use (house style): one member per role, plus anonymous.
+"""The fixed cast every test can use (docs/architecture.md, Tests): one member per role, plus
+anonymous.
 
 Site North has departments A (Emergency Medicine) and C (Surgery); site South has department B.
 The coordinator runs North; the lead leads A; supporters work in A and in B; the plain

@@ -213,7 +213,7 @@ def shown_value(value: Any, *, suppressed: bool = False) -> Any:
 
 
 def by_department_columns(rows: Sequence[dict[str, Any]]) -> list[str]:
-    """The count and value columns the rows hold, in the contract's order."""
+    """The count and value columns the rows hold, in the JSON contract's order (docs/metrics.md)."""
     present = set(rows[0]) if rows else set(BY_DEPARTMENT_COLUMNS)
     return [column for column in BY_DEPARTMENT_COLUMNS if column in present]
 

@@ -1,4 +1,5 @@
-"""Suggestions apply product.md's matching rules and say which rule each candidate passed."""
+"""Suggestions apply the matching rules (docs/architecture.md, queue and suggestions) and say
+which rule each candidate passed."""
 
 from __future__ import annotations
 

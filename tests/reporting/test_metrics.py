@@ -24,7 +24,7 @@ def d(text: str) -> date:
     [
         # January has 31 days, February 2019 only 28: clamp to the month's last day.
         ("2019-01-31", 1, "2019-02-28"),
-        # The example in the contract.
+        # A year from the first day of a month: the same day.
         ("2019-06-01", 12, "2020-06-01"),
         # 2020 is a leap year, so the clamp lands on the 29th.
         ("2020-01-31", 1, "2020-02-29"),

@@ -1,4 +1,4 @@
-"""The four built-in instruments exist with exactly the codes and scales of data-formats.md."""
+"""The four built-in instruments exist with exactly the codes and scales of docs/data-formats.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from surveys.models import Instrument
 YES_NO, LIKERT = ("yes_no", None, None), ("likert", None, None)
 WHO5 = ("scale", 0, 5)
 
-# Copied from data-formats.md, "Built-in instruments and their question codes".
+# As docs/data-formats.md lists them, "Built-in instruments and question codes".
 EXPECTED = {
     "program_evaluation": {
         "aware_of_program": YES_NO,

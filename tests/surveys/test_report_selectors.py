@@ -1,4 +1,4 @@
-"""The survey numbers the reports read (metrics.md), on small hand-built data."""
+"""The survey numbers the reports read (docs/metrics.md), on small hand-built data."""
 
 from __future__ import annotations
 
