@@ -128,17 +128,18 @@ def _search_allowed(user) -> bool:
     return count <= settings.ROSTER_SEARCHES_PER_MINUTE
 
 
-@require_GET
+@require_POST
 @require(can_request_support)
 def roster_search(request):
-    """htmx: colleagues whose name contains the text typed (name and department only)."""
+    """htmx: colleagues whose name contains the text typed (name and department only). A POST,
+    so that the typed name stays out of the query string and every proxy's access log."""
     if not _search_allowed(request.user):
         response = render(
             request, "interactions/partials/_colleague_results.html", {"limited": True}
         )
         response.status_code = 429
         return response
-    query = RosterSearchForm(request.GET).query
+    query = RosterSearchForm(request.POST).query
     physicians = selectors.roster_search(
         query=query, exclude=roles_for(request.user).physician, limit=SEARCH_RESULTS + 1
     )
@@ -150,7 +151,7 @@ def roster_search(request):
             "more": len(physicians) > SEARCH_RESULTS,
             "query": query,
             "too_short": len(query) < 2,
-            "purpose": "link" if request.GET.get("purpose") == "link" else "",
+            "purpose": "link" if request.POST.get("purpose") == "link" else "",
         },
     )
 

@@ -56,8 +56,8 @@ ROWS = [
         data=lambda cast: REQUEST,
     ),
     Row("interactions:referral_request", everyone(405), method="put"),
-    Row("interactions:roster_search", only(*PHYSICIANS)),
-    Row("interactions:roster_search", everyone(405), method="post"),
+    Row("interactions:roster_search", only(*PHYSICIANS), method="post"),
+    Row("interactions:roster_search", everyone(405)),
     # Without a request just sent, the confirmation sends the requester to "My requests".
     Row("interactions:referral_submitted", only(*PHYSICIANS, ok=302)),
     Row("interactions:referral_submitted", everyone(405), method="post"),

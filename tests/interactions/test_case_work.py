@@ -369,7 +369,7 @@ def test_the_service_refuses_an_interaction_with_oneself(cast):
 def test_the_interaction_page_searches_the_roster_and_explains_a_miss_in_its_own_words(cast):
     page = cast.client("supporter_a").get(NEW_URL).content.decode()
     assert reverse("interactions:roster_search") in page
-    response = cast.client("supporter_a").get(
+    response = cast.client("supporter_a").post(
         reverse("interactions:roster_search"),
         {"colleague_search": "zzzz-nobody", "purpose": "link"},
     )

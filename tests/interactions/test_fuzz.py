@@ -90,7 +90,7 @@ def test_the_request_form_never_fails(cast, data):
 @given(query=junk, supporter=junk)
 def test_search_and_preselection_never_fail(cast, query, supporter):
     client = cast.client("physician")
-    response = client.get(reverse("interactions:roster_search"), {"colleague_search": query})
+    response = client.post(reverse("interactions:roster_search"), {"colleague_search": query})
     assert response.status_code in (200, 429)
     response = client.get(reverse("interactions:referral_request"), {"supporter": supporter})
     assert response.status_code == 200

@@ -303,7 +303,7 @@ def test_search_shows_name_and_department_only(cast):
     PhysicianFactory(
         department=cast.department_c, name="Harriet Oyelaran", email="harriet@example.org"
     )
-    response = cast.client("physician").get(SEARCH_URL, {"colleague_search": "oyel"})
+    response = cast.client("physician").post(SEARCH_URL, {"colleague_search": "oyel"})
     page = response.content.decode()
     assert "Harriet Oyelaran" in page and "Surgery, North" in page
     assert "harriet@example.org" not in page
@@ -313,7 +313,7 @@ def test_search_shows_name_and_department_only(cast):
 
 def test_search_needs_two_characters(cast):
     PhysicianFactory(department=cast.department_c, name="Al Bo")
-    response = cast.client("physician").get(SEARCH_URL, {"colleague_search": " a "})
+    response = cast.client("physician").post(SEARCH_URL, {"colleague_search": " a "})
     assert response.context["physicians"] == []
     assert "Type at least two letters" in response.content.decode()
 
@@ -325,20 +325,22 @@ def test_search_leaves_out_the_requester_and_former_staff(cast):
     PhysicianFactory(department=cast.department_a, name="Here Searchable")
     cast.physician_profile.name = "Me Searchable"
     cast.physician_profile.save()
-    response = cast.client("physician").get(SEARCH_URL, {"colleague_search": "searchable"})
+    response = cast.client("physician").post(SEARCH_URL, {"colleague_search": "searchable"})
     assert [p.name for p in response.context["physicians"]] == ["Here Searchable"]
 
 
 def test_search_is_rate_limited_per_user(cast, settings):
     settings.ROSTER_SEARCHES_PER_MINUTE = 3
     client = cast.client("physician")
-    codes = [client.get(SEARCH_URL, {"colleague_search": "ab"}).status_code for _ in range(4)]
+    codes = [client.post(SEARCH_URL, {"colleague_search": "ab"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert (
-        "Too many searches" in client.get(SEARCH_URL, {"colleague_search": "ab"}).content.decode()
+        "Too many searches" in client.post(SEARCH_URL, {"colleague_search": "ab"}).content.decode()
     )
     # Someone else is not slowed down.
-    assert cast.client("supporter_a").get(SEARCH_URL, {"colleague_search": "ab"}).status_code == 200
+    assert (
+        cast.client("supporter_a").post(SEARCH_URL, {"colleague_search": "ab"}).status_code == 200
+    )
 
 
 def test_search_cost_does_not_grow_with_matches(cast, django_assert_max_num_queries):
@@ -346,7 +348,7 @@ def test_search_cost_does_not_grow_with_matches(cast, django_assert_max_num_quer
         PhysicianFactory(department=cast.department_a, name=f"Common Name {number}")
     client = cast.client("physician")
     with django_assert_max_num_queries(6):
-        response = client.get(SEARCH_URL, {"colleague_search": "common"})
+        response = client.post(SEARCH_URL, {"colleague_search": "common"})
     assert len(response.context["physicians"]) == 10
     assert "type more of the name" in response.content.decode()
 
@@ -420,6 +422,18 @@ def test_the_directory_filters_by_department_and_keeps_its_query_budget(
 @pytest.mark.parametrize("query", ["ab\x00cd", "x" * 101])
 def test_search_text_no_database_can_hold_is_no_search(cast, query):
     PhysicianFactory(department=cast.department_a, name="Abcd Efgh")
-    response = cast.client("physician").get(SEARCH_URL, {"colleague_search": query})
+    response = cast.client("physician").post(SEARCH_URL, {"colleague_search": query})
     assert response.status_code == 200
     assert response.context["physicians"] == []
+
+
+def test_the_typed_name_never_travels_in_a_query_string(cast):
+    """Query strings land in every proxy's access log: the search is a POST of the input alone."""
+    PhysicianFactory(department=cast.department_c, name="Harriet Oyelaran")
+    client = cast.client("physician")
+    form = client.get(reverse("interactions:referral_request")).content.decode()
+    assert f'hx-post="{SEARCH_URL}" hx-params="colleague_search"' in form
+    assert f'hx-get="{SEARCH_URL}"' not in form
+    refused = client.get(SEARCH_URL, {"colleague_search": "oyel"})
+    assert refused.status_code == 405
+    assert "Harriet Oyelaran" not in refused.content.decode()
