@@ -123,3 +123,37 @@ def test_survey_links_work_for_staff_without_mfa(cast):
     response = cast.client("director").get(url)
     assert response.status_code == 404  # the survey's own "unknown link" page, not MFA set-up
     assert b"link" in response.content.lower()
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("aaaaaaaaaaaa", "too easy to guess"),
+        ("peer-support", "too easy to guess"),
+        ("PeerSupport2024!", "too easy to guess"),
+        ("horse-stapl", "at least 12 characters"),
+        ("newcomer@example.org-1", "too similar"),
+        ("password1234", "too common"),
+    ],
+)
+def test_sign_up_refuses_a_guessable_password_and_creates_nothing(client, password, message):
+    PhysicianFactory(email="newcomer@example.org")
+    page = client.post(
+        reverse("account_signup"),
+        {"email": "newcomer@example.org", "password1": password, "password2": password},
+    )
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert not User.objects.filter(email="newcomer@example.org").exists()
+
+
+def test_a_long_passphrase_without_symbols_is_accepted(client):
+    """No composition rules: lower-case words are a fine password."""
+    PhysicianFactory(email="newcomer@example.org")
+    passphrase = "river lantern orchard"
+    page = client.post(
+        reverse("account_signup"),
+        {"email": "newcomer@example.org", "password1": passphrase, "password2": passphrase},
+    )
+    assert page.status_code == 302
+    assert User.objects.get(email="newcomer@example.org").check_password(passphrase)
