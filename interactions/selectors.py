@@ -46,6 +46,7 @@ from .models import (
     Source,
     Status,
     Urgency,
+    first_contact_deadline,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +75,10 @@ def roster_search(
     return list(physicians[:limit])
 
 
+COLLEAGUE_RECEIVED = "Received: the peer support team is on it"
+COLLEAGUE_HANDLED = "Handled by the peer support team"
+
+
 @dataclass(frozen=True)
 class MyRequest:
     referral: Referral
@@ -82,7 +87,17 @@ class MyRequest:
 
     @property
     def progress(self) -> str:
-        """What the requester may know: where the request stands, not how it ended."""
+        """What the requester may know.
+
+        Asking for oneself, where the request stands (never how it ended). Asking for a
+        colleague, only what this request caused, by its own clock: received, then handled once
+        its first-contact deadline has passed. The colleague's case (whether one already
+        existed, its stage, supporter or outcome) shows through nothing, so the form cannot be
+        used to find out who is in peer support."""
+        if not self.for_self:
+            if timezone.now() < first_contact_deadline(self.requested_at):
+                return COLLEAGUE_RECEIVED
+            return COLLEAGUE_HANDLED
         progress: dict[str, str] = {
             Status.NEW: "Received: finding a peer supporter",
             Status.ASSIGNED: "A peer supporter has been asked",

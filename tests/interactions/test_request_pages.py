@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from interactions.models import Referral, Source, Status
+from interactions.models import Referral, ReferralEvent, Source, Status
+from interactions.selectors import COLLEAGUE_HANDLED, COLLEAGUE_RECEIVED
 from post_program.models import AuditEvent
 from tests.factories import PeerSupporterFactory, PhysicianFactory
 
@@ -369,7 +371,7 @@ def test_my_requests_show_status_only_and_only_mine(cast):
     page = response.content.decode()
     assert mine_closed.physician.name in page and mine_open.physician.name in page
     assert someone_elses.physician.name not in page
-    assert "Closed" in page and "Supported" not in page  # never the outcome
+    assert "Closed" not in page and "Supported" not in page  # never the stage nor the outcome
     assert cast.supporter_a_profile.physician.name not in page  # nor who supports them
     audit = AuditEvent.objects.get(action="referral.list", actor=cast.physician)
     assert sorted(audit.detail["referral_ids"]) == sorted(
@@ -386,6 +388,36 @@ def test_a_self_referral_reads_myself(cast):
     )
     (item,) = cast.client("physician").get(reverse("interactions:my_requests")).context["requests"]
     assert item.for_self and item.progress == "Received: finding a peer supporter"
+
+
+@pytest.mark.parametrize("stage", ["new", "assigned", "contacted", "closed"])
+def test_asking_for_a_colleague_tells_nothing_of_a_case_they_already_had(cast, stage):
+    """The oracle: ask support for a colleague and read "My requests". Whatever case the
+    colleague already had, the requester reads what a first request would show, then and later."""
+    in_support = PhysicianFactory(department=cast.department_a)
+    never_referred = PhysicianFactory(department=cast.department_a)
+    referral_in_status(
+        stage,
+        department=cast.department_a,
+        supporter=cast.supporter_a_profile,
+        physician=in_support,
+    )
+    client = cast.client("physician")
+    for colleague in (in_support, never_referred):
+        response = client.post(REQUEST_URL, _data(for_whom="colleague", colleague=colleague.pk))
+        assert response.status_code == 302
+    for later in (False, True):
+        if later:  # three days on: every request's first-contact deadline has passed
+            Referral.objects.update(received_at=F("received_at") - timedelta(days=3))
+            ReferralEvent.objects.update(at=F("at") - timedelta(days=3))
+        page = client.get(reverse("interactions:my_requests"))
+        shown = {item.referral.physician: item.progress for item in page.context["requests"]}
+        assert shown[in_support] == shown[never_referred]
+        assert set(shown.values()) == {COLLEAGUE_HANDLED if later else COLLEAGUE_RECEIVED}
+        text = page.content.decode()
+        for stage_word in ("has been asked", "will reach out", "in touch", "Closed", "Supported"):
+            assert stage_word not in text
+        assert cast.supporter_a_profile.physician.name not in text
 
 
 # --- the directory -----------------------------------------------------------------------------
