@@ -94,7 +94,7 @@ def test_refer_a_colleague_assign_from_suggestions_and_the_supporter_gets_a_link
     due = timezone.localtime(referral.first_contact_due_at)
     assert due.strftime("%H:%M") in page.get_by_role("main").inner_text()
     page.get_by_role("link", name="My requests").first.click()
-    assert "Received: finding a peer supporter" in page.get_by_role("table").inner_text()
+    assert "Received: the peer support team is on it" in page.get_by_role("table").inner_text()
     context.close()
 
     # The site's coordinators were told, with a link and nothing else.
