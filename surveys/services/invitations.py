@@ -50,12 +50,15 @@ def answer_url(token: str) -> str:
 
 
 def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMessage:
-    """The email: the link and the closing date; no names, no details of any case."""
+    """The email: the link and the closing date; no names, no details of any case. A survey
+    sent because of an event (a supported case, a course) is not named: "Recipient feedback"
+    in a mailbox would tell its reader that the person was supported."""
+    campaign = invitation.campaign
     context = {
         "url": answer_url(token),
         "expires_on": invitation.expires_on,
         "reminder": reminder,
-        "instrument": invitation.campaign.version.instrument,
+        "instrument": None if campaign.trigger else campaign.version.instrument,
         "help_url": settings.SITE_URL.rstrip("/") + reverse("help_now"),
     }
     subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()

@@ -17,7 +17,7 @@ from tests.interactions.factories import referral_in_status, trained
 from training import services as training_services
 from training.models import TrainingCompletion
 
-from .factories import answer_data, tokens_in
+from .factories import answer_data, make_campaign, tokens_in
 
 CLOSED_AT = "2024-05-06 15:00:00"
 FEEDBACK = {
@@ -216,3 +216,25 @@ def test_reminders_follow_automatic_invitations_too(
         assert services.reminders_send_due() == 1
     assert [m.to for m in mail.outbox] == [["physician@example.org"]]
     assert Invitation.objects.get().reminders_sent == 1
+
+
+def test_an_invitation_sent_because_of_an_event_does_not_say_which_survey(
+    cast, closed_case, django_capture_on_commit_callbacks
+):
+    """'Recipient feedback' in a mailbox would tell its reader that the person was supported;
+    a campaign the director sends still names its survey."""
+    mail.outbox.clear()
+    with freeze_time("2024-05-10 09:00:00"):
+        _run(django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    text = (message.subject + message.body).lower()
+    for telling in ("recipient", "feedback", "supported", "support you", "training"):
+        assert telling not in text
+    assert "a few minutes of your time." in message.body
+    campaign = make_campaign(departments=[cast.department_a])
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
+    mail.outbox.clear()
+    services.campaign_open(campaign_id=campaign.pk)
+    services.invitations_send(campaign_id=campaign.pk)
+    assert mail.outbox
+    assert all(campaign.version.instrument.name in m.body for m in mail.outbox)
