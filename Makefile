@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 
-.PHONY: install demo test lint typecheck format bench lock clean
+.PHONY: install demo test lint typecheck security format bench lock clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,9 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy post_program surveys training interactions reporting
+
+security: install
+	$(BIN)/bandit -ll -q -r post_program surveys training interactions reporting -x '*/migrations/*'
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 PALETTE = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#20c997")
 
@@ -305,7 +305,7 @@ def chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 18) -> SafeSt
                     s.label,
                 )
             )
-    body = mark_safe("".join(parts))  # noqa: S308 - every part was escaped by format_html
+    body = format_html("{}" * len(parts), *parts)  # each part is already escaped: kept as is
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" '
         'role="img" aria-label="{}">{}</svg>',
