@@ -34,6 +34,7 @@ from django.utils import timezone
 from .jobs import enqueue_on_commit
 from .models import Department, ImportJob, Physician, Site, User
 from .services import audit_record
+from .spreadsheets import cell_read, cell_written
 
 YES = {"yes", "true", "1"}
 NO = {"no", "false", "0"}
@@ -218,7 +219,7 @@ def _read_csv(source: str, data: bytes) -> RawFile:
         return RawFile(source, [], [])
     header = [cell.strip() for cell in lines[0]]
     rows = [
-        (number, [cell.strip() for cell in cells])
+        (number, [cell_read(cell.strip()) for cell in cells])
         for number, cells in enumerate(lines[1:], start=2)
         if any(cell.strip() for cell in cells)
     ]
@@ -261,7 +262,10 @@ def _read_workbook(
         if name not in known:
             errors.append(RowError(source, 1, "-", "not one of the program's sheets"))
             continue
-        lines = [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        lines = [
+            [cell_read(_cell_text(cell)) for cell in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
         header = lines[0] if lines else []
         while header and not header[-1]:
             header.pop()
@@ -443,7 +447,9 @@ def export_tables(*, identified: bool) -> Iterator[tuple[str, list[str], list[li
     """(file name, header, rows as text) for every file, names and emails only if identified."""
     for spec in file_specs():
         header = [c.name for c in spec.columns if identified or not c.identifying]
-        rows = [[_cell(row.get(name)) for name in header] for row in spec.export_rows()]
+        rows = [
+            [cell_written(_cell(row.get(name))) for name in header] for row in spec.export_rows()
+        ]
         yield spec.name, header, rows
 
 

@@ -52,7 +52,6 @@ EXPORT_HEADER = (
     "question",
     "answer",
 )
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Answering -------------------------------------------------------------------------------
@@ -355,11 +354,6 @@ def campaign_results(
 # --- Export ----------------------------------------------------------------------------------
 
 
-def _csv_safe(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def export_rows(responses: QuerySet[Response]) -> Iterator[tuple]:
     """The rows of survey_responses.csv (long format, one row per answer), header first.
 
@@ -377,13 +371,12 @@ def export_rows(responses: QuerySet[Response]) -> Iterator[tuple]:
             "response__department__site__name",
             "response__department__name",
             "question__code",
-            "question__kind",
             "value_bool",
             "value_int",
             "value_text",
         )
     )
-    for public_id, survey, day, site, department, code, kind, flag, number, text in rows.iterator(
+    for public_id, survey, day, site, department, code, flag, number, text in rows.iterator(
         chunk_size=2000
     ):
         if flag is not None:
@@ -391,7 +384,7 @@ def export_rows(responses: QuerySet[Response]) -> Iterator[tuple]:
         elif number is not None:
             answer = str(number)
         else:
-            answer = _csv_safe(text) if kind == QuestionKind.TEXT else text
+            answer = text
         yield (public_id, survey, day.isoformat(), site or "", department or "", code, answer)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program.access import require
+from post_program.spreadsheets import cell_written
 
 from . import selectors, services
 from .access import (
@@ -200,7 +201,8 @@ def campaign_export(request, pk: int):
     writer = csv.writer(_Echo())
     rows = selectors.export_rows(campaign.responses.all())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([cell_written(cell) for cell in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="survey_responses-campaign-{campaign.pk}.csv"'

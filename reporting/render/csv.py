@@ -6,6 +6,8 @@ import csv
 import io
 from typing import Any
 
+from post_program.spreadsheets import cell_written
+
 from ..report import ReAimReport
 from .tidy import TIDY_HEADER, tidy_rows
 
@@ -17,7 +19,7 @@ def _csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value)
-    return value
+    return cell_written(value)
 
 
 def render_csv(report: ReAimReport) -> str:

@@ -7,6 +7,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from post_program.spreadsheets import cell_written
+
 from ..report import ReAimReport
 from .definitions import DEFINITIONS, definition_for
 from .display import DIMENSION_LABELS
@@ -23,10 +25,7 @@ XLSX_DIMENSION_SHEETS = ("reach", "effectiveness", "adoption", "implementation",
 
 def _xlsx_append(sheet, values: Sequence[Any]) -> None:
     """Append a row; text that a spreadsheet would run as a formula stays text."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-            cell.data_type = "s"
+    sheet.append([cell_written(value) for value in values])
 
 
 def render_xlsx(report: ReAimReport) -> bytes:

@@ -160,8 +160,9 @@ def test_xlsx_keeps_formula_like_text_as_text(program):
     PrismNoteFactory(text=formula, noted_on=program.department_a.launched_on)
     workbook = load_workbook(io.BytesIO(render(build(), "xlsx")[0]))
     notes = [row[4] for row in workbook["PRISM context"].iter_rows(min_row=2)]
-    cell = next(c for c in notes if c.value == formula)
+    cell = next(c for c in notes if c.value == "'" + formula)
     assert cell.data_type == "s"
+    assert not any(c.data_type == "f" for row in workbook["PRISM context"].iter_rows() for c in row)
 
 
 def test_file_names_hold_only_dates(program):
