@@ -12,8 +12,9 @@ def percent(value) -> str:
 
 
 @register.filter
-def share(count, total) -> float:
-    """The width (0-100) of a bar for `count` out of `total`."""
+def share(count, total) -> int:
+    """The width of a bar for `count` out of `total`, in whole percent (0-100): the `pct-N`
+    classes of post.css set it, since the Content-Security-Policy allows no inline style."""
     if not count or not total:
         return 0
-    return round(100 * count / total, 1)
+    return max(0, min(100, round(100 * count / total)))

@@ -50,9 +50,31 @@ def browser():
         browser.close()
 
 
+# What the browser refused under the Content-Security-Policy, on every page of the running test.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_policy(page) -> None:
+    def console(message) -> None:
+        if "Content Security Policy" in message.text:
+            CSP_VIOLATIONS.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations():
+    """Every journey runs under the real Content-Security-Policy: the browser refused nothing
+    (no inline script or style, no eval)."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS
+
+
 def new_page(browser, live_server):
     """A fresh browser context (its own cookies) and a page on the live server."""
     context = browser.new_context(base_url=live_server.url)
+    context.on("page", _watch_policy)
     page = context.new_page()
     page.set_default_timeout(15_000)
     return context, page
