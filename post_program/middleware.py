@@ -38,11 +38,22 @@ class StaffMFAMiddleware:
 
 
 SIGNED_IN_AT = "post_signed_in_at"
+SEEN_AT = "post_seen_at"
+# How often a request renews the idle limit. Saving the session on every request would cost a
+# write each time; once a minute keeps the limit to the minute.
+RENEW_AFTER_SECONDS = 60
+
+
+def session_lifetime_start(sender, request, user, **kwargs) -> None:
+    """On sign-in (Django's user_logged_in signal, which every way of signing in sends): the
+    session's clock starts, in the same save as the sign-in itself."""
+    request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
 
 
 class SessionLifetimeMiddleware:
-    """End a session SESSION_MAX_AGE seconds after its first signed-in request, however active
-    it has been since; the idle limit is the session cookie's age, renewed on every request."""
+    """End a session SESSION_MAX_AGE seconds after sign-in, however active it has been since.
+    The idle limit is the session's age (SESSION_COOKIE_AGE), which a request renews by saving
+    the session, at most once a minute."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,7 +61,11 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             now = time.time()
-            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
-            if now - signed_in_at > settings.SESSION_MAX_AGE:
+            session = request.session
+            if SIGNED_IN_AT not in session:  # signed in before the clock existed
+                session_lifetime_start(None, request, request.user)
+            if now - session[SIGNED_IN_AT] > settings.SESSION_MAX_AGE:
                 logout(request)
+            elif now - session[SEEN_AT] > RENEW_AFTER_SECONDS:
+                session[SEEN_AT] = now
         return self.get_response(request)

@@ -272,7 +272,6 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # A session ends after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
 # sign-in however active it is (post_program.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_MAX_AGE = env.int("SESSION_MAX_HOURS", default=12) * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 
