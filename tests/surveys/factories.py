@@ -122,3 +122,17 @@ def answer_data(answers: dict) -> dict:
         else:
             data[code] = str(value)
     return data
+
+
+def campaign_sent(*, departments) -> Campaign:
+    """A program evaluation of `departments` opened and sent now: its emails in mail.outbox."""
+    from django.core import mail
+
+    from surveys import services
+
+    campaign = make_campaign(departments=departments)
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
+    mail.outbox.clear()
+    services.campaign_open(campaign_id=campaign.pk)
+    services.invitations_send(campaign_id=campaign.pk)
+    return campaign

@@ -29,6 +29,7 @@ from surveys.models import (
 from .factories import (
     PROGRAM_EVALUATION_YES,
     answer_data,
+    campaign_sent,
     make_campaign,
     make_invitation,
     tokens_in,
@@ -151,11 +152,7 @@ def test_the_database_keeps_only_the_hash_of_a_link(cast):
 
 
 def test_invitation_emails_name_nobody(cast):
-    campaign = make_campaign(departments=[cast.department_a])
-    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
-    mail.outbox.clear()
-    services.campaign_open(campaign_id=campaign.pk)
-    services.invitations_send(campaign_id=campaign.pk)
+    campaign_sent(departments=[cast.department_a])
     assert mail.outbox
     for message in mail.outbox:
         text = message.subject + message.body

@@ -17,7 +17,7 @@ from tests.interactions.factories import referral_in_status, trained
 from training import services as training_services
 from training.models import TrainingCompletion
 
-from .factories import answer_data, make_campaign, tokens_in
+from .factories import answer_data, campaign_sent, tokens_in
 
 CLOSED_AT = "2024-05-06 15:00:00"
 FEEDBACK = {
@@ -231,10 +231,6 @@ def test_an_invitation_sent_because_of_an_event_does_not_say_which_survey(
     for telling in ("recipient", "feedback", "supported", "support you", "training"):
         assert telling not in text
     assert "a few minutes of your time." in message.body
-    campaign = make_campaign(departments=[cast.department_a])
-    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.SCHEDULED)
-    mail.outbox.clear()
-    services.campaign_open(campaign_id=campaign.pk)
-    services.invitations_send(campaign_id=campaign.pk)
+    campaign = campaign_sent(departments=[cast.department_a])
     assert mail.outbox
     assert all(campaign.version.instrument.name in m.body for m in mail.outbox)
