@@ -12,6 +12,12 @@ from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
 
+def email_link(path: str) -> str:
+    """The absolute address of a page of the program (a path such as `reverse(...)` gives), for
+    the link an email carries: SITE_URL, without a doubled slash."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def email_compose(*, to: str, subject: str, body: str) -> EmailMessage:
     """One plain-text message to one address."""
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])

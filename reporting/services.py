@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
-from post_program.mail import email_compose, email_send
+from post_program.mail import email_compose, email_link, email_send
 from post_program.models import Department, RoleAssignment, Site, User
 from post_program.services import audit_record
 
@@ -220,7 +220,7 @@ DIGEST_SUBJECT = "POST: your monthly program report is ready"
 
 def digest_body() -> str:
     """The digest's text: a link and nothing else (no figure, no name)."""
-    link = settings.SITE_URL.rstrip("/") + reverse("reporting:index")
+    link = email_link(reverse("reporting:index"))
     return (
         "The monthly report of the peer support program is ready on your dashboard.\n\n"
         f"Sign in to see it: {link}\n"

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
-from post_program.mail import email_compose, email_send
+from post_program.mail import email_compose, email_link, email_send
 from post_program.models import PeerSupporter, Physician, User
 from post_program.services import audit_record, supporter_activate
 from surveys import services as survey_services
@@ -506,10 +506,6 @@ def refresher_reminder_claim(*, reminder_id: int, now: datetime | None = None) -
 # --- Emails ---------------------------------------------------------------------------------
 
 
-def _link(url_name: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(url_name)
-
-
 def _recipient(physician) -> str:
     if physician.user_id and physician.user.email:
         return physician.user.email
@@ -523,7 +519,7 @@ def _send(*, to: str, subject: str, url_name: str) -> None:
         return
     body = (
         "There is an update for you in the peer support program.\n\n"
-        f"Sign in to read it: {_link(url_name)}\n"
+        f"Sign in to read it: {email_link(reverse(url_name))}\n"
     )
     email_send(email_compose(to=to, subject=subject, body=body))
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
-from post_program.mail import email_compose, email_send
+from post_program.mail import email_compose, email_link, email_send
 from post_program.models import PeerSupporter, RoleAssignment, User
 
 from ..models import Notification, NotificationKind, Referral
@@ -111,7 +111,7 @@ def notification_message(notification: Notification) -> tuple[str, str]:
         path = reverse("interactions:referral_detail", args=[notification.referral_id])
     else:
         path = reverse("home")
-    link = settings.SITE_URL.rstrip("/") + path
+    link = email_link(path)
     body = BODIES[notification.kind].format(accept_hours=settings.ACCEPT_WITHIN_HOURS)
     return (
         f"POST: {SUBJECTS[notification.kind]}",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
-from post_program.mail import email_compose, email_connection, email_send
+from post_program.mail import email_compose, email_connection, email_link, email_send
 from post_program.services import audit_record
 
 from ..models import (
@@ -44,9 +44,7 @@ INSTRUMENT_TRIGGERS: dict[str, str] = {
 
 
 def answer_url(token: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "surveys:response_create", kwargs={"token": token}
-    )
+    return email_link(reverse("surveys:response_create", kwargs={"token": token}))
 
 
 def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMessage:
@@ -59,7 +57,7 @@ def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMess
         "expires_on": invitation.expires_on,
         "reminder": reminder,
         "instrument": None if campaign.trigger else campaign.version.instrument,
-        "help_url": settings.SITE_URL.rstrip("/") + reverse("help_now"),
+        "help_url": email_link(reverse("help_now")),
     }
     subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
     body = render_to_string("surveys/email/invitation_body.txt", context)
