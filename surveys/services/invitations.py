@@ -281,18 +281,15 @@ def invitation_schedule(
     `supporter_training`) for one physician, to go out at `due_at`.
 
     This is how other apps ask for a survey: the engine does not know why. `source_key` names
-    the event (`referral:17`), so asking twice, or after the invitation went out, changes
-    nothing. Runs in the caller's transaction: if that rolls back, nothing is planned. An
-    invitation already past the look-back window (history brought in by an import) is not
-    planned: it would never be sent.
+    the event (`referral:17`): it is planned once, and invited once (`invitations_create_due`
+    skips a source already invited). Runs in the caller's transaction: if that rolls back,
+    nothing is planned. An invitation already past the look-back window (history brought in by
+    an import) is not planned: it would never be sent.
     """
     trigger = INSTRUMENT_TRIGGERS.get(instrument)
     if trigger is None:
         raise ValueError(f"{instrument!r} is not an instrument other apps can schedule.")
-    if (
-        due_at <= _lookback_start(timezone.now())
-        or Invitation.objects.filter(source_key=source_key).exists()
-    ):
+    if due_at <= _lookback_start(timezone.now()):
         return
     PlannedInvitation.objects.bulk_create(
         [
@@ -316,7 +313,7 @@ def invitations_create_due(*, now: datetime | None = None) -> dict[str, int]:
     with transaction.atomic():
         PlannedInvitation.objects.filter(due_at__lte=earliest).delete()
         due = list(
-            PlannedInvitation.objects.select_for_update(skip_locked=True)
+            PlannedInvitation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(due_at__lte=now)
             .exclude(physician__email="")
             .order_by("due_at", "pk")
