@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -114,6 +115,20 @@ def roles_for(user) -> Roles:
     )
     user._post_roles = roles
     return roles
+
+
+# What settings.MFA_REQUIRED_ROLES may name: the program roles and the admin's account flags.
+MFA_ROLE_NAMES = frozenset({*ROLE_LABELS, "staff", "superuser"})
+
+
+def mfa_required(user) -> bool:
+    """The account holds a role or flag that settings.MFA_REQUIRED_ROLES protects with MFA."""
+    required = set(settings.MFA_REQUIRED_ROLES)
+    if not required or not user.is_authenticated:
+        return False
+    held = set(roles_for(user).names)
+    held |= {flag for flag in ("staff", "superuser") if getattr(user, f"is_{flag}")}
+    return bool(held & required)
 
 
 def require(predicate: Callable[..., bool]):

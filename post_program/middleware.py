@@ -1,37 +1,59 @@
-"""Sessions end on time, and staff roles protect their sign-in with an authenticator app when
-the setting says so."""
+"""Sessions end on time, and every account that can reach the admin or see identities protects
+its sign-in with a second factor."""
 
 from __future__ import annotations
 
 import time
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .access import roles_for
+from .access import mfa_required
 
-# Sign-in pages, static files, probes, crisis help, and survey links (answered without sign-in).
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/help/", "/surveys/answer/")
+# What an account that still has to set up MFA may open: signing out, the MFA pages and the
+# confirmation they ask for (by password or through the health system's sign-in), static files,
+# probes, crisis help, and survey links (answered without sign-in).
+_MFA_SETUP_PREFIXES = (
+    "/accounts/logout/",
+    "/accounts/2fa/",
+    "/accounts/reauthenticate/",
+    "/accounts/oidc/",
+    "/static/",
+    "/healthz/",
+    "/help/",
+    "/surveys/answer/",
+)
 
 
-class StaffMFAMiddleware:
-    """Send directors, coordinators and leads without TOTP to set it up before anything else."""
+def mfa_satisfied(request) -> bool:
+    """The account has an authenticator app, or this session signed in through a single
+    sign-on provider that settings.SSO_PROVIDERS_ENFORCING_MFA marks as requiring MFA."""
+    if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        return True
+    enforcing = set(settings.SSO_PROVIDERS_ENFORCING_MFA)
+    return any(
+        record.get("method") == "socialaccount" and record.get("provider") in enforcing
+        for record in get_authentication_records(request, request.user)
+    )
+
+
+class MFARequiredMiddleware:
+    """Send an account that must use MFA (access.mfa_required) and has none to set it up before
+    anything else."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if (
-            settings.REQUIRE_MFA_FOR_STAFF
-            and request.user.is_authenticated
-            and not request.path.startswith(_EXEMPT_PREFIXES)
-            and roles_for(request.user).is_staff_role
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
+            request.user.is_authenticated
+            and not request.path.startswith(_MFA_SETUP_PREFIXES)
+            and mfa_required(request.user)
+            and not mfa_satisfied(request)
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -56,7 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "post_program.middleware.StaffMFAMiddleware",
+    "post_program.middleware.MFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "post_program.urls"
@@ -159,7 +159,6 @@ REFRESHER_MONTHS = env.int("REFRESHER_MONTHS", default=24)
 REFRESHER_REMINDER_DAYS = env.int("REFRESHER_REMINDER_DAYS", default=30)
 AUTO_ACTIVATE_SUPPORTERS = env.bool("AUTO_ACTIVATE_SUPPORTERS", default=False)
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=90)
-REQUIRE_MFA_FOR_STAFF = env.bool("REQUIRE_MFA_FOR_STAFF", default=False)
 SIGNUP_EMAIL_DOMAINS = [d.lower() for d in env.list("SIGNUP_EMAIL_DOMAINS", default=[])]
 # "Label|link" pairs separated by ";" — shown on every page in the "need help now" banner.
 CRISIS_RESOURCES = env(
@@ -245,6 +244,15 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "POST"
+# Accounts holding any of these must set up an authenticator app before anything else: program
+# roles (director, coordinator, lead, supporter, physician) and the admin's account flags
+# (staff, superuser). A sign-in through a single sign-on provider listed in
+# SSO_PROVIDERS_ENFORCING_MFA (its provider id: OIDC_PROVIDER_ID) counts as MFA.
+MFA_REQUIRED_ROLES = env.list(
+    "MFA_REQUIRED_ROLES",
+    default=["superuser", "staff", "director", "coordinator", "lead", "supporter"],
+)
+SSO_PROVIDERS_ENFORCING_MFA = env.list("SSO_PROVIDERS_ENFORCING_MFA", default=[])
 
 # Optional single sign-on with the health system's OpenID Connect provider.
 SOCIALACCOUNT_ONLY = False

@@ -1,9 +1,8 @@
-"""Sign-in, sign-up limited to the roster, password reset and MFA for staff roles."""
+"""Sign-in, sign-up limited to the roster, password reset and passwords (MFA: test_mfa.py)."""
 
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -90,39 +89,6 @@ def test_admin_is_for_technical_staff_only(cast, client):
     admin = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(admin)
     assert client.get(reverse("admin:index")).status_code == 200
-
-
-@override_settings(REQUIRE_MFA_FOR_STAFF=True)
-@pytest.mark.parametrize("member", ["director", "coordinator", "lead"])
-def test_staff_roles_must_set_up_totp_first(cast, member, client):
-    email = cast.user(member).email
-    client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
-    response = client.get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
-    # The crisis page and the MFA pages stay reachable.
-    assert client.get(reverse("help_now")).status_code == 200
-    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert client.get(reverse("mfa_activate_totp")).status_code == 200
-    Authenticator.objects.create(user=cast.user(member), type=Authenticator.Type.TOTP, data={})
-    fresh = cast.client(member)
-    assert fresh.get(reverse("home")).status_code == 302
-    assert fresh.get(reverse("home"))["Location"] != reverse("mfa_activate_totp")
-
-
-@override_settings(REQUIRE_MFA_FOR_STAFF=True)
-def test_physicians_and_supporters_are_not_forced_into_mfa(cast):
-    for member in ("physician", "supporter_a"):
-        assert cast.client(member).get(reverse("home"))["Location"] != reverse("mfa_activate_totp")
-
-
-@override_settings(REQUIRE_MFA_FOR_STAFF=True)
-def test_survey_links_work_for_staff_without_mfa(cast):
-    """A lead or director on the roster answers a survey link like anyone else."""
-    url = reverse("surveys:response_create", kwargs={"token": "not-a-real-token"})
-    response = cast.client("director").get(url)
-    assert response.status_code == 404  # the survey's own "unknown link" page, not MFA set-up
-    assert b"link" in response.content.lower()
 
 
 @pytest.mark.parametrize(
