@@ -18,6 +18,12 @@ class UserAdmin(DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser gives admin rights: staff cannot raise their own."""
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_staff", "is_superuser", "groups"]
+
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
@@ -57,6 +63,18 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ["role", "site"]
     search_fields = ["user__email", "department__name", "site__name"]
     raw_id_fields = ["user"]
+    audit_detail_fields = ("role", "user_id", "site_id", "department_id")
+
+    # Granting a role gives access to identities or to the whole program: only a superuser
+    # (who, like every admin account, has signed in with MFA) may do it here.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(AuditEvent)

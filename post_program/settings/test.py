@@ -9,7 +9,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES = {"default": env.db("DATABASE_URL", default="sqlite:///:memory:")}
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 # Tests sign people in with force_login; tests/post_program/test_mfa.py turns MFA back on.
-MFA_REQUIRED_ROLES: list[str] = []
+MFA_REQUIRED_ROLES = []
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
