@@ -1,7 +1,10 @@
-"""Technical administration of referrals and case work: read-only, without names or notes.
+"""Technical administration of referrals and case work: read-only, and without identities.
 
 Referrals and interactions change only through the services (history, audit and emails); the
-admin is for looking at the outbox and the deadline rows when something is stuck.
+admin is for looking at the outbox and the deadline rows when something is stuck. Each page
+lists the fields it shows: ids, states and times, never the supported physician, the referrer,
+the supporter, an account, a note or an email address, and searches go by referral or
+interaction ID only. The app's own pages serve the roles that may see who is involved.
 """
 
 from django.contrib import admin
@@ -37,12 +40,29 @@ class ReferralAdmin(ReadOnlyAdmin):
     search_fields = ["referral_id"]
     list_select_related = ["department__site"]
     date_hierarchy = "received_at"
-    exclude = ["note", "named_colleague"]
+    fields = [
+        "referral_id",
+        "received_at",
+        "source",
+        "department",
+        "status",
+        "outcome",
+        "reason",
+        "urgency",
+        "assigned_at",
+        "accepted_at",
+        "first_contact_at",
+        "first_contact_due_at",
+        "closed_at",
+        "version",
+        "deidentified_at",
+    ]
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(ReadOnlyAdmin):
-    list_display = ["referral", "supporter_id", "state", "assigned_at", "accept_due_at"]
+    list_display = ["referral", "state", "assigned_at", "accept_due_at"]
+    fields = ["referral", "state", "assigned_at", "accept_due_at", "responded_at"]
     list_filter = ["state"]
     search_fields = ["referral__referral_id"]
     list_select_related = ["referral"]
@@ -51,6 +71,7 @@ class AssignmentAdmin(ReadOnlyAdmin):
 @admin.register(ReferralEvent)
 class ReferralEventAdmin(ReadOnlyAdmin):
     list_display = ["referral", "kind", "at", "from_status", "to_status"]
+    fields = ["referral", "kind", "at", "from_status", "to_status"]
     list_filter = ["kind"]
     search_fields = ["referral__referral_id"]
     list_select_related = ["referral"]
@@ -59,6 +80,7 @@ class ReferralEventAdmin(ReadOnlyAdmin):
 @admin.register(DifficultEvent)
 class DifficultEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_on", "category", "department", "recorded_at"]
+    fields = ["occurred_on", "category", "department", "recorded_at"]
     list_filter = ["category", "department__site"]
     list_select_related = ["department__site"]
 
@@ -66,6 +88,7 @@ class DifficultEventAdmin(ReadOnlyAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
     list_display = ["referral", "kind", "due_at", "processed_at", "result"]
+    fields = ["referral", "kind", "due_at", "processed_at", "result"]
     list_filter = ["kind", "result"]
     search_fields = ["referral__referral_id"]
     list_select_related = ["referral"]
@@ -77,7 +100,7 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["referral__referral_id"]
     list_select_related = ["referral"]
-    exclude = ["to_email"]
+    fields = ["kind", "referral", "created_at", "sent_at", "attempts", "last_error"]
 
 
 @admin.register(Interaction)
@@ -95,12 +118,28 @@ class InteractionAdmin(ReadOnlyAdmin):
     search_fields = ["interaction_id", "referral__referral_id"]
     list_select_related = ["department__site"]
     date_hierarchy = "occurred_on"
-    exclude = ["follow_up_note", "physician"]
+    fields = [
+        "interaction_id",
+        "occurred_on",
+        "department",
+        "duration_minutes",
+        "successful",
+        "source",
+        "modality",
+        "escalated",
+        "escalated_to",
+        "topics",
+        "follow_up_planned",
+        "referral",
+        "logged_at",
+        "deidentified_at",
+    ]
 
 
 @admin.register(OutreachAttempt)
 class OutreachAttemptAdmin(ReadOnlyAdmin):
     list_display = ["referral", "attempted_at", "method", "reached"]
+    fields = ["referral", "attempted_at", "method", "reached", "logged_at"]
     list_filter = ["method", "reached"]
     search_fields = ["referral__referral_id"]
     list_select_related = ["referral"]
@@ -108,5 +147,6 @@ class OutreachAttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(DebriefRequest)
 class DebriefRequestAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "supporter_id", "trigger", "requested_at", "held_at"]
+    list_display = ["pk", "trigger", "requested_at", "held_at"]
+    fields = ["trigger", "requested_at", "held_at"]
     list_filter = ["trigger", ("held_at", admin.EmptyFieldListFilter)]
