@@ -6,9 +6,24 @@ class PostProgramConfig(AppConfig):
     verbose_name = "Program"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from allauth.mfa import signals as mfa_signals
+        from django.contrib.auth import signals as auth_signals
 
-        from . import checks  # noqa: F401 (registers the system checks)
+        from . import (
+            account_audit,
+            checks,  # noqa: F401 (registers the system checks)
+        )
         from .middleware import session_lifetime_start
 
-        user_logged_in.connect(session_lifetime_start, dispatch_uid="post_session_lifetime")
+        auth_signals.user_logged_in.connect(
+            session_lifetime_start, dispatch_uid="post_session_lifetime"
+        )
+        for signal, receiver in (
+            (auth_signals.user_logged_in, account_audit.signed_in),
+            (auth_signals.user_logged_out, account_audit.signed_out),
+            (auth_signals.user_login_failed, account_audit.sign_in_failed),
+            (mfa_signals.authenticator_added, account_audit.authenticator_added),
+            (mfa_signals.authenticator_removed, account_audit.authenticator_removed),
+            (mfa_signals.authenticator_reset, account_audit.authenticator_reset),
+        ):
+            signal.connect(receiver, dispatch_uid=f"post_audit_{receiver.__name__}")
