@@ -1,4 +1,5 @@
-"""Sign-up is open only to physicians on the roster (or to configured email domains)."""
+"""Sign-up is open only to physicians on the roster (or to configured email domains), and
+failed sign-ins are counted per account and client address."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.physician_link_user(user=user)
         return user
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """Failed sign-ins of an account count per client address (the `key` of the
+        `login_failed` rate limit): whoever fails at one address is stopped there, and the
+        owner still signs in from theirs."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -236,12 +236,25 @@ ACCOUNT_ADAPTER = "post_program.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "post_program.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Failed sign-ins: 10 a minute per client address, and 5 in 5 minutes per account *at that
+# address* (AccountAdapter keys them so): a stranger's failures never lock the owner out from
+# their own address. A successful password reset clears the count of the address it came from.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# Behind a load balancer every request comes from its address: the limits above must count the
+# client's. TRUSTED_PROXY_COUNT is the number of proxies in front of the application that each
+# append to X-Forwarded-For (the client is the entry the outermost one added); or
+# TRUSTED_CLIENT_IP_HEADER names a header the proxy sets to the client address (e.g. X-Real-IP)
+# and clients cannot. Neither is set when the application is reached directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# The host the proxy was asked for (X-Forwarded-Host) instead of the one it asks the app for.
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "POST"
 # Accounts holding any of these must set up an authenticator app before anything else: program

@@ -3,9 +3,12 @@ else when the password changes."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -18,9 +21,9 @@ pytestmark = pytest.mark.django_db
 HOME = "/"
 
 
-def _signed_in(email: str) -> Client:
+def _signed_in(email: str, password: str = PASSWORD) -> Client:
     client = Client()
-    response = client.post(reverse("account_login"), {"login": email, "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
     assert response.status_code == 302
     return client
 
@@ -64,3 +67,37 @@ def test_changing_the_password_signs_out_every_other_session(cast):
     assert response.status_code == 302
     assert _signed_in_still(here)
     assert not _signed_in_still(elsewhere)
+
+
+def test_resetting_the_password_by_email_signs_out_every_session(cast):
+    here, elsewhere = _signed_in("physician@example.org"), _signed_in("physician@example.org")
+    stranger_to_it = Client()
+    stranger_to_it.post(reverse("account_reset_password"), {"email": "physician@example.org"})
+    (link,) = re.findall(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[-1].body)
+    form_page = stranger_to_it.get(urlsplit(link).path, follow=True)
+    new = "river lantern orchard"
+    response = stranger_to_it.post(
+        form_page.redirect_chain[-1][0],
+        {"password1": new, "password2": new},
+    )
+    assert response.status_code == 302
+    cast.physician.refresh_from_db()
+    assert cast.physician.check_password(new)
+    assert not _signed_in_still(here)
+    assert not _signed_in_still(elsewhere)
+
+
+def test_a_password_reset_lets_the_owner_in_after_their_own_failed_attempts(cast):
+    owner = Client()
+    for _ in range(5):
+        owner.post(reverse("account_login"), {"login": "physician@example.org", "password": "x"})
+    stopped = owner.post(
+        reverse("account_login"), {"login": "physician@example.org", "password": PASSWORD}
+    )
+    assert b"Too many failed login attempts" in stopped.content
+    owner.post(reverse("account_reset_password"), {"email": "physician@example.org"})
+    (link,) = re.findall(r"https?://\S+/accounts/password/reset/key/\S+", mail.outbox[-1].body)
+    form_page = owner.get(urlsplit(link).path, follow=True)
+    new = "river lantern orchard"
+    owner.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
+    assert _signed_in("physician@example.org", new)
