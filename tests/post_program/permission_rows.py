@@ -37,4 +37,7 @@ ROWS = [
     Row("account_reset_password", everyone(200, anonymous=200)),
     Row("mfa_index", everyone(200)),
     Row("admin:index", everyone(302)),
+    # No program role opens the admin (staff accounts: test_admin.py).
+    Row("admin:post_program_roleassignment_add", everyone(302)),
+    Row("admin:post_program_physician_changelist", everyone(302)),
 ]
