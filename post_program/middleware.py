@@ -14,7 +14,7 @@ from django.urls import reverse
 from .access import roles_for
 
 # Sign-in pages, static files, probes, crisis help, and survey links (answered without sign-in).
-_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/help/", "/surveys/answer/")
+_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz/", "/readyz/", "/help/", "/surveys/answer/")
 
 
 class StaffMFAMiddleware:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("program/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("help/", views.help_now, name="help_now"),
     path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("referrals/", include("interactions.urls")),

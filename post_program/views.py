@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import import_export, selectors
+from . import health, import_export, selectors
 from .access import (
     can_import_program,
     can_view_home,
@@ -26,6 +26,15 @@ from .forms import ImportUploadForm, RosterFilterForm
 def healthz(request):
     """Liveness probe for the load balancer and the compose health check."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def readyz(request):
+    """Readiness probe: 200 when the database, the cache and the broker answer, else 503."""
+    results = health.readiness()
+    body = {name: "ok" if ready else "unavailable" for name, ready in results.items()}
+    return JsonResponse(body, status=200 if all(results.values()) else 503)
 
 
 @login_not_required
