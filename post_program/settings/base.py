@@ -133,6 +133,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task may run for ever: at the soft limit it is told to stop (SoftTimeLimitExceeded, its
+# transaction rolls back and it is retried or swept later), at the hard limit its process is
+# replaced. Both are well above a batch of emails at EMAIL_TIMEOUT each.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BEAT_SCHEDULE: dict = {}
 # Training: refresher reminders (rows are idempotent, so an hourly run only catches up).
 CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
@@ -147,6 +152,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds a mail server may take to answer each step: a server that accepts and never answers
+# must fail the send (to be retried), not hold a worker, a row lock or a request for minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="POST <post@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
