@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import metrics
 from ..charts import Chart, chart_specs
 from ..models import PrismDomain
 from ..report import SECTIONS, ReAimReport
@@ -17,6 +16,7 @@ from .tidy import (
     SUPPRESSED_TEXT,
     by_department_cells,
     by_department_columns,
+    department_key,
     has_path,
     lookup,
     tidy_rows,
@@ -84,7 +84,7 @@ def by_department_view(report: ReAimReport) -> dict[str, Any]:
             display_number(path, cell, suppressed=cell == SUPPRESSED_TEXT)
             for path, cell in zip(paths, cells, strict=True)
         ]
-        body.append({"label": metrics.department_key(row), "cells": shown[2:]})
+        body.append({"label": department_key(row), "cells": shown[2:]})
     return {"headers": headers, "rows": body}
 
 
