@@ -90,6 +90,8 @@ def test_lead_sees_their_department_suppressed(program):
     assert shown["reach.successful_interactions"] == "suppressed"
     # The roster is not a count of care: it is shown.
     assert shown["reach.eligible_physicians"] == "14"
+    # A card says which of its parts is hidden and which is only not available.
+    assert "suppressed physicians supported of 14 eligible physicians" in html
     assert shown["reach.by_source.self"] == "suppressed"
     assert shown["reach.by_source.proactive"] == "suppressed"
     assert shown["reach.by_source.event"] == "0"
