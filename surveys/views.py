@@ -199,7 +199,7 @@ def campaign_export(request, pk: int):
     campaign = get_campaign_or_404(request.user, pk)
     services.responses_export_record(actor=request.user, campaign=campaign)
     writer = csv.writer(_Echo())
-    rows = selectors.export_rows(campaign.responses.all())
+    rows = selectors.export_rows(campaign.responses.all(), threshold=settings.SUPPRESSION_THRESHOLD)
     response = StreamingHttpResponse(
         (writer.writerow([cell_written(cell) for cell in row]) for row in rows),
         content_type="text/csv; charset=utf-8",
