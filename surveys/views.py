@@ -191,7 +191,7 @@ def campaign_export(request, pk: int):
     """The campaign's responses in the long format of survey_responses.csv."""
     campaign = get_campaign_or_404(request.user, pk)
     services.responses_export_record(actor=request.user, campaign=campaign)
-    rows = selectors.export_rows(campaign.responses.all())
+    rows = selectors.export_rows(campaign.responses.all(), threshold=settings.SUPPRESSION_THRESHOLD)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="survey_responses-campaign-{campaign.pk}.csv"'

@@ -208,11 +208,13 @@ CELERY_BEAT_SCHEDULE["interactions-retention-purge"] = {
 # Surveys: recipient feedback goes out RECIPIENT_FEEDBACK_DELAY_DAYS after a case closes as
 # supported; automatic links work SURVEY_AUTOMATIC_LINK_DAYS; events older than
 # SURVEY_AUTOMATIC_LOOKBACK_DAYS are not invited (so turning the job on does not mail the past);
-# SURVEY_REMINDER_DAYS are the default reminder days after an invitation.
+# SURVEY_REMINDER_DAYS are the default reminder days after an invitation. Submissions are
+# settled into responses once SURVEY_SETTLE_MIN are waiting, or at the end of their month.
 RECIPIENT_FEEDBACK_DELAY_DAYS = env.int("RECIPIENT_FEEDBACK_DELAY_DAYS", default=3)
 SURVEY_AUTOMATIC_LINK_DAYS = env.int("SURVEY_AUTOMATIC_LINK_DAYS", default=30)
 SURVEY_AUTOMATIC_LOOKBACK_DAYS = env.int("SURVEY_AUTOMATIC_LOOKBACK_DAYS", default=14)
 SURVEY_REMINDER_DAYS = [int(d) for d in env.list("SURVEY_REMINDER_DAYS", default=["7", "14"])]
+SURVEY_SETTLE_MIN = env.int("SURVEY_SETTLE_MIN", default=3)
 CELERY_BEAT_SCHEDULE["surveys-schedule"] = {
     "task": "surveys.tasks.surveys_run_schedule",
     "schedule": 15 * 60,

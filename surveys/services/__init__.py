@@ -9,7 +9,8 @@ Each service runs in one transaction with one audit row, and queues work only af
   commit that stored its hash: the token must never travel through the task broker, and it
   cannot be rebuilt later from its hash.
 - An anonymous submission writes no audit row: a timestamped row per response would give each
-  response a time of day, which the anonymity rules forbid.
+  response a time of day, which the anonymity rules forbid. Nor does it touch its invitation:
+  `responses_settle` stores submissions and marks invitations used later, many at once.
 """
 
 from __future__ import annotations
@@ -47,15 +48,19 @@ from .links import (
     token_new,
 )
 from .responses import (
+    EVENT_SURVEYS,
     ResponseRow,
     answer_columns,
+    response_month,
     response_submit,
     responses_export_record,
     responses_record,
+    responses_settle,
 )
 
 __all__ = [
     "CODE_PATTERN",
+    "EVENT_SURVEYS",
     "INSTRUMENT_TRIGGERS",
     "TRIGGER_INSTRUMENTS",
     "LinkError",
@@ -79,9 +84,11 @@ __all__ = [
     "invitations_send",
     "questions_validate",
     "reminders_send_due",
+    "response_month",
     "response_submit",
     "responses_export_record",
     "responses_record",
+    "responses_settle",
     "token_hash",
     "token_new",
 ]

@@ -28,7 +28,7 @@ from ..models import (
     PlannedInvitation,
 )
 from .campaigns import default_reminder_days
-from .links import token_new
+from .links import spent_invitation_ids, token_new
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +183,8 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
         expires_on__gte=timezone.localdate(now),
         campaign__status=Campaign.Status.OPEN,
     )
+    # Answered but not settled yet: the invitation is not marked used, but its link is spent.
+    due = due.exclude(pk__in=spent_invitation_ids(due))
 
     def advance(invitation: Invitation) -> None:
         invitation.reminders_sent += 1
