@@ -34,6 +34,7 @@ from .invitations import (
     TRIGGER_INSTRUMENTS,
     invitation_schedule,
     invitations_create_due,
+    invitations_forget,
     invitations_send,
     reminders_send_due,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "invitation_check",
     "invitation_schedule",
     "invitations_create_due",
+    "invitations_forget",
     "invitations_send",
     "questions_validate",
     "reminders_send_due",

@@ -123,7 +123,7 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> Response:
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("campaign__version", "physician")
+            .select_related("campaign__version")
             .filter(tokens__token_hash=digest)
             .first()
         )
@@ -148,7 +148,7 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> Response:
         response = Response.objects.create(
             campaign=campaign,
             version=version,
-            department_id=invitation.physician.department_id,
+            department_id=invitation.department_id,
             submitted_on=timezone.localdate(),
             score=_score(version, questions, columns_by_code),
         )

@@ -65,6 +65,7 @@ def make_invitation(
     invitation = Invitation.objects.create(
         campaign=campaign,
         physician=physician,
+        department=physician.department,
         used=used,
         expires_on=expires_on or campaign.closes_on or timezone.localdate() + timedelta(days=30),
         sent_at=timezone.now(),
