@@ -41,7 +41,13 @@ from .notifications import (
     notifications_to_sweep,
     site_coordinators,
 )
-from .retention import PurgeResult, retention_cutoff, retention_due, retention_purge
+from .retention import (
+    PurgeResult,
+    RetentionError,
+    retention_cutoff,
+    retention_due,
+    retention_purge,
+)
 from .supporters import (
     debrief_mark_held,
     debrief_request,
@@ -58,6 +64,7 @@ __all__ = [
     "ReferralChanged",
     "ReferralError",
     "RequestResult",
+    "RetentionError",
     "assignment_rule_errors",
     "case_close",
     "close_errors",
