@@ -109,15 +109,12 @@ def _audit_rows_of_people(cases: list[_Case]) -> list[int]:
     rows = AuditEvent.objects.filter(actor_id__in=people).values_list(
         "pk", "actor_id", "object_type", "object_id", "detail"
     )
-    return [
-        pk
-        for pk, actor_id, object_type, object_id, detail in rows.iterator()
-        if any(
-            actor_id in case.people and not case.keys.isdisjoint(names)
-            for case in cases
-            for names in [set(_names_in(object_type, object_id, detail))]
-        )
-    ]
+    found = []
+    for pk, actor_id, object_type, object_id, detail in rows.iterator():
+        names = set(_names_in(object_type, object_id, detail))
+        if any(actor_id in case.people and not case.keys.isdisjoint(names) for case in cases):
+            found.append(pk)
+    return found
 
 
 def _cases(referrals: list[Referral]) -> list[_Case]:
