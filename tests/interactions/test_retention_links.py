@@ -38,7 +38,7 @@ from reporting.report import PROGRAM_SCOPE, ReAimReport, period_parse
 from surveys import selectors as survey_selectors
 from surveys import services as survey_services
 from surveys.models import Campaign, Invitation, PlannedInvitation, Response
-from tests.surveys.factories import tokens_in
+from tests.surveys.factories import RECIPIENT_FEEDBACK_ANSWERS, tokens_in
 
 from .factories import interaction_logged, trained
 
@@ -60,15 +60,6 @@ REQUESTER_NAME, REQUESTER_EMAIL = "Zephyrine Canarysmith", "zephyrine.canarysmit
 REQUESTER_HR = "CANARY-HR-7702"
 NOTE = "Canary note: found shaking after the code"
 FOLLOW_UP = "Canary follow-up: call on Sunday"
-FEEDBACK = {
-    "helpful": 5,
-    "wellbeing_improved": 4,
-    "negative_emotions_decreased": 4,
-    "stigma_decreased": 3,
-    "comfortable_discussing": 5,
-    "culture_improved": 4,
-    "would_recommend": True,
-}
 
 CANARY_TEXT = (PHYSICIAN_NAME, PHYSICIAN_EMAIL, PHYSICIAN_HR, REQUESTER_NAME, REQUESTER_EMAIL)
 CANARY_TEXT += (REQUESTER_HR, NOTE, FOLLOW_UP)
@@ -233,7 +224,7 @@ def purged(cast):
         assert survey_services.invitations_create_due()["recipient_feedback"] == 1
         survey_services.invitations_send()
         (token,) = tokens_in(mail.outbox)
-        survey_services.response_submit(token=token, answers=FEEDBACK)
+        survey_services.response_submit(token=token, answers=RECIPIENT_FEEDBACK_ANSWERS)
     assert Invitation.objects.filter(physician=physician, used=True).exists()
     assert PlannedInvitation.objects.filter(physician=requester).exists()
     report_before, rates_before = _report(), _campaign_rates()

@@ -104,6 +104,16 @@ def tokens_in(messages) -> list[str]:
     return [match for message in messages for match in LINK.findall(message.body)]
 
 
+RECIPIENT_FEEDBACK_ANSWERS = {
+    "helpful": 5,
+    "wellbeing_improved": 4,
+    "negative_emotions_decreased": 4,
+    "stigma_decreased": 3,
+    "comfortable_discussing": 5,
+    "culture_improved": 4,
+    "would_recommend": True,
+}
+
 PROGRAM_EVALUATION_YES = {
     "aware_of_program": True,
     "had_interaction": False,

@@ -18,18 +18,9 @@ from tests.interactions.factories import referral_in_status, trained
 from training import services as training_services
 from training.models import TrainingCompletion
 
-from .factories import answer_data, campaign_sent, tokens_in
+from .factories import RECIPIENT_FEEDBACK_ANSWERS, answer_data, campaign_sent, tokens_in
 
 CLOSED_AT = "2024-05-06 15:00:00"
-FEEDBACK = {
-    "helpful": 5,
-    "wellbeing_improved": 4,
-    "negative_emotions_decreased": 4,
-    "stigma_decreased": 3,
-    "comfortable_discussing": 5,
-    "culture_improved": 4,
-    "would_recommend": True,
-}
 
 
 @pytest.fixture
@@ -102,7 +93,8 @@ def test_the_supported_physician_answers_the_feedback_anonymously(
         _run(django_capture_on_commit_callbacks)
         (token,) = tokens_in(mail.outbox)
         page = Client().post(
-            reverse("surveys:response_create", kwargs={"token": token}), answer_data(FEEDBACK)
+            reverse("surveys:response_create", kwargs={"token": token}),
+            answer_data(RECIPIENT_FEEDBACK_ANSWERS),
         )
     assert page.status_code == 302
     response = Response.objects.get()
@@ -258,7 +250,7 @@ def test_forgetting_an_event_leaves_no_recipient_and_the_same_response_rate(
         assert services.invitations_send() == 0
     assert mail.outbox == []
     with pytest.raises(services.LinkUnknown):
-        services.response_submit(token=token, answers=FEEDBACK)
+        services.response_submit(token=token, answers=RECIPIENT_FEEDBACK_ANSWERS)
     assert services.invitations_forget(source_keys=[key]) == 0
 
 
