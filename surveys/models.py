@@ -305,12 +305,23 @@ class Invitation(models.Model):
 
     `source_key` names the event behind an automatic invitation (`referral:17`,
     `training_completion:4`) so that the job inviting after events never invites twice.
+    `department` is the recipient's when invited: response rates are counted on it.
+
+    When retention de-identifies the event (`invitations_forget`), the invitation forgets its
+    recipient and its source and its links stop working; it stays, with its department and
+    whether it was used, so that response rates do not change.
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     physician = models.ForeignKey(
-        Physician, on_delete=models.PROTECT, related_name="survey_invitations"
+        Physician,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+        help_text="Empty once retention de-identified the event behind it.",
     )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     used = models.BooleanField(default=False)
     expires_on = models.DateField(help_text="Last day the link works.")
     source_key = models.CharField(max_length=64, blank=True)
@@ -333,6 +344,12 @@ class Invitation(models.Model):
                 fields=["source_key"],
                 condition=~Q(source_key=""),
                 name="invitation_once_per_source",
+            ),
+            # A forgotten invitation names no event and waits for no reminder.
+            models.CheckConstraint(
+                condition=Q(physician__isnull=False)
+                | Q(source_key="", next_reminder_at__isnull=True),
+                name="invitation_forgotten_is_inert",
             ),
         ]
         indexes = [

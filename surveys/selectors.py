@@ -91,7 +91,7 @@ def campaign_list(
     """
     scope = Q()
     if department_ids is not None:
-        scope = Q(invitations__physician__department_id__in=department_ids)
+        scope = Q(invitations__department_id__in=department_ids)
     return campaigns.select_related("version__instrument").annotate(
         invited=Count("invitations", filter=scope),
         responded=Count("invitations", filter=scope & Q(invitations__used=True)),
@@ -270,15 +270,15 @@ def campaign_results(
     responses = Response.objects.filter(campaign=campaign)
     answers = Answer.objects.filter(response__campaign=campaign)
     if department_ids is not None:
-        invitations = invitations.filter(physician__department_id__in=department_ids)
+        invitations = invitations.filter(department_id__in=department_ids)
         responses = responses.filter(department_id__in=department_ids)
         answers = answers.filter(response__department_id__in=department_ids)
 
     per_department = list(
         invitations.values(
-            "physician__department_id",
-            site=F("physician__department__site__name"),
-            name=F("physician__department__name"),
+            "department_id",
+            site=F("department__site__name"),
+            name=F("department__name"),
         )
         .annotate(invited=Count("id"), responded=Count("id", filter=Q(used=True)))
         .order_by("site", "name")

@@ -35,6 +35,7 @@ from .invitations import (
     TRIGGER_INSTRUMENTS,
     invitation_schedule,
     invitations_create_due,
+    invitations_forget,
     invitations_send,
     reminders_send_due,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "invitation_check",
     "invitation_schedule",
     "invitations_create_due",
+    "invitations_forget",
     "invitations_send",
     "questions_validate",
     "reminders_send_due",

@@ -139,7 +139,7 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> PendingRespons
     later turns it into a `Response`.
     """
     invitation = invitation_check(
-        Invitation.objects.select_related("campaign__version__instrument", "physician")
+        Invitation.objects.select_related("campaign__version__instrument")
         .filter(tokens__token_hash=token_hash(token))
         .first()
     )
@@ -163,7 +163,7 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> PendingRespons
                 campaign=campaign,
                 version=version,
                 department_id=response_department(
-                    version.instrument.code, invitation.physician.department_id
+                    version.instrument.code, invitation.department_id
                 ),
                 submitted_on=response_month(timezone.localdate()),
                 answers=columns_by_code,
