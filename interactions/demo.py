@@ -543,7 +543,11 @@ def _feedback_surveys(ctx: DemoContext) -> None:
         .order_by("closed_at", "pk")
     )
     events = [
-        (f"referral:{r.pk}", r.physician, timezone.localdate(r.closed_at + delay))
+        (
+            services.recipient_feedback_source(r.pk),
+            r.physician,
+            timezone.localdate(r.closed_at + delay),
+        )
         for r in supported
         if r.physician is not None
         and r.closed_at is not None

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -229,3 +230,25 @@ def get_import_job_or_404(user, pk: int):
 def can_use_admin(user) -> bool:
     """The Django admin is for technical administrators (is_staff), not for program roles."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
+
+
+# --- The audit trail -----------------------------------------------------------------------
+
+
+def can_view_audit(user) -> bool:
+    """The audit trail names who did what: the director's alone."""
+    return roles_for(user).is_director
+
+
+def audit_actions_with_hidden_actor() -> frozenset[str]:
+    """Actions whose actor the audit page never shows nor lets anyone filter on.
+
+    A physician asking for support, for themself or a colleague, is as confidential as the
+    case (a self-referral's actor is the referred physician). Each app names its own such
+    actions in its AppConfig as `audit_actor_hidden`.
+    """
+    return frozenset(
+        action
+        for config in apps.get_app_configs()
+        for action in getattr(config, "audit_actor_hidden", ())
+    )

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
-from .models import Department
+from .models import Department, User
 
 
 def filter_helper(*columns: tuple[str, str], button_width: str = "col-md-2") -> FormHelper:
@@ -86,3 +86,57 @@ class ImportUploadForm(forms.Form):
         if bad:
             raise forms.ValidationError(f"Only .csv and .xlsx files: {', '.join(bad)}.")
         return {upload.name: upload.read() for upload in uploads}
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filters. Actions and object types are those the trail holds."""
+
+    person = forms.CharField(
+        label="Person (email or account number)", required=False, max_length=254, strip=True
+    )
+    action = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": "No audit event has the action “%(value)s”."},
+    )
+    object_type = forms.ChoiceField(
+        label="Object type",
+        required=False,
+        error_messages={"invalid_choice": "No audit event is about a “%(value)s”."},
+    )
+    object_id = forms.CharField(label="Object ID", required=False, max_length=64, strip=True)
+    start = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, actions=(), object_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action"), *((a, a) for a in actions)]
+        self.fields["object_type"].choices = [("", "Any object"), *((t, t) for t in object_types)]
+        self.helper = filter_helper(
+            ("person", "col-md-4"),
+            ("action", "col-md-4"),
+            ("object_type", "col-md-4"),
+            ("object_id", "col-md-3"),
+            ("start", "col-md-3"),
+            ("end", "col-md-3"),
+            button_width="col-md-3",
+        )
+
+    def clean_person(self) -> User | None:
+        person = self.cleaned_data["person"]
+        if not person:
+            return None
+        is_number = person.isdigit() and len(person) <= 18  # an account number fits a bigint
+        lookup = {"pk": int(person)} if is_number else {"email__iexact": person}
+        user = User.objects.filter(**lookup).first()
+        if user is None:
+            raise forms.ValidationError(f"No account has the email or number “{person}”.")
+        return user
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The end of the period is before its start.")
+        if cleaned.get("object_id") and not cleaned.get("object_type"):
+            self.add_error("object_type", "Choose the type of the object too.")
+        return cleaned

@@ -166,6 +166,11 @@ class FileSpec(ABC):
     def export_rows(self) -> Iterable[dict[str, Any]]:
         """Every record as a dict keyed by column name."""
 
+    def shareable_rows(self) -> Iterable[dict[str, Any]]:
+        """The records of a shareable export (without --identified): every record, unless the
+        file coarsens its rows so that none singles someone out."""
+        return self.export_rows()
+
     def row_key(self, row: Row) -> tuple:
         return tuple(row[column] for column in self.key)
 
@@ -444,12 +449,12 @@ def _cell(value: Any) -> str:
 
 
 def export_tables(*, identified: bool) -> Iterator[tuple[str, list[str], list[list[str]]]]:
-    """(file name, header, rows as text) for every file, names and emails only if identified."""
+    """(file name, header, rows as text) for every file; names, emails and full detail only
+    if identified (the round trip), otherwise the shareable rows."""
     for spec in file_specs():
         header = [c.name for c in spec.columns if identified or not c.identifying]
-        rows = [
-            [cell_written(_cell(row.get(name))) for name in header] for row in spec.export_rows()
-        ]
+        records = spec.export_rows() if identified else spec.shareable_rows()
+        rows = [[cell_written(_cell(row.get(name))) for name in header] for row in records]
         yield spec.name, header, rows
 
 

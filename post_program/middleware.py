@@ -24,6 +24,7 @@ _MFA_SETUP_PREFIXES = (
     "/accounts/oidc/",
     "/static/",
     "/healthz/",
+    "/readyz/",
     "/help/",
     "/surveys/answer/",
 )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .access import departments_visible_to, physicians_visible_to
-from .models import Department, PeerSupporter, Physician
+from .access import audit_actions_with_hidden_actor, departments_visible_to, physicians_visible_to
+from .models import AuditEvent, Department, PeerSupporter, Physician, User
 
 
 def roster_list(*, user, query: str = "", department_id: int | None = None) -> QuerySet[Physician]:
@@ -46,3 +51,88 @@ def program_overview() -> dict[str, int]:
         "physicians": Physician.objects.employed_on(today).count(),
         "supporters_active": PeerSupporter.objects.active().count(),
     }
+
+
+# --- The audit trail (directors only: access.can_view_audit) ---------------------------------
+
+
+def audit_choices() -> tuple[list[str], list[str]]:
+    """The actions and the object types the trail holds, for the filters."""
+    events = AuditEvent.objects.order_by()
+    actions = events.values_list("action", flat=True).distinct().order_by("action")
+    types = events.exclude(object_type="").values_list("object_type", flat=True).distinct()
+    return list(actions), sorted(types)
+
+
+def audit_events(
+    *,
+    person: User | None = None,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """Audit events, newest first, filtered. Events whose actor is never shown do not match a
+    person, or the filter would show what the page hides."""
+    events = AuditEvent.objects.select_related("actor")
+    if person is not None:
+        events = events.filter(actor=person).exclude(action__in=audit_actions_with_hidden_actor())
+    if action:
+        events = events.filter(action=action)
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if start:
+        events = events.filter(at__date__gte=start)
+    if end:
+        events = events.filter(at__date__lte=end)
+    return events.order_by("-at", "-id")
+
+
+AUDIT_HEADER = ("at", "actor_id", "actor", "action", "object", "detail")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as the page and the CSV show it: the object as type:id, the detail (ids and
+    field names only) as JSON, and the actor's name unless the action hides it."""
+
+    at: datetime
+    actor_id: int | None
+    actor: str
+    action: str
+    object: str
+    detail: str
+
+    def cells(self) -> tuple:
+        at = timezone.localtime(self.at).isoformat(timespec="seconds")
+        return (at, self.actor_id or "", self.actor, self.action, self.object, self.detail)
+
+
+ACTOR_HIDDEN = "not shown"
+ACTOR_NONE = "system"
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> Iterator[AuditRow]:
+    hidden = audit_actions_with_hidden_actor()
+    for event in events:
+        yield _audit_row(event, hidden)
+
+
+def _audit_row(event: AuditEvent, hidden: frozenset[str]) -> AuditRow:
+    if event.action in hidden:
+        actor_id, actor = None, ACTOR_HIDDEN
+    elif event.actor is None:
+        actor_id, actor = None, ACTOR_NONE
+    else:
+        actor_id, actor = event.actor.pk, event.actor.get_full_name()
+    return AuditRow(
+        at=event.at,
+        actor_id=actor_id,
+        actor=actor,
+        action=event.action,
+        object=f"{event.object_type}:{event.object_id}" if event.object_type else "",
+        detail=json.dumps(event.detail, sort_keys=True, ensure_ascii=False) if event.detail else "",
+    )

@@ -6,10 +6,11 @@ identifiers and values; nothing here reads the request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from .models import AuditEvent, Department, PeerSupporter, Physician, RoleAssignment, Site, User
@@ -25,6 +26,25 @@ def audit_record(*, actor: User | None, action: str, obj=None, **detail: Any) ->
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail,
     )
+
+
+@transaction.atomic
+def audit_actor_forget(*, event_ids: Iterable[int], reason: str) -> int:
+    """Forget who acted in these audit rows: their actor becomes empty, and the action, object,
+    time and detail stay. Returns how many rows named someone.
+
+    Retention uses it when a case is de-identified (`reason` says so in this function's own
+    audit row). It is the only change to an audit row there is: the model refuses every update,
+    so this goes round it on purpose, with a plain queryset, for this column and this value
+    only; the database trigger (migration 0004) lets exactly this through and nothing else.
+    """
+    ids = sorted(set(event_ids))
+    forgotten = (
+        models.QuerySet(model=AuditEvent).filter(pk__in=ids, actor__isnull=False).update(actor=None)
+    )
+    if forgotten:
+        audit_record(actor=None, action="audit.actor_forget", reason=reason, count=forgotten)
+    return forgotten
 
 
 @transaction.atomic

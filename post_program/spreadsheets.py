@@ -9,6 +9,8 @@ importer takes it off again, so the program files still round-trip.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,3 +30,17 @@ def cell_read(text: str) -> str:
     if text.startswith(ESCAPE) and text[1:].startswith(FORMULA_STARTS):
         return text[1:]
     return text
+
+
+class _Echo:
+    """A file whose write returns the line, so csv.writer yields lines to stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """`rows` as CSV lines, every cell through `cell_written`, for a streamed download."""
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow([cell_written(cell) for cell in row])

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import itertools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import import_export, selectors
+from . import health, import_export, selectors, services
 from .access import (
     can_import_program,
+    can_view_audit,
     can_view_home,
     can_view_roster,
     departments_visible_to,
@@ -18,7 +22,8 @@ from .access import (
     require,
     roles_for,
 )
-from .forms import ImportUploadForm, RosterFilterForm
+from .forms import AuditFilterForm, ImportUploadForm, RosterFilterForm
+from .spreadsheets import csv_lines
 
 
 @login_not_required
@@ -26,6 +31,15 @@ from .forms import ImportUploadForm, RosterFilterForm
 def healthz(request):
     """Liveness probe for the load balancer and the compose health check."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_not_required
+@require_GET
+def readyz(request):
+    """Readiness probe: 200 when the database, the cache and the broker answer, else 503."""
+    results = health.readiness()
+    body = {name: "ok" if ready else "unavailable" for name, ready in results.items()}
+    return JsonResponse(body, status=200 if all(results.values()) else 503)
 
 
 @login_not_required
@@ -150,3 +164,59 @@ def import_confirm(request, pk: int):
     if not import_export.import_job_confirm(actor=request.user, job=job):
         messages.error(request, "This import is not ready to be written (it may have run already).")
     return redirect("import_detail", pk=job.pk)
+
+
+def _audit_filters(request) -> tuple[AuditFilterForm, dict | None]:
+    """The filter form, and the filters when they are valid (None otherwise: show nothing)."""
+    actions, object_types = selectors.audit_choices()
+    form = AuditFilterForm(request.GET, actions=actions, object_types=object_types)
+    if not form.is_valid():
+        return form, None
+    filters = {name: value for name, value in form.cleaned_data.items() if value}
+    return form, filters
+
+
+def _audited(filters: dict) -> dict:
+    """The filters as an audit row may hold them: ids and dates, never an email."""
+    detail = {name: value for name, value in filters.items() if name != "person"}
+    if "person" in filters:
+        detail["person_id"] = filters["person"].pk
+    for name in ("start", "end"):
+        if name in detail:
+            detail[name] = detail[name].isoformat()
+    return detail
+
+
+@require_GET
+@require(can_view_audit)
+def audit_list(request):
+    form, filters = _audit_filters(request)
+    page, rows = None, []
+    if filters is not None:
+        page = Paginator(selectors.audit_events(**filters), 50).get_page(request.GET.get("page"))
+        # Read before the view is recorded, so the count and the page agree.
+        rows = list(selectors.audit_rows(page.object_list))
+        services.audit_record(
+            actor=request.user, action="audit.view", page=page.number, filters=_audited(filters)
+        )
+    return render(
+        request, "post_program/audit_list.html", {"form": form, "page": page, "rows": rows}
+    )
+
+
+@require_GET
+@require(can_view_audit)
+def audit_export(request):
+    """The filtered trail as CSV; bad filters give the page with their messages instead."""
+    form, filters = _audit_filters(request)
+    if filters is None:
+        return render(request, "post_program/audit_list.html", {"form": form, "rows": ()})
+    services.audit_record(actor=request.user, action="audit.export", filters=_audited(filters))
+    events = selectors.audit_events(**filters).iterator(chunk_size=500)
+    rows = itertools.chain(
+        [selectors.AUDIT_HEADER], (row.cells() for row in selectors.audit_rows(events))
+    )
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response

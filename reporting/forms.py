@@ -25,6 +25,8 @@ class Preset:
     THIS_QUARTER = "this_quarter"
     LAST_12_MONTHS = "last_12_months"
     PROGRAM_TO_DATE = "program_to_date"
+    LAST_QUARTER = "last_quarter"
+    LAST_4_QUARTERS = "last_4_quarters"
     CUSTOM = "custom"
 
     CHOICES = [
@@ -33,12 +35,24 @@ class Preset:
         (PROGRAM_TO_DATE, "Program to date"),
         (CUSTOM, "Custom range"),
     ]
+    WHOLE_QUARTER_CHOICES = [
+        (LAST_QUARTER, "Last full quarter"),
+        (LAST_4_QUARTERS, "Last four full quarters"),
+        (CUSTOM, "Custom quarters"),
+    ]
+    """The periods of a suppressed dashboard (a department lead's): whole calendar quarters."""
+
+
+WHOLE_QUARTERS_MESSAGE = (
+    "Suppressed reports cover whole calendar quarters: start on 1 January, 1 April, 1 July or "
+    "1 October and end on 31 March, 30 June, 30 September or 31 December."
+)
 
 
 def preset_period(
     preset: str, *, today: date, department_ids: frozenset[int] | None
 ) -> metrics.Window:
-    """The dates of a period preset, ending today."""
+    """The dates of a period preset, ending today (the quarter presets: before this quarter)."""
     if preset == Preset.THIS_QUARTER:
         return metrics.Window(metrics.quarter_start(today), today)
     if preset == Preset.LAST_12_MONTHS:
@@ -46,6 +60,10 @@ def preset_period(
     if preset == Preset.PROGRAM_TO_DATE:
         first = program_start(department_ids)
         return metrics.Window(min(first, today) if first else today, today)
+    if preset == Preset.LAST_QUARTER:
+        return metrics.whole_quarters_before(today, 1)
+    if preset == Preset.LAST_4_QUARTERS:
+        return metrics.whole_quarters_before(today, 4)
     raise ValueError(f"unknown period preset {preset!r}")
 
 
@@ -68,7 +86,8 @@ class ReportFilterForm(forms.Form):
     """The period and scope of a dashboard, from the query string.
 
     ``sites``/``departments`` are the choices the user may pick from (None hides the field:
-    a site dashboard has no site choice, a department dashboard neither).
+    a site dashboard has no site choice, a department dashboard neither). ``whole_quarters``
+    (suppressed dashboards) offers and accepts periods of whole calendar quarters only.
     """
 
     period = forms.ChoiceField(choices=Preset.CHOICES, initial=Preset.LAST_12_MONTHS)
@@ -92,6 +111,7 @@ class ReportFilterForm(forms.Form):
         fixed_site: Site | None = None,
         fixed_department: Department | None = None,
         default_preset: str = Preset.LAST_12_MONTHS,
+        whole_quarters: bool = False,
         today: date | None = None,
         **kwargs,
     ):
@@ -103,6 +123,13 @@ class ReportFilterForm(forms.Form):
         self.today = today or timezone.localdate()
         self.fixed_site = fixed_site
         self.fixed_department = fixed_department
+        self.whole_quarters = whole_quarters
+        if whole_quarters:
+            period_field = self.fields["period"]
+            assert isinstance(period_field, forms.ChoiceField)
+            period_field.choices = Preset.WHOLE_QUARTER_CHOICES
+            period_field.help_text = "Whole calendar quarters only."
+            default_preset = Preset.LAST_QUARTER
         self.fields["period"].initial = default_preset
         self.default_preset = default_preset
         if sites is None:
@@ -145,6 +172,13 @@ class ReportFilterForm(forms.Form):
                     self.add_error(name, f"Choose a date on or after {EARLIEST_DATE}.")
             if start and end and start > end:
                 self.add_error("end", "The end must be on or after the start.")
+            elif (
+                self.whole_quarters
+                and start
+                and end
+                and not metrics.is_whole_quarters(metrics.Window(start, end))
+            ):
+                self.add_error(None, WHOLE_QUARTERS_MESSAGE)
         site = cleaned.get("site")
         departments = list(cleaned.get("department") or [])
         if site is not None and any(d.site_id != site.pk for d in departments):

@@ -12,28 +12,16 @@ Sections:
 * Ratios: proportions, rates per 100, trend ratio.
 * Distributions: percentiles and duration summaries.
 * Surveys: Likert and yes/no items, WHO-5.
-* Suppression: the core rule of ``post_program/suppression.py`` applied to survey item blocks,
-  well-being and the by-department table.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, NamedTuple, TypedDict, TypeVar
+from typing import NamedTuple, TypedDict
 
 from dateutil.relativedelta import relativedelta
-
-# The suppression rule for small counts is shared with the survey results pages, so it lives
-# in the core; the report's blocks and tables below apply it.
-from post_program.suppression import (
-    SUPPRESSED_KEY,
-    check_count,
-    check_threshold,
-    is_small,
-    suppress_counts,
-)
 
 DAYS_PER_YEAR = 365.25
 """Days in a physician-year: ``physician_years = days / 365.25``."""
@@ -68,8 +56,6 @@ LIKERT_AGREE: frozenset[int] = frozenset({4, 5})
 
 YES = "yes"
 NO = "no"
-
-T = TypeVar("T")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,6 +153,20 @@ def quarters(start: date, end: date) -> list[Window]:
         windows.append(Window(max(current, start), min(following - timedelta(days=1), end)))
         current = following
     return windows
+
+
+def is_whole_quarters(window: Window) -> bool:
+    """Whether ``window`` runs from the first day of a calendar quarter to the last day of one
+    (the periods department leads may choose)."""
+    return window.start == quarter_start(window.start) and window.end == (
+        add_months(quarter_start(window.end), 3) - timedelta(days=1)
+    )
+
+
+def whole_quarters_before(day: date, count: int) -> Window:
+    """The ``count`` whole calendar quarters that end before the quarter holding ``day``."""
+    end = quarter_start(day) - timedelta(days=1)
+    return Window(add_months(quarter_start(end), -3 * (count - 1)), end)
 
 
 def trailing_window(end: date, months: int) -> Window:
@@ -596,191 +596,3 @@ def wellbeing_summary(indices: Iterable[int | None]) -> WellbeingBlock:
 def _check_part_of_whole(part: int, whole: int) -> None:
     if part < 0 or whole < 0 or part > whole:
         raise ValueError(f"count {part} cannot be a part of {whole}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Suppression
-# ---------------------------------------------------------------------------------------------
-
-BY_DEPARTMENT_COUNTS: tuple[str, ...] = (
-    "physicians",
-    "successful_interactions",
-    "unique_physicians_supported",
-    "supporters_trained",
-)
-"""Count columns of ``by_department``; each column across departments is one breakdown."""
-
-BY_DEPARTMENT_DERIVED: Mapping[str, tuple[str, ...]] = {
-    # Physician-years are person-time of the same physicians and would disclose their count;
-    # the rate would disclose the physician-years (interactions / rate * 100), so both go.
-    "physician_years": ("physicians",),
-    "interactions_per_100_physician_years": ("successful_interactions", "physicians"),
-    "median_duration_minutes": ("successful_interactions",),
-}
-"""Values of a ``by_department`` row and the counts they are computed from."""
-
-BY_DEPARTMENT_ITEM_BLOCKS: tuple[str, ...] = ("survey_had_interaction",)
-"""Survey item blocks nested in each ``by_department`` row."""
-
-WELLBEING_COUNTS: tuple[str, ...] = ("respondents", "poor_wellbeing")
-WELLBEING_DERIVED: Mapping[str, tuple[str, ...]] = {
-    "mean_index": ("respondents",),
-    "proportion_poor": ("respondents", "poor_wellbeing"),
-}
-
-
-def null_if_suppressed(value: T, suppressed: Collection[str], *depends_on: str) -> T | None:
-    """``value``, or None when a count it was computed from is suppressed.
-
-    "any proportion, rate or percentile computed from a suppressed count is ``null``":
-    ``value`` unless one of the counts it was computed from (``depends_on``) is suppressed.
-    """
-    return None if any(name in suppressed for name in depends_on) else value
-
-
-def suppress_block(
-    block: Mapping[str, Any],
-    threshold: int | None,
-    *,
-    counts: Sequence[str],
-    derived: Mapping[str, Sequence[str]],
-) -> dict[str, Any]:
-    """Suppress the counts of one block whose counts are parts of each other (not a breakdown).
-
-    Each count in ``counts`` with 0 < c < K becomes None and is listed under ``suppressed``;
-    each value in ``derived`` becomes None when one of the counts it depends on is suppressed.
-    There is no complementary step: the counts of such a block (e.g. ``agree`` out of
-    ``respondents``) are not cells that add up to a shown total.
-    """
-    check_threshold(threshold)
-    for name in counts:
-        check_count(name, block[name])
-    hidden = [name for name in counts if is_small(block[name], threshold)]
-    return _apply_hidden(block, hidden, derived)
-
-
-def _apply_hidden(
-    block: Mapping[str, Any], hidden: Collection[str], derived: Mapping[str, Sequence[str]]
-) -> dict[str, Any]:
-    result = dict(block)
-    for name in hidden:
-        result[name] = None
-    for name, depends_on in derived.items():
-        if name in result:
-            result[name] = null_if_suppressed(result[name], hidden, *depends_on)
-    result[SUPPRESSED_KEY] = [name for name in block if name in hidden]
-    return result
-
-
-def item_positive_key(block: Mapping[str, Any]) -> str:
-    """``agree`` for a Likert item block, ``yes`` for a yes/no item block."""
-    for key in ("agree", YES):
-        if key in block:
-            return key
-    raise ValueError("a survey item block needs an 'agree' or a 'yes' count")
-
-
-def suppress_item(block: Mapping[str, Any], threshold: int | None) -> dict[str, Any]:
-    """Suppress a survey item block {``agree``|``yes``, ``respondents``, ``proportion``}.
-
-    ``agree``/``yes`` and ``respondents`` are suppressed when 0 < c < K; ``proportion`` is None
-    when either is.  Note the JSON contract (docs/metrics.md) names only these two counts: the
-    complement (respondents - agree) is not a reported cell and is not checked.
-    """
-    positive = item_positive_key(block)
-    return suppress_block(
-        block,
-        threshold,
-        counts=(positive, "respondents"),
-        derived={"proportion": (positive, "respondents")},
-    )
-
-
-def suppress_wellbeing(block: Mapping[str, Any], threshold: int | None) -> dict[str, Any]:
-    """Suppress ``effectiveness.wellbeing``: ``respondents`` and ``poor_wellbeing`` are counts;
-    ``mean_index`` depends on ``respondents``, ``proportion_poor`` on both.
-    """
-    return suppress_block(block, threshold, counts=WELLBEING_COUNTS, derived=WELLBEING_DERIVED)
-
-
-def suppress_table(
-    rows: Sequence[Mapping[str, Any]],
-    threshold: int | None,
-    *,
-    key: Callable[[Mapping[str, Any]], str],
-    count_columns: Sequence[str],
-    derived_columns: Mapping[str, Sequence[str]] | None = None,
-    item_blocks: Sequence[str] = (),
-) -> list[dict[str, Any]]:
-    """Suppress a table such as ``by_department``, one column at a time.
-
-    Each count column, taken across the rows, is one breakdown whose total is shown elsewhere in
-    the report, so it goes through ``suppress_counts`` (small cells plus the complementary
-    cell, ties broken by the row's ``key``).  The two counts of every nested survey item block
-    (``item_blocks``) are columns in the same way.  Then, row by row, ``derived_columns`` (and
-    each block's ``proportion``) become None where a count they depend on was suppressed.
-
-    Each returned row is a copy with a ``suppressed`` list of its suppressed count columns; each
-    nested item block carries its own ``suppressed`` list.  Row order is kept.
-    """
-    check_threshold(threshold)
-    derived = derived_columns or {}
-    names = [key(row) for row in rows]
-    if len(set(names)) != len(names):
-        raise ValueError("table rows must have distinct keys")
-
-    hidden: dict[str, set[str]] = {name: set() for name in names}
-    for column in count_columns:
-        column_cells = {name: row[column] for name, row in zip(names, rows, strict=True)}
-        for name in suppress_counts(column_cells, threshold).suppressed:
-            hidden[name].add(column)
-
-    hidden_in_block: dict[tuple[str, str], set[str]] = {
-        (name, block): set() for name in names for block in item_blocks
-    }
-    for block in item_blocks:
-        for field in _item_counts(rows, block):
-            field_cells = {name: row[block][field] for name, row in zip(names, rows, strict=True)}
-            for name in suppress_counts(field_cells, threshold).suppressed:
-                hidden_in_block[(name, block)].add(field)
-
-    result: list[dict[str, Any]] = []
-    for name, row in zip(names, rows, strict=True):
-        shown = _apply_hidden(row, hidden[name], derived)
-        for block in item_blocks:
-            positive = item_positive_key(row[block])
-            shown[block] = _apply_hidden(
-                row[block],
-                hidden_in_block[(name, block)],
-                {"proportion": (positive, "respondents")},
-            )
-        result.append(shown)
-    return result
-
-
-def _item_counts(rows: Sequence[Mapping[str, Any]], block: str) -> tuple[str, ...]:
-    positives = {item_positive_key(row[block]) for row in rows}
-    if len(positives) > 1:
-        raise ValueError(f"item block {block!r} mixes 'agree' and 'yes' counts")
-    return (*positives, "respondents")
-
-
-def department_key(row: Mapping[str, Any]) -> str:
-    """``SITE/DEPARTMENT``, the name of a ``by_department`` row."""
-    return f"{row['site']}/{row['department']}"
-
-
-def suppress_by_department(
-    rows: Sequence[Mapping[str, Any]], threshold: int | None
-) -> list[dict[str, Any]]:
-    """Suppress the ``by_department`` list: its count columns, its ``survey_had_interaction``
-    blocks and the values computed from them (see ``BY_DEPARTMENT_DERIVED``).
-    """
-    return suppress_table(
-        rows,
-        threshold,
-        key=department_key,
-        count_columns=BY_DEPARTMENT_COUNTS,
-        derived_columns=BY_DEPARTMENT_DERIVED,
-        item_blocks=BY_DEPARTMENT_ITEM_BLOCKS,
-    )

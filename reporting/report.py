@@ -6,14 +6,14 @@
 all renderings of that one dictionary (``reporting/render/``), so they cannot disagree.
 
 With a suppression threshold K (department leads' dashboards, shareable exports, the command's
-``--suppress-below``), the small cells named in ``docs/metrics.md`` are replaced by ``None`` and
-listed under ``suppressed``; ``report.exact`` keeps the unsuppressed numbers for internal use
+``--suppress-below``), every count of care from 1 to K - 1, what would reveal it and what is
+computed from it are replaced by ``None`` and listed under ``suppressed``
+(``report_suppression.py``); ``report.exact`` keeps the unsuppressed numbers for internal use
 only and is never rendered.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,11 +25,11 @@ from django.db.models import Min
 from django.utils import timezone
 
 from post_program.models import Department, Site
-from post_program.suppression import suppress_counts
 from surveys import selectors as survey_selectors
 
 from . import metrics, selectors
 from .models import PrismDomain, PrismNote, PrismTag
+from .report_suppression import suppress_report
 from .selectors import DepartmentRow
 
 SECTIONS = ("reach", "effectiveness", "adoption", "implementation", "maintenance")
@@ -544,45 +544,3 @@ class ReAimReport:
     def data(self) -> dict[str, Any]:
         """The report as every renderer shows it: ``exact`` with suppression applied."""
         return suppress_report(self.exact, self.threshold)
-
-
-# --- Suppression ----------------------------------------------------------------------------
-
-
-def suppress_report(exact: dict[str, Any], threshold: int | None) -> dict[str, Any]:
-    """Apply the suppression of ``docs/metrics.md`` with threshold K to a copy of the report.
-
-    The breakdowns (``reach.by_source``, ``referrals.by_source``, ``referrals.outcomes``, the
-    duration histogram) and the ``by_department`` columns lose their small cells and one
-    complementary cell; every survey item block loses its small counts; values computed from a
-    suppressed count become None. Without a threshold the report is returned unchanged.
-    """
-    if threshold is None:
-        return exact
-    data = copy.deepcopy(exact)
-    reach = data["reach"]
-    reach["by_source"] = suppress_counts(reach["by_source"], threshold).as_dict()
-    reach["survey_had_interaction"] = metrics.suppress_item(
-        reach["survey_had_interaction"], threshold
-    )
-    effectiveness = data["effectiveness"]
-    effectiveness["would_recommend"] = metrics.suppress_item(
-        effectiveness["would_recommend"], threshold
-    )
-    for group in ("recipient_feedback", "supporter_training"):
-        effectiveness[group] = {
-            name: metrics.suppress_item(block, threshold)
-            for name, block in effectiveness[group].items()
-        }
-    effectiveness["wellbeing"] = metrics.suppress_wellbeing(effectiveness["wellbeing"], threshold)
-    referrals = data["implementation"]["referrals"]
-    referrals["by_source"] = suppress_counts(referrals["by_source"], threshold).as_dict()
-    outcomes = suppress_counts(referrals["outcomes"], threshold)
-    referrals["outcomes"] = outcomes.as_dict()
-    referrals["acceptance_rate"] = metrics.null_if_suppressed(
-        referrals["acceptance_rate"], outcomes.suppressed, "supported", "declined"
-    )
-    data["by_department"] = metrics.suppress_by_department(data["by_department"], threshold)
-    histogram = data["supplementary"]["duration_histogram"]
-    data["supplementary"]["duration_histogram"] = suppress_counts(histogram, threshold).as_dict()
-    return data

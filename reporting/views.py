@@ -34,7 +34,7 @@ from .access import (
     report_scope_allowed,
     report_sites_visible_to,
 )
-from .forms import ExportForm, PrismNoteForm, ReportFilterForm
+from .forms import WHOLE_QUARTERS_MESSAGE, ExportForm, PrismNoteForm, ReportFilterForm
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport
 from .render import dashboard_context
@@ -151,7 +151,10 @@ def site_dashboard(request, pk: int):
 def department_dashboard(request, pk: int):
     department = get_report_department_or_404(request.user, pk)
     form = ReportFilterForm(
-        request.GET, fixed_department=department, default_preset=PeriodPreset.THIS_QUARTER
+        request.GET,
+        fixed_department=department,
+        default_preset=PeriodPreset.THIS_QUARTER,
+        whole_quarters=report_must_suppress(request.user, site=None, departments=[department]),
     )
     return _dashboard(
         request,
@@ -174,16 +177,20 @@ def export_create(request):
     departments = list(form.cleaned_data["department"])
     if not report_scope_allowed(request.user, site=site, departments=departments):
         raise PermissionDenied
-    shareable = form.cleaned_data["shareable"] or report_must_suppress(
-        request.user, site=site, departments=departments
-    )
+    must_suppress = report_must_suppress(request.user, site=site, departments=departments)
+    period = metrics.Window(form.cleaned_data["start"], form.cleaned_data["end"])
+    if must_suppress and not metrics.is_whole_quarters(period):
+        form.add_error(None, WHOLE_QUARTERS_MESSAGE)
+        return render(request, "reporting/export_invalid.html", {"form": form}, status=400)
     export = services.report_export_request(
         actor=request.user,
         format=form.cleaned_data["format"],
-        period=metrics.Window(form.cleaned_data["start"], form.cleaned_data["end"]),
+        period=period,
         site=site,
         departments=departments,
-        threshold=settings.SUPPRESSION_THRESHOLD if shareable else None,
+        threshold=settings.SUPPRESSION_THRESHOLD
+        if must_suppress or form.cleaned_data["shareable"]
+        else None,
     )
     return redirect("reporting:export_detail", pk=export.pk)
 

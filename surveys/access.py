@@ -44,9 +44,9 @@ def campaigns_visible_to(user):
         return Campaign.objects.all()
     if not roles.is_lead:
         return Campaign.objects.none()
-    reached = Invitation.objects.filter(
-        physician__department_id__in=roles.lead_department_ids
-    ).values("campaign_id")
+    reached = Invitation.objects.filter(department_id__in=roles.lead_department_ids).values(
+        "campaign_id"
+    )
     return Campaign.objects.filter(
         Q(departments__in=roles.lead_department_ids) | Q(pk__in=reached)
     ).distinct()

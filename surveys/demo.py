@@ -69,6 +69,7 @@ def _invite(campaign: Campaign, physicians, answered: set[int], *, sent_on: date
             Invitation(
                 campaign=campaign,
                 physician_id=physician.pk,
+                department_id=physician.department_id,
                 used=physician.pk in answered,
                 expires_on=expires_on,
                 source_key=key,
@@ -228,6 +229,7 @@ def _automatic(
             Invitation(
                 campaign=campaign,
                 physician_id=physician.pk,
+                department_id=physician.department_id,
                 used=responded,
                 expires_on=expires_on,
                 source_key=key,

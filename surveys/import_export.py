@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from post_program.import_export import (
@@ -127,7 +128,14 @@ class SurveyResponsesFile(FileSpec):
         return Counts(created=created, unchanged=len(rows) - created)
 
     def export_rows(self):
-        rows = selectors.export_rows(Response.objects.all())
+        return self._rows(threshold=None)
+
+    def shareable_rows(self):
+        return self._rows(threshold=settings.SUPPRESSION_THRESHOLD)
+
+    @staticmethod
+    def _rows(*, threshold: int | None):
+        rows = selectors.export_rows(Response.objects.all(), threshold=threshold)
         columns = next(rows)
         for values in rows:
             yield dict(zip(columns, values, strict=True))

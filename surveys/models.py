@@ -7,8 +7,11 @@ Anonymity is built into the schema, not left to the views:
 - Its links are stored as SHA-256 hashes (`InvitationToken`); the token itself exists only in
   the email and in the recipient's browser.
 - A `Response` holds its campaign, the instrument version answered, the respondent's department
-  and the date (no time). Nothing in it, or in its `Answer` rows, points to a person, an
-  account, an invitation or a token; `tests/surveys/test_anonymity.py` inspects the schema.
+  (none for a survey sent after an event) and the month (its first day). Nothing in it, or in
+  its `Answer` rows, points to a person, an account, an invitation or a token;
+  `tests/surveys/test_anonymity.py` inspects the schema.
+- A submission is first a `PendingResponse`, settled into a `Response` later with many others,
+  so that no response shares a transaction with its invitation's used-mark.
 """
 
 from __future__ import annotations
@@ -302,12 +305,23 @@ class Invitation(models.Model):
 
     `source_key` names the event behind an automatic invitation (`referral:17`,
     `training_completion:4`) so that the job inviting after events never invites twice.
+    `department` is the recipient's when invited: response rates are counted on it.
+
+    When retention de-identifies the event (`invitations_forget`), the invitation forgets its
+    recipient and its source and its links stop working; it stays, with its department and
+    whether it was used, so that response rates do not change.
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     physician = models.ForeignKey(
-        Physician, on_delete=models.PROTECT, related_name="survey_invitations"
+        Physician,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+        help_text="Empty once retention de-identified the event behind it.",
     )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     used = models.BooleanField(default=False)
     expires_on = models.DateField(help_text="Last day the link works.")
     source_key = models.CharField(max_length=64, blank=True)
@@ -330,6 +344,12 @@ class Invitation(models.Model):
                 fields=["source_key"],
                 condition=~Q(source_key=""),
                 name="invitation_once_per_source",
+            ),
+            # A forgotten invitation names no event and waits for no reminder.
+            models.CheckConstraint(
+                condition=Q(physician__isnull=False)
+                | Q(source_key="", next_reminder_at__isnull=True),
+                name="invitation_forgotten_is_inert",
             ),
         ]
         indexes = [
@@ -397,8 +417,8 @@ class ResponseQuerySet(models.QuerySet["Response"]):
 
 
 class Response(models.Model):
-    """One completed questionnaire. No person, account, invitation, token, address or time of
-    day: only what the results need."""
+    """One completed questionnaire. No person, account, invitation, token, address, day or time
+    of day: only what the results need."""
 
     public_id = models.CharField(max_length=64, unique=True, default=new_public_id)
     campaign = models.ForeignKey(
@@ -415,7 +435,7 @@ class Response(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    submitted_on = models.DateField()
+    submitted_on = models.DateField(help_text="The first day of the month of the submission.")
     score = models.FloatField(null=True, blank=True)
 
     objects = ResponseQuerySet.as_manager()
@@ -429,6 +449,30 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"Response {self.public_id}"
+
+
+class PendingResponse(models.Model):
+    """A submitted questionnaire waiting to be settled (`responses_settle`).
+
+    Submitting writes only this row, never the invitation: a response written in the same
+    transaction as its invitation's used-mark would share its transaction id (`xmin` on
+    PostgreSQL). `spent_key` is a keyed hash of the invitation's id, unique, so a link works once
+    even when two submissions race; without the server's secret key it cannot be tied to an
+    invitation. Settling turns many of these into responses and marks their invitations used in
+    one transaction, in random order, and deletes them (docs/confidentiality.md).
+    """
+
+    spent_key = models.CharField(max_length=64, unique=True)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(InstrumentVersion, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_on = models.DateField(help_text="The first day of the month of the submission.")
+    answers = models.JSONField(help_text="Answer columns by question code, already checked.")
+
+    def __str__(self) -> str:
+        return "Pending response"
 
 
 class Answer(models.Model):

@@ -18,7 +18,7 @@ a collection of ids keeps only responses from those departments (docs/metrics.md
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +39,7 @@ from .models import (
     QuestionKind,
     Response,
 )
-from .services import token_hash
+from .services import EVENT_SURVEYS, response_month, token_hash
 
 WHO5_CODES = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
 WHO5_POOR_BELOW = 52
@@ -91,7 +91,7 @@ def campaign_list(
     """
     scope = Q()
     if department_ids is not None:
-        scope = Q(invitations__physician__department_id__in=department_ids)
+        scope = Q(invitations__department_id__in=department_ids)
     return campaigns.select_related("version__instrument").annotate(
         invited=Count("invitations", filter=scope),
         responded=Count("invitations", filter=scope & Q(invitations__used=True)),
@@ -270,15 +270,15 @@ def campaign_results(
     responses = Response.objects.filter(campaign=campaign)
     answers = Answer.objects.filter(response__campaign=campaign)
     if department_ids is not None:
-        invitations = invitations.filter(physician__department_id__in=department_ids)
+        invitations = invitations.filter(department_id__in=department_ids)
         responses = responses.filter(department_id__in=department_ids)
         answers = answers.filter(response__department_id__in=department_ids)
 
     per_department = list(
         invitations.values(
-            "physician__department_id",
-            site=F("physician__department__site__name"),
-            name=F("physician__department__name"),
+            "department_id",
+            site=F("department__site__name"),
+            name=F("department__name"),
         )
         .annotate(invited=Count("id"), responded=Count("id", filter=Q(used=True)))
         .order_by("site", "name")
@@ -354,20 +354,50 @@ def campaign_results(
 # --- Export ----------------------------------------------------------------------------------
 
 
-def export_rows(responses: QuerySet[Response]) -> Iterator[tuple]:
+def _small_department_cells(
+    responses: QuerySet[Response], threshold: int | None
+) -> set[tuple[str, date, int]]:
+    """The (survey, month, department id) cells whose department an export leaves out: fewer
+    responses than the threshold, with the complementary cell of their (survey, month)."""
+    cells: dict[tuple[str, date], Counter[str]] = defaultdict(Counter)
+    for survey, day, department_id in responses.filter(department__isnull=False).values_list(
+        "version__instrument__code", "submitted_on", "department_id"
+    ):
+        if survey not in EVENT_SURVEYS:
+            cells[(survey, response_month(day))][str(department_id)] += 1
+    return {
+        (survey, month, int(department_id))
+        for (survey, month), counts in cells.items()
+        for department_id in suppress_counts(counts, threshold).suppressed
+    }
+
+
+def _quarter_of(month: date) -> date:
+    """The first day of the quarter of `month`."""
+    return month.replace(month=month.month - (month.month - 1) % 3)
+
+
+def export_rows(responses: QuerySet[Response], *, threshold: int | None) -> Iterator[tuple]:
     """The rows of survey_responses.csv (long format, one row per answer), header first.
 
-    Ordered by date and then by the random response id, never by insertion order, so the file
-    does not tell in which order people answered. One query, streamed.
+    Every file that leaves the system gives a response's month (its first day), never its day,
+    and no department for a survey sent after an event. With a `threshold` (shareable files)
+    a (survey, month, department) cell with fewer responses loses its department too, with its
+    complementary cell, and a survey sent after an event is dated by its quarter (in a quiet
+    month its one response would otherwise point to the program's one case of that month).
+    Ordered by the random response id, never by date or insertion order, so the file does not
+    tell in which order people answered. Streamed.
     """
     yield EXPORT_HEADER
+    hidden = _small_department_cells(responses, threshold) if threshold is not None else set()
     rows = (
         Answer.objects.filter(response__in=responses)
-        .order_by("response__submitted_on", "response__public_id", "question__position")
+        .order_by("response__public_id", "question__position")
         .values_list(
             "response__public_id",
             "response__version__instrument__code",
             "response__submitted_on",
+            "response__department_id",
             "response__department__site__name",
             "response__department__name",
             "question__code",
@@ -376,16 +406,21 @@ def export_rows(responses: QuerySet[Response]) -> Iterator[tuple]:
             "value_text",
         )
     )
-    for public_id, survey, day, site, department, code, flag, number, text in rows.iterator(
-        chunk_size=2000
-    ):
+    for row in rows.iterator(chunk_size=2000):
+        public_id, survey, day, department_id, site, department, code, flag, number, text = row
+        month = response_month(day)
+        if survey in EVENT_SURVEYS and threshold is not None:
+            month = _quarter_of(month)
+        named = survey not in EVENT_SURVEYS and (survey, month, department_id) not in hidden
+        if not named:
+            site = department = ""
         if flag is not None:
             answer = "yes" if flag else "no"
         elif number is not None:
             answer = str(number)
         else:
             answer = text
-        yield (public_id, survey, day.isoformat(), site or "", department or "", code, answer)
+        yield (public_id, survey, month.isoformat(), site or "", department or "", code, answer)
 
 
 # --- Survey numbers for the reports ----------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Periodic jobs (CELERY_BEAT_SCHEDULE in settings): `surveys_run_schedule` opens and closes
 campaigns on their dates, sends invitations that have not gone out and the reminders that are
-due; `surveys_invite_after_events` sends the invitations other apps planned (recipient
-feedback, training evaluations) once they are due. Each is idempotent: running it twice, or on
+due, and settles the submissions waiting (`responses_settle`); `surveys_invite_after_events`
+sends the invitations other apps planned (recipient feedback, training evaluations) once they
+are due. Each is idempotent: running it twice, or on
 two workers at once, sends nothing twice.
 """
 
@@ -31,6 +32,7 @@ def surveys_run_schedule() -> dict[str, int]:
         "invitations": services.invitations_send(),
         "reminders": services.reminders_send_due(),
         "closed": services.campaigns_close_due(),
+        "settled": services.responses_settle(),
     }
 
 

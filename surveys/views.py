@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -15,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program.access import require
-from post_program.spreadsheets import cell_written
+from post_program.spreadsheets import csv_lines
 
 from . import selectors, services
 from .access import (
@@ -187,23 +185,14 @@ def campaign_close(request, pk: int):
     return redirect("surveys:campaign_detail", pk=campaign.pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @require(can_manage_surveys)
 def campaign_export(request, pk: int):
     """The campaign's responses in the long format of survey_responses.csv."""
     campaign = get_campaign_or_404(request.user, pk)
     services.responses_export_record(actor=request.user, campaign=campaign)
-    writer = csv.writer(_Echo())
-    rows = selectors.export_rows(campaign.responses.all())
-    response = StreamingHttpResponse(
-        (writer.writerow([cell_written(cell) for cell in row]) for row in rows),
-        content_type="text/csv; charset=utf-8",
-    )
+    rows = selectors.export_rows(campaign.responses.all(), threshold=settings.SUPPRESSION_THRESHOLD)
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="survey_responses-campaign-{campaign.pk}.csv"'
     )

@@ -24,6 +24,7 @@ from .factories import (
     SiteFactory,
     UserFactory,
 )
+from .leak_watch import watching
 
 # Property tests judge behaviour, not speed: a busy CI machine must not fail them on time.
 hypothesis_settings.register_profile("post", deadline=None)
@@ -81,6 +82,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _names_stay_inside():
+    """No test lets a referral's names or notes out of the database (tests/leak_watch.py)."""
+    with watching() as watch:
+        yield watch
+        leaks = watch.leaks()
+    assert not leaks, "Names or notes left the database:\n" + "\n".join(leaks)
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ def test_health_checks_probe_what_each_service_does(services):
 
     assert "pg_isready" in text("postgres")
     assert "redis-cli ping" in text("redis")
-    assert "http://127.0.0.1:8000/healthz/" in text("web")
+    assert "http://127.0.0.1:8000/readyz/" in text("web")
     assert "urllib" in text("web")
     # `$$` is compose's escape for a literal `$`, so the shell in the container expands it.
     assert "celery -A post_program inspect ping -d celery@$$HOSTNAME" in text("worker")

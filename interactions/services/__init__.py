@@ -27,6 +27,7 @@ from .casework import (
     outreach_errors,
     outreach_record,
     recipient_feedback_schedule,
+    recipient_feedback_source,
     referral_close,
     referral_record_contact,
     referral_record_view,
@@ -41,7 +42,13 @@ from .notifications import (
     notifications_to_sweep,
     site_coordinators,
 )
-from .retention import PurgeResult, retention_cutoff, retention_due, retention_purge
+from .retention import (
+    PurgeResult,
+    RetentionError,
+    retention_cutoff,
+    retention_due,
+    retention_purge,
+)
 from .supporters import (
     debrief_mark_held,
     debrief_request,
@@ -58,6 +65,7 @@ __all__ = [
     "ReferralChanged",
     "ReferralError",
     "RequestResult",
+    "RetentionError",
     "assignment_rule_errors",
     "case_close",
     "close_errors",
@@ -73,6 +81,7 @@ __all__ = [
     "outreach_errors",
     "outreach_record",
     "recipient_feedback_schedule",
+    "recipient_feedback_source",
     "referral_accept",
     "referral_assign",
     "referral_close",

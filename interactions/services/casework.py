@@ -100,6 +100,11 @@ def referral_close(
     return referral
 
 
+def recipient_feedback_source(referral_pk: int) -> str:
+    """The source key under which a case asks for its recipient feedback invitation."""
+    return f"referral:{referral_pk}"
+
+
 def recipient_feedback_schedule(referral: Referral) -> None:
     """A case closed as supported asks the survey engine to invite its physician to give
     feedback RECIPIENT_FEEDBACK_DELAY_DAYS after closing (the engine knows nothing of cases)."""
@@ -112,7 +117,7 @@ def recipient_feedback_schedule(referral: Referral) -> None:
             instrument="recipient_feedback",
             physician_id=referral.physician_id,
             due_at=referral.closed_at + timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS),
-            source_key=f"referral:{referral.pk}",
+            source_key=recipient_feedback_source(referral.pk),
         )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
-from post_program.services import audit_record
+from post_program.models import AuditEvent
+from post_program.services import audit_actor_forget, audit_record
+from surveys import services as survey_services
 
 from ..models import (
     EventKind,
@@ -19,6 +22,7 @@ from ..models import (
     Status,
     physician_pseudonym,
 )
+from .casework import recipient_feedback_source
 from .transitions import _local_day, _now
 
 # Events recorded by whoever asked for support: their actor is the referrer (or, for a
@@ -36,8 +40,10 @@ class PurgeResult:
     notes: int = 0
     referrer_links: int = 0
     requester_events: int = 0
+    audit_actors: int = 0
     follow_up_notes: int = 0
-    email_addresses: int = 0
+    outbox_rows: int = 0
+    survey_invitations: int = 0
     referral_ids: list[str] | None = None
 
     def add(self, other: PurgeResult) -> None:
@@ -49,8 +55,10 @@ class PurgeResult:
             "notes",
             "referrer_links",
             "requester_events",
+            "audit_actors",
             "follow_up_notes",
-            "email_addresses",
+            "outbox_rows",
+            "survey_invitations",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -63,9 +71,76 @@ class PurgeResult:
             "notes": self.notes,
             "referrer_links": self.referrer_links,
             "requester_events": self.requester_events,
+            "audit_actors": self.audit_actors,
             "follow_up_notes": self.follow_up_notes,
-            "email_addresses": self.email_addresses,
+            "outbox_rows": self.outbox_rows,
+            "survey_invitations": self.survey_invitations,
         }
+
+
+class RetentionError(Exception):
+    """A batch could not be de-identified; nothing of it was changed."""
+
+
+@dataclass
+class _Case:
+    """What ties a referral to people: who they are (accounts of the physician and of everyone
+    who asked) and how a row can name the case (its objects and public ids)."""
+
+    people: set[int] = field(default_factory=set)
+    keys: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _names_in(object_type: str, object_id: str, detail: object) -> Iterator[tuple[str, str]]:
+    """Every case key an audit row holds: its object, and the public ids in its detail."""
+    yield object_type, object_id
+    if not isinstance(detail, dict):
+        return
+    for name in ("referral_id", "interaction_id"):
+        values = detail.get(name), *(detail.get(f"{name}s") or ())
+        yield from ((name, str(value)) for value in values if value)
+
+
+def _audit_rows_of_people(cases: list[_Case]) -> list[int]:
+    """The audit rows in which one of a case's people acted on that case: their request, a
+    second request, the "My requests" list that showed it. Only these lose their actor; the
+    supporter's and coordinators' work on the case stays attributed."""
+    people = set().union(*(case.people for case in cases))
+    rows = AuditEvent.objects.filter(actor_id__in=people).values_list(
+        "pk", "actor_id", "object_type", "object_id", "detail"
+    )
+    found = []
+    for pk, actor_id, object_type, object_id, detail in rows.iterator():
+        names = set(_names_in(object_type, object_id, detail))
+        if any(actor_id in case.people and not case.keys.isdisjoint(names) for case in cases):
+            found.append(pk)
+    return found
+
+
+def _cases(referrals: list[Referral]) -> list[_Case]:
+    """Read, before anything is emptied, what ties each referral to people."""
+    requesters: dict[int, set[int]] = {}
+    for referral_id, actor_id in ReferralEvent.objects.filter(
+        referral__in=referrals, kind__in=REQUESTER_EVENT_KINDS, actor__isnull=False
+    ).values_list("referral_id", "actor_id"):
+        requesters.setdefault(referral_id, set()).add(actor_id)
+    interactions: dict[int, list[tuple[int, str]]] = {}
+    for referral_id, pk, public_id in Interaction.objects.filter(
+        referral__in=referrals
+    ).values_list("referral_id", "pk", "interaction_id"):
+        interactions.setdefault(referral_id, []).append((pk, public_id))
+    cases = []
+    for referral in referrals:
+        physician_user = referral.physician.user_id if referral.physician is not None else None
+        people = {referral.referrer_id, physician_user, *requesters.get(referral.pk, ())}
+        keys = {
+            ("interactions.referral", str(referral.pk)),
+            ("referral_id", referral.referral_id),
+        }
+        for pk, public_id in interactions.get(referral.pk, ()):
+            keys |= {("interactions.interaction", str(pk)), ("interaction_id", public_id)}
+        cases.append(_Case(people={pk for pk in people if pk is not None}, keys=keys))
+    return cases
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
@@ -105,6 +180,7 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
         .select_related("physician")
         .order_by("pk")
     )
+    cases = _cases(referrals)
     for referral in referrals:
         result.physician_links += referral.physician_id is not None
         result.colleague_names += bool(referral.named_colleague)
@@ -140,8 +216,12 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
     ReferralEvent.objects.filter(referral_id__in=purged, submission_key__isnull=False).update(
         submission_key=None
     )
-    result.email_addresses = (
-        Notification.objects.filter(referral_id__in=purged).exclude(to_email="").update(to_email="")
+    result.audit_actors = audit_actor_forget(
+        event_ids=_audit_rows_of_people(cases), reason="retention.purge"
+    )
+    result.outbox_rows, _ = Notification.objects.filter(referral_id__in=purged).delete()
+    result.survey_invitations = survey_services.invitations_forget(
+        source_keys=[recipient_feedback_source(pk) for pk in purged]
     )
     interactions = Interaction.objects.filter(referral_id__in=purged, deidentified_at__isnull=True)
     result.add(_purge_interactions(interactions, now=now, cutoff=cutoff))
@@ -200,15 +280,31 @@ def _purge_proactive(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
     return result
 
 
+def _batch(purge, ids: list[int], *, now: datetime, cutoff: datetime, done: PurgeResult):
+    """Purge one batch in its own transaction; a failure undoes the whole batch."""
+    try:
+        return purge(ids, now=now, cutoff=cutoff)
+    except Exception as error:
+        raise RetentionError(
+            f"De-identification stopped ({type(error).__name__}) in a batch of {len(ids)} "
+            f"case(s) or interaction(s): nothing of it was changed. The "
+            f"{done.referrals} case(s) and {done.interactions} interaction(s) before it are "
+            "de-identified. Run it again once the cause is fixed."
+        ) from error
+
+
 def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> PurgeResult:
     """De-identify every case closed more than RETENTION_DAYS ago (and every proactive
-    interaction older than that): remove notes, free-text names, email addresses and the
-    referrer, and replace each link to the supported physician with its keyed pseudonym.
+    interaction older than that): remove notes, free-text names, the referrer and the case's
+    outbox rows, replace each link to the supported physician with its keyed pseudonym, make
+    the case's survey invitation forget its recipient, and forget the requester (or the
+    physician) as the actor of the audit rows of their requests.
 
     Nothing a report counts changes: dates, sources, outcomes, durations, departments and
     supporters stay, and unique physicians are counted on the pseudonym. Runs in batches, one
-    transaction and one audit row each, so a large backlog never holds long locks; running it
-    again finds nothing to do."""
+    transaction and one audit row each, so a large backlog never holds long locks and an error
+    leaves no case half de-identified (RetentionError says so); running it again finds
+    nothing to do."""
     now = _now(now)
     cutoff = retention_cutoff(now)
     referral_ids: list[str] = []
@@ -219,7 +315,7 @@ def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> Pu
         )
         if not ids:
             break
-        batch = _purge_referrals(ids, now=now, cutoff=cutoff)
+        batch = _batch(_purge_referrals, ids, now=now, cutoff=cutoff, done=total)
         total.add(batch)
         referral_ids.extend(batch.referral_ids or [])
     while True:
@@ -228,5 +324,5 @@ def retention_purge(*, now: datetime | None = None, batch_size: int = 500) -> Pu
         )
         if not ids:
             break
-        total.add(_purge_proactive(ids, now=now, cutoff=cutoff))
+        total.add(_batch(_purge_proactive, ids, now=now, cutoff=cutoff, done=total))
     return total

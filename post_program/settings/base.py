@@ -133,6 +133,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task may run for ever: at the soft limit it is told to stop (SoftTimeLimitExceeded, its
+# transaction rolls back and it is retried or swept later), at the hard limit its process is
+# replaced. Both are well above a batch of emails at EMAIL_TIMEOUT each.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BEAT_SCHEDULE: dict = {}
 # Training: refresher reminders (rows are idempotent, so an hourly run only catches up).
 CELERY_BEAT_SCHEDULE["training-refresher-reminders"] = {
@@ -147,6 +152,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds a mail server may take to answer each step: a server that accepts and never answers
+# must fail the send (to be retried), not hold a worker, a row lock or a request for minutes.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="POST <post@localhost>")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -199,11 +207,13 @@ CELERY_BEAT_SCHEDULE["interactions-retention-purge"] = {
 # Surveys: recipient feedback goes out RECIPIENT_FEEDBACK_DELAY_DAYS after a case closes as
 # supported; automatic links work SURVEY_AUTOMATIC_LINK_DAYS; events older than
 # SURVEY_AUTOMATIC_LOOKBACK_DAYS are not invited (so turning the job on does not mail the past);
-# SURVEY_REMINDER_DAYS are the default reminder days after an invitation.
+# SURVEY_REMINDER_DAYS are the default reminder days after an invitation. Submissions are
+# settled into responses once SURVEY_SETTLE_MIN are waiting, or at the end of their month.
 RECIPIENT_FEEDBACK_DELAY_DAYS = env.int("RECIPIENT_FEEDBACK_DELAY_DAYS", default=3)
 SURVEY_AUTOMATIC_LINK_DAYS = env.int("SURVEY_AUTOMATIC_LINK_DAYS", default=30)
 SURVEY_AUTOMATIC_LOOKBACK_DAYS = env.int("SURVEY_AUTOMATIC_LOOKBACK_DAYS", default=14)
 SURVEY_REMINDER_DAYS = [int(d) for d in env.list("SURVEY_REMINDER_DAYS", default=["7", "14"])]
+SURVEY_SETTLE_MIN = env.int("SURVEY_SETTLE_MIN", default=3)
 CELERY_BEAT_SCHEDULE["surveys-schedule"] = {
     "task": "surveys.tasks.surveys_run_schedule",
     "schedule": 15 * 60,

@@ -90,10 +90,12 @@ DEFINITIONS: dict[str, str] = {
     "REFRESHER_MONTHS months.",
     "by_department": "One row per department in scope, with the same definitions applied to "
     "that department alone.",
-    "suppression": "With a threshold K, every count c with 0 < c < K in by_department, the "
-    "source breakdowns, the referral outcomes and every survey item is hidden (null), with what "
-    "is computed from it; where a breakdown would hold exactly one hidden cell beside a shown "
-    "total, the next smallest cell is hidden too. Zeros are shown.",
+    "suppression": "With a threshold K, every count c with 0 < c < K of people or events of "
+    "care (interactions, physicians supported, referrals and their stages and outcomes, "
+    "escalations, survey respondents and answers), wherever it stands, is hidden (null), with "
+    "every proportion, rate, mean, median or percentile computed from it; where a shown total "
+    "would let a hidden cell be recomputed by subtraction, the next smallest cell is hidden too. "
+    "Zeros are shown; counts of departments, trained supporters and the roster are not hidden.",
     "supplementary.quarterly_trend": "For each quarter of by_quarter: successful interactions, "
     "physician-years over the quarter (as reach.physician_years) and their rate per 100 "
     "physician-years.",

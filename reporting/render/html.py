@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .. import metrics
 from ..charts import Chart, chart_specs
 from ..models import PrismDomain
 from ..report import SECTIONS, ReAimReport
@@ -17,6 +16,7 @@ from .tidy import (
     SUPPRESSED_TEXT,
     by_department_cells,
     by_department_columns,
+    department_key,
     has_path,
     lookup,
     tidy_rows,
@@ -84,7 +84,7 @@ def by_department_view(report: ReAimReport) -> dict[str, Any]:
             display_number(path, cell, suppressed=cell == SUPPRESSED_TEXT)
             for path, cell in zip(paths, cells, strict=True)
         ]
-        body.append({"label": metrics.department_key(row), "cells": shown[2:]})
+        body.append({"label": department_key(row), "cells": shown[2:]})
     return {"headers": headers, "rows": body}
 
 
@@ -257,6 +257,11 @@ CARDS: tuple[tuple[str, str, str, str | None, str, str | None, str], ...] = (
 )
 
 
+def _card_number(data: dict[str, Any], exact: dict[str, Any], path: str) -> str:
+    value = lookup(data, path)
+    return display_number(path, value, suppressed=value is None and lookup(exact, path) is not None)
+
+
 def headline_cards(report: ReAimReport) -> list[dict[str, Any]]:
     """The dashboard's cards: each headline number with its numerator and denominator."""
     data, exact = report.data, report.exact
@@ -264,18 +269,16 @@ def headline_cards(report: ReAimReport) -> list[dict[str, Any]]:
     for dimension, label, path, num, num_label, den, den_label in CARDS:
         if not has_path(exact, path):
             continue  # a number this report does not hold
-        value = lookup(data, path)
-        suppressed = value is None and lookup(exact, path) is not None
         parts = []
         if num is not None:
-            parts.append(f"{display_number(num, lookup(data, num))} {num_label}")
+            parts.append(f"{_card_number(data, exact, num)} {num_label}")
         if den is not None:
-            parts.append(f"{display_number(den, lookup(data, den))} {den_label}")
+            parts.append(f"{_card_number(data, exact, den)} {den_label}")
         cards.append(
             {
                 "dimension": dimension,
                 "label": label,
-                "value": display_number(path, value, suppressed=suppressed),
+                "value": _card_number(data, exact, path),
                 "detail": " of ".join(parts) if num is not None else " · ".join(parts),
                 "definition": definition_for(path),
             }

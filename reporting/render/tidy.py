@@ -13,7 +13,6 @@ from typing import Any
 
 from post_program.suppression import SUPPRESSED_KEY
 
-from .. import metrics
 from ..report import SECTIONS, ReAimReport
 
 SUPPRESSED_TEXT = "suppressed"
@@ -98,6 +97,11 @@ class TidyRow:
 TIDY_HEADER = ["dimension", "metric", "scope", "value", "numerator", "denominator"]
 
 
+def department_key(row: dict[str, Any]) -> str:
+    """``SITE/DEPARTMENT``, the name of a ``by_department`` row."""
+    return f"{row['site']}/{row['department']}"
+
+
 def _window_name(entry: dict[str, Any]) -> str:
     return f"{entry['from']}..{entry['to']}"
 
@@ -167,7 +171,7 @@ def tidy_rows(report: ReAimReport) -> list[TidyRow]:
                 suppressed = True
             rows.append(TidyRow(section, name, scope, value, numerator, denominator, suppressed))
     for shown_row, exact_row in zip(data["by_department"], exact["by_department"], strict=True):
-        label = metrics.department_key(shown_row)
+        label = department_key(shown_row)
         for name, value, _ in _flatten(
             {k: v for k, v in shown_row.items() if k not in ("site", "department")}, ""
         ):
@@ -221,15 +225,10 @@ def by_department_columns(rows: Sequence[dict[str, Any]]) -> list[str]:
 def by_department_cells(row: dict[str, Any], columns: Sequence[str]) -> list[Any]:
     """One department's cells for ``columns`` and its survey block, hidden ones marked."""
     hidden = set(row.get(SUPPRESSED_KEY, []))
-    derived = metrics.BY_DEPARTMENT_DERIVED
-    cells = []
-    for column in columns:
-        suppressed = column in hidden or any(dep in hidden for dep in derived.get(column, ()))
-        cells.append(shown_value(row.get(column), suppressed=suppressed))
+    cells = [shown_value(row.get(column), suppressed=column in hidden) for column in columns]
     block = row.get("survey_had_interaction")
     if block is not None:
         block_hidden = set(block.get(SUPPRESSED_KEY, []))
         for column in HAD_INTERACTION_COLUMNS:
-            suppressed = column in block_hidden or (column == "proportion" and bool(block_hidden))
-            cells.append(shown_value(block.get(column), suppressed=suppressed))
+            cells.append(shown_value(block.get(column), suppressed=column in block_hidden))
     return cells

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from post_program.spreadsheets import cell_written
+from post_program.suppression import SUPPRESSED_KEY
 
 from ..report import ReAimReport
 from .definitions import DEFINITIONS, definition_for
@@ -90,20 +91,13 @@ def render_xlsx(report: ReAimReport) -> bytes:
 
     sheet = workbook.create_sheet("Trend")
     _xlsx_append(sheet, ["by_year"])
-    year_columns = [k for k in (data["maintenance"]["by_year"] or [{}])[0] if k]
-    _xlsx_append(sheet, year_columns)
-    for window in data["maintenance"]["by_year"]:
-        _xlsx_append(sheet, [window.get(k) for k in year_columns])
+    _windows(sheet, data["maintenance"]["by_year"])
     _xlsx_append(sheet, [])
     quarters = data.get("supplementary", {}).get("quarterly_trend") or data["maintenance"].get(
         "by_quarter", []
     )
     _xlsx_append(sheet, ["by_quarter"])
-    if quarters:
-        quarter_columns = list(quarters[0])
-        _xlsx_append(sheet, quarter_columns)
-        for quarter in quarters:
-            _xlsx_append(sheet, [quarter.get(k) for k in quarter_columns])
+    _windows(sheet, quarters)
 
     sheet = workbook.create_sheet("PRISM context")
     _xlsx_append(sheet, ["date", "domain", "tag", "scope", "note"])
@@ -129,6 +123,17 @@ def render_xlsx(report: ReAimReport) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _windows(sheet, windows: Sequence[dict[str, Any]]) -> None:
+    """A header and one row per window, hidden values marked as suppressed."""
+    if not windows:
+        return
+    columns = [key for key in windows[0] if key != SUPPRESSED_KEY]
+    _xlsx_append(sheet, columns)
+    for window in windows:
+        hidden = window.get(SUPPRESSED_KEY, [])
+        _xlsx_append(sheet, [shown_value(window[k], suppressed=k in hidden) for k in columns])
 
 
 def _bold_header(sheet, font_class) -> None:

@@ -9,7 +9,8 @@ Each service runs in one transaction with one audit row, and queues work only af
   commit that stored its hash: the token must never travel through the task broker, and it
   cannot be rebuilt later from its hash.
 - An anonymous submission writes no audit row: a timestamped row per response would give each
-  response a time of day, which the anonymity rules forbid.
+  response a time of day, which the anonymity rules forbid. Nor does it touch its invitation:
+  `responses_settle` stores submissions and marks invitations used later, many at once.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .invitations import (
     TRIGGER_INSTRUMENTS,
     invitation_schedule,
     invitations_create_due,
+    invitations_forget,
     invitations_send,
     reminders_send_due,
 )
@@ -47,15 +49,19 @@ from .links import (
     token_new,
 )
 from .responses import (
+    EVENT_SURVEYS,
     ResponseRow,
     answer_columns,
+    response_month,
     response_submit,
     responses_export_record,
     responses_record,
+    responses_settle,
 )
 
 __all__ = [
     "CODE_PATTERN",
+    "EVENT_SURVEYS",
     "INSTRUMENT_TRIGGERS",
     "TRIGGER_INSTRUMENTS",
     "LinkError",
@@ -76,12 +82,15 @@ __all__ = [
     "invitation_check",
     "invitation_schedule",
     "invitations_create_due",
+    "invitations_forget",
     "invitations_send",
     "questions_validate",
     "reminders_send_due",
+    "response_month",
     "response_submit",
     "responses_export_record",
     "responses_record",
+    "responses_settle",
     "token_hash",
     "token_new",
 ]

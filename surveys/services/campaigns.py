@@ -105,13 +105,20 @@ def campaign_open(*, campaign_id: int, actor: User | None = None) -> int:
         today = timezone.localdate()
         if campaign.status != Campaign.Status.SCHEDULED or campaign.opens_on > today:
             return 0
-        recipients = list(audience_physicians(campaign, on=today).values_list("pk", flat=True))
+        recipients = list(
+            audience_physicians(campaign, on=today).values_list("pk", "department_id")
+        )
         closes_on = campaign.closes_on
         assert closes_on is not None, "only automatic campaigns have no closing day"
         Invitation.objects.bulk_create(
             [
-                Invitation(campaign=campaign, physician_id=pk, expires_on=closes_on)
-                for pk in recipients
+                Invitation(
+                    campaign=campaign,
+                    physician_id=pk,
+                    department_id=department_id,
+                    expires_on=closes_on,
+                )
+                for pk, department_id in recipients
             ],
             batch_size=1000,
             ignore_conflicts=True,

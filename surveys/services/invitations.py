@@ -4,7 +4,7 @@ apps plan (recipient feedback, training evaluations), sent when due."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
 from post_program.mail import email_compose, email_connection, email_link, email_send
+from post_program.models import Physician
 from post_program.services import audit_record
 
 from ..models import (
@@ -28,7 +29,7 @@ from ..models import (
     PlannedInvitation,
 )
 from .campaigns import default_reminder_days
-from .links import token_new
+from .links import spent_invitation_ids, token_new
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +62,9 @@ def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMess
     }
     subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
     body = render_to_string("surveys/email/invitation_body.txt", context)
-    return email_compose(to=invitation.physician.email, subject=subject, body=body)
+    recipient = invitation.physician
+    assert recipient is not None, "a forgotten invitation is never sent"
+    return email_compose(to=recipient.email, subject=subject, body=body)
 
 
 def _deliver(
@@ -150,7 +153,10 @@ def _send_claimed(
 def invitations_send(*, campaign_id: int | None = None) -> int:
     """Email every invitation not sent yet (of one campaign, or of all open campaigns)."""
     pending = Invitation.objects.filter(
-        sent_at__isnull=True, campaign__status=Campaign.Status.OPEN, used=False
+        sent_at__isnull=True,
+        campaign__status=Campaign.Status.OPEN,
+        used=False,
+        physician__isnull=False,
     )
     if campaign_id is not None:
         pending = pending.filter(campaign_id=campaign_id)
@@ -183,6 +189,8 @@ def reminders_send_due(*, now: datetime | None = None) -> int:
         expires_on__gte=timezone.localdate(now),
         campaign__status=Campaign.Status.OPEN,
     )
+    # Answered but not settled yet: the invitation is not marked used, but its link is spent.
+    due = due.exclude(pk__in=spent_invitation_ids(due))
 
     def advance(invitation: Invitation) -> None:
         invitation.reminders_sent += 1
@@ -245,10 +253,16 @@ def invitations_create_for_events(*, trigger: str, events: Sequence[InvitationEv
             Invitation.objects.filter(source_key__in=keys).values_list("source_key", flat=True)
         )
         expires_on = today + timedelta(days=settings.SURVEY_AUTOMATIC_LINK_DAYS)
+        departments = dict(
+            Physician.objects.filter(pk__in={event.physician_id for event in events}).values_list(
+                "pk", "department_id"
+            )
+        )
         new = [
             Invitation(
                 campaign=campaign,
                 physician_id=event.physician_id,
+                department_id=departments[event.physician_id],
                 source_key=event.source_key,
                 expires_on=expires_on,
             )
@@ -330,3 +344,18 @@ def invitations_create_due(*, now: datetime | None = None) -> dict[str, int]:
             Q(pk__in=[pk for pk, *_ in due]) | Q(due_at__lte=now, physician__email="")
         ).delete()
     return created
+
+
+def invitations_forget(*, source_keys: Collection[str]) -> int:
+    """Forget who was invited because of these events, once retention de-identified them.
+
+    A plan still waiting is dropped. An invitation loses its recipient, its source and its
+    pending reminder, and its links stop working (their hashes are deleted); it keeps its
+    campaign, department and whether it was used, so response rates stay the same. Runs in the
+    caller's transaction, whose audit row says why. Returns the number of invitations
+    forgotten; running it again finds nothing to do."""
+    keys = sorted(set(source_keys))
+    PlannedInvitation.objects.filter(source_key__in=keys).delete()
+    invitations = Invitation.objects.filter(source_key__in=keys)
+    InvitationToken.objects.filter(invitation__in=invitations).delete()
+    return invitations.update(physician=None, source_key="", next_reminder_at=None)

@@ -9,8 +9,9 @@ from datetime import date
 from statistics import fmean
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from post_program.models import User
@@ -23,15 +24,31 @@ from ..models import (
     Campaign,
     InstrumentVersion,
     Invitation,
+    PendingResponse,
     Question,
     QuestionKind,
     Response,
     Scoring,
     new_public_id,
 )
-from .links import LinkUsed, invitation_check, token_hash
+from .invitations import TRIGGER_INSTRUMENTS
+from .links import LinkUsed, invitation_check, spent_invitation_ids, spent_key, token_hash
 
 logger = logging.getLogger(__name__)
+
+# Surveys sent because of an event (a supported case, a completed course): their responses keep
+# no department, so none can be matched to the event that prompted it (docs/confidentiality.md).
+EVENT_SURVEYS = frozenset(TRIGGER_INSTRUMENTS.values())
+
+
+def response_month(day: date) -> date:
+    """The only date a response keeps, stored and exported: the first day of its month."""
+    return day.replace(day=1)
+
+
+def response_department(survey: str, department_id: int | None) -> int | None:
+    """The department a response of `survey` keeps: none for a survey sent after an event."""
+    return None if survey in EVENT_SURVEYS else department_id
 
 
 def answer_columns(question: Question, value: Any) -> dict[str, Any] | None:
@@ -111,54 +128,130 @@ def _score(version: InstrumentVersion, questions, columns_by_code) -> float | No
     return score_compute(version.scoring, numbers)
 
 
-def response_submit(*, token: str, answers: Mapping[str, Any]) -> Response:
+def response_submit(*, token: str, answers: Mapping[str, Any]) -> PendingResponse:
     """Record the answers sent through a link, once.
 
-    The invitation is locked (SELECT ... FOR UPDATE) and then flipped to used with a
-    conditional UPDATE, so two submissions racing on the same link (a double click) store one
-    response; the second raises `LinkUsed`. The response gets the respondent's department and
-    today's date, nothing else about them, and no audit row (see the module docstring).
+    The submission writes one `PendingResponse` and nothing else: not the invitation (a row
+    written in the same transaction would share its transaction id), no audit row, no log line
+    (either would give the response a time). Its `spent_key` is unique, so of two submissions
+    racing on one link (a double click) the second raises `LinkUsed`. It keeps the month and,
+    unless the survey was sent after an event, the respondent's department; `responses_settle`
+    later turns it into a `Response`.
     """
-    digest = token_hash(token)
+    invitation = invitation_check(
+        Invitation.objects.select_related("campaign__version__instrument")
+        .filter(tokens__token_hash=token_hash(token))
+        .first()
+    )
+    campaign = invitation.campaign
+    version = campaign.version
+    columns_by_code, errors = {}, []
+    for question in version.questions.order_by("position"):
+        try:
+            columns = answer_columns(question, answers.get(question.code))
+        except ValidationError as error:
+            errors.extend(error.messages)
+            continue
+        if columns is not None:
+            columns_by_code[question.code] = columns
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            pending = PendingResponse.objects.create(
+                spent_key=spent_key(invitation.pk),
+                campaign=campaign,
+                version=version,
+                department_id=response_department(
+                    version.instrument.code, invitation.department_id
+                ),
+                submitted_on=response_month(timezone.localdate()),
+                answers=columns_by_code,
+            )
+            # A settlement that committed meanwhile has marked the invitation used.
+            if Invitation.objects.filter(pk=invitation.pk, used=True).exists():
+                raise LinkUsed
+    except IntegrityError:
+        raise LinkUsed from None
+    return pending
+
+
+def responses_settle(*, today: date | None = None) -> int:
+    """Turn pending submissions into responses and mark their invitations used (periodic job).
+
+    Waits until `SURVEY_SETTLE_MIN` submissions are pending, or one of them is from an earlier
+    month than today (so every month's figures are complete once it is over). Then one
+    transaction stores all of them, in the order of their random ids, marks all their
+    invitations used and deletes them: no response shares its transaction id with one
+    invitation alone, and insertion order says nothing about the order of answering. Returns
+    the number of responses stored.
+    """
+    this_month = response_month(today or timezone.localdate())
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("campaign__version", "physician")
-            .filter(tokens__token_hash=digest)
-            .first()
+        pending = list(PendingResponse.objects.select_for_update().select_related("version"))
+        if not pending or (
+            len(pending) < settings.SURVEY_SETTLE_MIN
+            and all(p.submitted_on >= this_month for p in pending)
+        ):
+            return 0
+        answered = spent_invitation_ids(
+            Invitation.objects.filter(used=False, campaign__in={p.campaign_id for p in pending})
         )
-        invitation = invitation_check(invitation)
-        campaign = invitation.campaign
-        version = campaign.version
-        questions = list(version.questions.order_by("position"))
-        columns_by_code = {}
-        errors = []
-        for question in questions:
-            try:
-                columns = answer_columns(question, answers.get(question.code))
-            except ValidationError as error:
-                errors.extend(error.messages)
-                continue
-            if columns is not None:
-                columns_by_code[question.code] = columns
-        if errors:
-            raise ValidationError(errors)
-        if Invitation.objects.filter(pk=invitation.pk, used=False).update(used=True) != 1:
-            raise LinkUsed
-        response = Response.objects.create(
-            campaign=campaign,
-            version=version,
-            department_id=invitation.physician.department_id,
-            submitted_on=timezone.localdate(),
-            score=_score(version, questions, columns_by_code),
+        Invitation.objects.filter(pk__in=answered).update(used=True)
+        questions = _questions_of({p.version for p in pending})
+        _store(
+            [
+                (
+                    Response(
+                        campaign_id=p.campaign_id,
+                        version=p.version,
+                        department_id=p.department_id,
+                        submitted_on=p.submitted_on,
+                        score=_score(p.version, questions[p.version.pk], p.answers),
+                    ),
+                    p.answers,
+                )
+                for p in pending
+            ],
+            questions,
         )
-        Answer.objects.bulk_create(
-            Answer(response=response, question=question, **columns_by_code[question.code])
-            for question in questions
-            if question.code in columns_by_code
+        PendingResponse.objects.filter(pk__in=[p.pk for p in pending]).delete()
+    logger.info("survey responses settled: %s", len(pending))
+    return len(pending)
+
+
+def _questions_of(versions) -> dict[int, list[Question]]:
+    """The questions of each version, in order, by version id. One query."""
+    questions: dict[int, list[Question]] = {v.pk: [] for v in versions}
+    for question in Question.objects.filter(version__in=versions).order_by("position"):
+        questions[question.version_id].append(question)
+    return questions
+
+
+def _store(
+    items: Sequence[tuple[Response, Mapping[str, Mapping[str, Any]]]],
+    questions: Mapping[int, Sequence[Question]],
+) -> None:
+    """Write responses and their answer columns (by question code) in bulk, in the order of
+    their random public ids."""
+    for response, _ in items:
+        response.public_id = response.public_id or new_public_id()
+    items = sorted(items, key=lambda item: item[0].public_id)
+    Response.objects.bulk_create([response for response, _ in items], batch_size=500)
+    pks = dict(
+        Response.objects.filter(public_id__in=[r.public_id for r, _ in items]).values_list(
+            "public_id", "pk"
         )
-    logger.info("survey response recorded for campaign %s", campaign.pk)
-    return response
+    )
+    Answer.objects.bulk_create(
+        (
+            Answer(response_id=pks[response.public_id], question=question, **columns[question.code])
+            for response, columns in items
+            for question in questions[response.version_id]
+            if question.code in columns
+        ),
+        batch_size=2000,
+    )
 
 
 @dataclass(frozen=True)
@@ -207,40 +300,32 @@ def responses_record(
         prepared.append((row, columns_by_code))
     if errors:
         raise ValidationError(errors)
-    responses = [
-        Response(
-            public_id=row.public_id or new_public_id(),
-            campaign=campaign,
-            version=version,
-            department_id=row.department_id,
-            submitted_on=row.submitted_on,
-            score=_score(version, questions, columns_by_code),
-        )
-        for row, columns_by_code in prepared
-    ]
-    Response.objects.bulk_create(responses, batch_size=500)
-    pks = dict(
-        Response.objects.filter(public_id__in=[r.public_id for r in responses]).values_list(
-            "public_id", "pk"
-        )
-    )
-    Answer.objects.bulk_create(
-        (
-            Answer(response_id=pks[response.public_id], question=question, **columns[question.code])
-            for response, (_, columns) in zip(responses, prepared, strict=True)
-            for question in questions
-            if question.code in columns
-        ),
-        batch_size=2000,
+    survey = version.instrument.code
+    _store(
+        [
+            (
+                Response(
+                    public_id=row.public_id or "",
+                    campaign=campaign,
+                    version=version,
+                    department_id=response_department(survey, row.department_id),
+                    submitted_on=response_month(row.submitted_on),
+                    score=_score(version, questions, columns_by_code),
+                ),
+                columns_by_code,
+            )
+            for row, columns_by_code in prepared
+        ],
+        {version.pk: questions},
     )
     audit_record(
         actor=actor,
         action="survey.responses_record",
         obj=campaign,
         version_id=version.pk,
-        responses=len(responses),
+        responses=len(prepared),
     )
-    return len(responses)
+    return len(prepared)
 
 
 @transaction.atomic

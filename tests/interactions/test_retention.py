@@ -292,14 +292,22 @@ def test_names_and_notes_are_nowhere_on_the_pages_after_retention(cast, history)
     assert notes and not any(notes)
 
 
-def test_running_again_finds_nothing_and_the_audit_trail_is_only_appended(cast, history):
+def test_running_again_finds_nothing_and_the_audit_trail_only_forgets_requesters(cast, history):
     audit_before = list(AuditEvent.objects.order_by("pk").values())
     first = services.retention_purge()
     assert first.referrals == 5 and first.interactions == 10
     audit_after = list(AuditEvent.objects.order_by("pk").values())
-    assert audit_after[: len(audit_before)] == audit_before
+    # Existing rows keep everything; only the requester's requests of old cases lose him.
+    old_cases = {str(r.pk) for r in history["old"]}
+    assert audit_after[: len(audit_before)] == [
+        {**row, "actor_id": None}
+        if row["action"] == "referral.request" and row["object_id"] in old_cases
+        else row
+        for row in audit_before
+    ]
+    assert first.audit_actors == len(old_cases)
     added = audit_after[len(audit_before) :]
-    assert {row["action"] for row in added} == {"retention.purge"}
+    assert {row["action"] for row in added} == {"retention.purge", "audit.actor_forget"}
     purged_ids = {r.referral_id for r in history["old"]}
     assert set().union(*(set(row["detail"].get("referral_ids", [])) for row in added)) == purged_ids
     second = services.retention_purge()

@@ -25,12 +25,18 @@ ROWS = [
         method="post",
     ),
     Row("import_confirm", everyone(405), kwargs=lambda cast: {"pk": _job(cast)}),
+    Row("audit_list", only("director")),
+    Row("audit_export", only("director")),
     Row("help_now", everyone(200, anonymous=200)),
     Row("healthz", everyone(200, anonymous=200)),
+    Row("readyz", everyone(200, anonymous=200)),
     # Wrong method: every page above is read-only.
     Row("home_director", everyone(405), method="post"),
     Row("roster_list", everyone(405), method="post"),
+    Row("audit_list", everyone(405), method="post"),
+    Row("audit_export", everyone(405), method="post"),
     Row("healthz", everyone(405, anonymous=405), method="post"),
+    Row("readyz", everyone(405, anonymous=405), method="post"),
     # Third-party pages mounted by the project.
     Row("account_login", everyone(302, anonymous=200)),
     Row("account_signup", everyone(302, anonymous=200)),

@@ -78,6 +78,11 @@ def test_scope_and_suppression_options(program):
         "event": None,
         "suppressed": ["self", "third_party", "event"],
     }
+    # The stand-alone counts of care go too (4 referrals, 4 interactions); the roster stays.
+    assert data["implementation"]["referrals"]["received"] is None
+    assert data["reach"]["successful_interactions"] is None
+    assert data["implementation"]["duration_minutes"]["median"] is None
+    assert data["reach"]["eligible_physicians"] == 18
     site = json.loads(run("--start", "2020-01-01", "--end", "2020-12-31", "--site", "North"))
     assert site["scope"] == {"sites": ["North"], "departments": []}
     assert [r["department"] for r in site["by_department"]] == ["Emergency Medicine", "Surgery"]

@@ -74,7 +74,7 @@ def test_program_dashboard_shows_the_report_numbers(program):
 
 def test_director_sees_exact_small_counts(program):
     html = get(program.client("director"), "program_dashboard", PERIOD).content.decode()
-    assert "Counts from 1 to" not in html
+    assert "Counts of care from 1 to" not in html
     assert cells(html)["implementation.referrals.by_source.event"] == "1"
 
 
@@ -84,10 +84,14 @@ def test_lead_sees_their_department_suppressed(program):
     assert response.status_code == 200
     html = response.content.decode()
     shown = cells(html)
-    # Department A alone: 3 referrals (2 self, 1 event): both below 11.
-    assert shown["implementation.referrals.received"] == "3"
-    # Interactions of A: 2 self and 1 proactive, both below 11; the totals stay.
-    assert shown["reach.successful_interactions"] == "3"
+    # Department A alone: 3 referrals (2 self, 1 event): all below 11, the total too.
+    assert shown["implementation.referrals.received"] == "suppressed"
+    # Interactions of A: 2 self and 1 proactive, all below 11, the total too.
+    assert shown["reach.successful_interactions"] == "suppressed"
+    # The roster is not a count of care: it is shown.
+    assert shown["reach.eligible_physicians"] == "14"
+    # A card says which of its parts is hidden and which is only not available.
+    assert "suppressed physicians supported of 14 eligible physicians" in html
     assert shown["reach.by_source.self"] == "suppressed"
     assert shown["reach.by_source.proactive"] == "suppressed"
     assert shown["reach.by_source.event"] == "0"
@@ -98,7 +102,7 @@ def test_lead_sees_their_department_suppressed(program):
     # Survey: 5 yes of 8 respondents, both small.
     assert shown["reach.survey_had_interaction.yes"] == "suppressed"
     assert shown["reach.survey_had_interaction.proportion"] == "suppressed"
-    assert "Counts from 1 to 10" in html
+    assert "Counts of care from 1 to 10" in html
     # Only department A: no other department, no other department's context note.
     assert "South reorganised." not in html
     assert "Chief endorsed." in html
@@ -219,7 +223,9 @@ def test_default_periods(program):
     director = get(program.client("director"), "program_dashboard").context["report"]
     assert director.start == date(2019, 8, 16)
     lead = get(program.client("lead"), "department_dashboard", pk=program.department_a.pk)
-    assert lead.context["report"].start == date(2020, 7, 1)
+    # A lead's default is the last whole quarter.
+    lead_report = lead.context["report"]
+    assert (lead_report.start, lead_report.end) == (date(2020, 4, 1), date(2020, 6, 30))
 
 
 def test_program_to_date_of_an_unlaunched_scope_is_today(db, cast):

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from post_program.suppression import suppress_counts
-from reporting import metrics as m
+from post_program.suppression import Relation, suppress_counts, suppress_related
 
 K = 11  # the default threshold, as in the CMS cell-size rule
 
@@ -109,178 +108,45 @@ def test_invalid_counts_are_rejected(count: Any) -> None:
         suppress_counts({"a": count}, K)
 
 
-def test_null_if_suppressed() -> None:
-    assert m.null_if_suppressed(0.75, ["declined"], "supported", "declined") is None
-    assert m.null_if_suppressed(0.75, ["open"], "supported", "declined") == 0.75
-    assert m.null_if_suppressed(0.75, []) == 0.75
+# --- counts tied by sums (suppress_related) -------------------------------------------------
 
 
-# --- survey item blocks ------------------------------------------------------------------------
+def test_a_small_unreported_rest_pulls_in_the_shown_part() -> None:
+    # 28 of 30 answered yes: the 2 "no" answers are not reported, but 30 - 28 would give them.
+    counts = {"respondents": 30, "yes": 28}
+    relations = [Relation("respondents", ("yes",))]
+    assert suppress_related(counts, K, relations) == {"yes"}
 
 
-def test_small_yes_count_hides_it_and_the_proportion() -> None:
-    block = m.yes_block(5, 30)
-    assert m.suppress_item(block, K) == {
-        "yes": None,
-        "respondents": 30,
-        "proportion": None,
-        "suppressed": ["yes"],
-    }
+def test_a_rest_of_k_or_more_may_be_worked_out() -> None:
+    counts = {"respondents": 30, "yes": 12}
+    assert suppress_related(counts, K, [Relation("respondents", ("yes",))]) == set()
 
 
-def test_few_respondents_hide_respondents_and_proportion_but_show_zero() -> None:
-    block = m.agree_block(0, 8)
-    assert m.suppress_item(block, K) == {
-        "agree": 0,
-        "respondents": None,
-        "proportion": None,
-        "suppressed": ["respondents"],
-    }
+def test_a_complementary_cell_is_protected_in_every_relation_it_is_in() -> None:
+    # x = 4 is small; y = 36 goes with it (total 40); y is also the total of y1 + y2, so
+    # beside it y1 goes too (ties broken by name), or y would follow from y1 + y2.
+    counts = {"total": 40, "x": 4, "y": 36, "y1": 18, "y2": 18}
+    relations = [Relation("total", ("x", "y")), Relation("y", ("y1", "y2"))]
+    assert suppress_related(counts, K, relations) == {"x", "y", "y1"}
 
 
-def test_large_item_block_is_unchanged() -> None:
-    block = m.agree_block(20, 30)
-    assert m.suppress_item(block, K) == {**block, "suppressed": []}
-    assert m.suppress_item(m.agree_block(3, 4), None) == {
-        "agree": 3,
-        "respondents": 4,
-        "proportion": 0.75,
-        "suppressed": [],
-    }
+def test_the_total_goes_when_no_cell_is_left_to_hide() -> None:
+    # c = 20 is hidden beside d = 3; t holds the same count as c, so t goes too.
+    counts = {"c": 20, "d": 3, "t": 20}
+    relations = [Relation(None, ("c", "d")), Relation("t", ("c",)), Relation("c", ("t",))]
+    assert suppress_related(counts, K, relations) == {"c", "d", "t"}
 
 
-def test_item_block_needs_a_positive_count() -> None:
-    with pytest.raises(ValueError):
-        m.suppress_item({"respondents": 30, "proportion": None}, K)
+def test_cells_that_add_up_to_more_than_the_total_are_still_a_breakdown() -> None:
+    # Distinct physicians per department: 11 + 2 > 12 (one was supported in both).
+    counts = {"unique": 12, "a": 11, "b": 2}
+    assert suppress_related(counts, K, [Relation("unique", ("a", "b"))]) == {"a", "b"}
 
 
-def test_wellbeing_suppression() -> None:
-    # 4 of 30 in poor well-being: the count and its proportion go; the mean of 30 stays.
-    block = m.wellbeing_block(respondents=30, index_total=1770, poor_wellbeing=4)
-    assert m.suppress_wellbeing(block, K) == {
-        "respondents": 30,
-        "mean_index": 59.0,
-        "poor_wellbeing": None,
-        "proportion_poor": None,
-        "suppressed": ["poor_wellbeing"],
-    }
-    # 9 respondents: everything computed from them goes.
-    few = m.wellbeing_block(respondents=9, index_total=540, poor_wellbeing=3)
-    assert m.suppress_wellbeing(few, K) == {
-        "respondents": None,
-        "mean_index": None,
-        "poor_wellbeing": None,
-        "proportion_poor": None,
-        "suppressed": ["respondents", "poor_wellbeing"],
-    }
-
-
-# --- by_department -----------------------------------------------------------------------------
-
-
-def department(
-    name: str,
-    physicians: int,
-    successful: int,
-    unique: int,
-    trained: int,
-    survey: tuple[int, int],
-) -> dict[str, Any]:
-    return {
-        "site": "North",
-        "department": name,
-        "launched_on": None,
-        "adopted": True,
-        "physicians": physicians,
-        "successful_interactions": successful,
-        "unique_physicians_supported": unique,
-        "physician_years": physicians * 0.5,
-        "interactions_per_100_physician_years": 12.5,
-        "median_duration_minutes": 60.0,
-        "supporters_trained": trained,
-        "survey_had_interaction": m.yes_block(*survey),
-    }
-
-
-def test_by_department_suppresses_each_column_across_departments() -> None:
-    rows = [
-        department("A", physicians=40, successful=25, unique=20, trained=6, survey=(12, 30)),
-        department("B", physicians=25, successful=3, unique=3, trained=12, survey=(15, 20)),
-        department("C", physicians=8, successful=14, unique=12, trained=0, survey=(2, 9)),
-    ]
-    a, b, c = m.suppress_by_department(rows, K)
-    # physicians 40/25/8: C is small, B (25) is the next smallest.
-    # successful 25/3/14: B is small, C (14) is next.  unique 20/3/12: B, then C (12).
-    # trained 6/12/0: A is small; C's zero is shown, so B (12) goes.
-    # survey yes 12/15/2: C, then A (12).  respondents 30/20/9: C, then B (20).
-    assert a["suppressed"] == ["supporters_trained"]
-    assert b["suppressed"] == [
-        "physicians",
-        "successful_interactions",
-        "unique_physicians_supported",
-        "supporters_trained",
-    ]
-    assert c["suppressed"] == [
-        "physicians",
-        "successful_interactions",
-        "unique_physicians_supported",
-    ]
-    assert (a["physicians"], b["physicians"], c["physicians"]) == (40, None, None)
-    assert (a["supporters_trained"], b["supporters_trained"], c["supporters_trained"]) == (
-        None,
-        None,
-        0,
-    )
-    # Values computed from suppressed counts go with them; A's stay.
-    assert a["physician_years"] == 20.0
-    assert a["interactions_per_100_physician_years"] == 12.5
-    assert a["median_duration_minutes"] == 60.0
-    for row in (b, c):
-        assert row["physician_years"] is None
-        assert row["interactions_per_100_physician_years"] is None
-        assert row["median_duration_minutes"] is None
-    assert a["survey_had_interaction"] == {
-        "yes": None,
-        "respondents": 30,
-        "proportion": None,
-        "suppressed": ["yes"],
-    }
-    assert b["survey_had_interaction"] == {
-        "yes": 15,
-        "respondents": None,
-        "proportion": None,
-        "suppressed": ["respondents"],
-    }
-    assert c["survey_had_interaction"] == {
-        "yes": None,
-        "respondents": None,
-        "proportion": None,
-        "suppressed": ["yes", "respondents"],
-    }
-    # Names and dates are untouched, and the input rows are not modified.
-    assert (a["site"], a["department"], c["department"]) == ("North", "A", "C")
-    assert rows[1]["physicians"] == 25
-    assert "suppressed" not in rows[2]["survey_had_interaction"]
-
-
-def test_by_department_without_threshold_only_adds_empty_lists() -> None:
-    rows = [
-        department("A", physicians=4, successful=2, unique=1, trained=1, survey=(1, 3)),
-        department("B", physicians=7, successful=0, unique=0, trained=0, survey=(0, 0)),
-    ]
-    result = m.suppress_by_department(rows, None)
-    for before, after in zip(rows, result, strict=True):
-        assert after == {
-            **before,
-            "suppressed": [],
-            "survey_had_interaction": {**before["survey_had_interaction"], "suppressed": []},
-        }
-
-
-def test_table_rows_need_distinct_keys() -> None:
-    row = department("A", physicians=40, successful=25, unique=20, trained=16, survey=(12, 30))
-    with pytest.raises(ValueError):
-        m.suppress_by_department([row, dict(row)], K)
+def test_no_threshold_hides_nothing_in_relations() -> None:
+    counts = {"respondents": 3, "yes": 1}
+    assert suppress_related(counts, None, [Relation("respondents", ("yes",))]) == set()
 
 
 # --- properties --------------------------------------------------------------------------------
@@ -379,69 +245,3 @@ def test_all_cells_at_or_above_threshold_change_nothing(cells: dict[str, int], k
     result = suppress_counts(raised, k)
     assert result.values == raised
     assert result.suppressed == []
-
-
-@given(counts, counts, thresholds)
-def test_item_blocks_never_show_a_small_count(first: int, second: int, k: int) -> None:
-    yes, respondents = sorted((first, second))
-    result = m.suppress_item(m.yes_block(yes, respondents), k)
-    for name in ("yes", "respondents"):
-        value = result[name]
-        assert value is None or value == 0 or value >= k
-        assert (value is None) == (name in result["suppressed"])
-    if result["suppressed"]:
-        assert result["proportion"] is None
-    else:
-        assert result["proportion"] == m.proportion(yes, respondents)
-
-
-department_counts = st.fixed_dictionaries(
-    dict.fromkeys(m.BY_DEPARTMENT_COUNTS, counts)
-    | {"survey": st.tuples(counts, counts).map(sorted)}
-)
-tables = st.dictionaries(st.text(alphabet="ABCDEF", min_size=1, max_size=2), department_counts)
-
-
-@given(tables, thresholds)
-def test_by_department_columns_behave_like_breakdowns(
-    table: dict[str, dict[str, Any]], k: int
-) -> None:
-    rows = [
-        {
-            "site": "North",
-            "department": name,
-            **{column: values[column] for column in m.BY_DEPARTMENT_COUNTS},
-            "physician_years": 1.5,
-            "interactions_per_100_physician_years": 40.0,
-            "median_duration_minutes": 55.0,
-            "survey_had_interaction": m.yes_block(*values["survey"]),
-        }
-        for name, values in table.items()
-    ]
-    result = m.suppress_by_department(rows, k)
-    assert [row["department"] for row in result] == list(table)
-
-    columns: list[tuple[str, str | None]] = [(c, None) for c in m.BY_DEPARTMENT_COUNTS]
-    columns += [("survey_had_interaction", "yes"), ("survey_had_interaction", "respondents")]
-    for column, field in columns:
-
-        def cell(row: Mapping[str, Any], column: str = column, field: str | None = field) -> Any:
-            return row[column] if field is None else row[column][field]
-
-        before = [cell(row) for row in rows]
-        after = [cell(row) for row in result]
-        for old, new in zip(before, after, strict=True):
-            assert new is None or new == old
-            assert new is None or new == 0 or new >= k
-        hidden = [old for old, new in zip(before, after, strict=True) if new is None]
-        if len(hidden) == 1:
-            assert sum(before) == hidden[0]  # every other department is zero
-
-    for row in result:
-        for value, depends_on in m.BY_DEPARTMENT_DERIVED.items():
-            expected_hidden = any(name in row["suppressed"] for name in depends_on)
-            assert (row[value] is None) == expected_hidden
-        block = row["survey_had_interaction"]
-        assert (block["proportion"] is None) == (
-            bool(block["suppressed"]) or block["respondents"] == 0
-        )

@@ -65,6 +65,7 @@ def make_invitation(
     invitation = Invitation.objects.create(
         campaign=campaign,
         physician=physician,
+        department=physician.department,
         used=used,
         expires_on=expires_on or campaign.closes_on or timezone.localdate() + timedelta(days=30),
         sent_at=timezone.now(),
@@ -98,10 +99,25 @@ def make_response(
     return response
 
 
+def settled() -> int:
+    """Turn the submissions waiting into responses, as the periodic job does."""
+    return services.responses_settle()
+
+
 def tokens_in(messages) -> list[str]:
     """The link tokens found in sent emails, in order."""
     return [match for message in messages for match in LINK.findall(message.body)]
 
+
+RECIPIENT_FEEDBACK_ANSWERS = {
+    "helpful": 5,
+    "wellbeing_improved": 4,
+    "negative_emotions_decreased": 4,
+    "stigma_decreased": 3,
+    "comfortable_discussing": 5,
+    "culture_improved": 4,
+    "would_recommend": True,
+}
 
 PROGRAM_EVALUATION_YES = {
     "aware_of_program": True,

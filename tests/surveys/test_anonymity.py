@@ -32,6 +32,7 @@ from .factories import (
     campaign_sent,
     make_campaign,
     make_invitation,
+    settled,
     tokens_in,
 )
 
@@ -109,6 +110,9 @@ def test_answering_changes_nothing_on_the_invitation_but_used(cast):
         reverse("surveys:response_create", kwargs={"token": token}),
         answer_data(PROGRAM_EVALUATION_YES),
     )
+    # Submitting leaves the invitation alone; settling marks it used, and changes nothing else.
+    assert Invitation.objects.filter(pk=invitation.pk).values().get() == before
+    settled()
     after = Invitation.objects.filter(pk=invitation.pk).values().get()
     assert {k for k in before if before[k] != after[k]} == {"used"}
     assert list(InvitationToken.objects.values()) == tokens_before
@@ -116,14 +120,15 @@ def test_answering_changes_nothing_on_the_invitation_but_used(cast):
 
 def test_response_ids_are_random_not_a_sequence(cast):
     campaign = make_campaign(departments=[cast.department_a])
-    ids = []
     for profile in (
         cast.physician_profile,
         cast.supporter_a_profile.physician,
         cast.supporter_b_profile.physician,
     ):
         _, token = make_invitation(campaign, profile)
-        ids.append(services.response_submit(token=token, answers=PROGRAM_EVALUATION_YES).public_id)
+        services.response_submit(token=token, answers=PROGRAM_EVALUATION_YES)
+    settled()
+    ids = list(Response.objects.values_list("public_id", flat=True))
     assert len(set(ids)) == 3
     assert all(len(i) >= 16 and not i.isdigit() for i in ids)
 

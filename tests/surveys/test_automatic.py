@@ -3,6 +3,8 @@ evaluation after a course is completed. Each event is invited once."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -13,22 +15,14 @@ from freezegun import freeze_time
 from interactions import services as referral_services
 from surveys import services, tasks
 from surveys.models import Campaign, Invitation, Response
+from surveys.selectors import campaign_results
 from tests.interactions.factories import referral_in_status, trained
 from training import services as training_services
 from training.models import TrainingCompletion
 
-from .factories import answer_data, campaign_sent, tokens_in
+from .factories import RECIPIENT_FEEDBACK_ANSWERS, answer_data, campaign_sent, settled, tokens_in
 
 CLOSED_AT = "2024-05-06 15:00:00"
-FEEDBACK = {
-    "helpful": 5,
-    "wellbeing_improved": 4,
-    "negative_emotions_decreased": 4,
-    "stigma_decreased": 3,
-    "comfortable_discussing": 5,
-    "culture_improved": 4,
-    "would_recommend": True,
-}
 
 
 @pytest.fixture
@@ -101,11 +95,15 @@ def test_the_supported_physician_answers_the_feedback_anonymously(
         _run(django_capture_on_commit_callbacks)
         (token,) = tokens_in(mail.outbox)
         page = Client().post(
-            reverse("surveys:response_create", kwargs={"token": token}), answer_data(FEEDBACK)
+            reverse("surveys:response_create", kwargs={"token": token}),
+            answer_data(RECIPIENT_FEEDBACK_ANSWERS),
         )
     assert page.status_code == 302
+    settled()
     response = Response.objects.get()
-    assert response.department == cast.department_a
+    # Sent because of a case: the response keeps no department to match the case by.
+    assert response.department is None
+    assert response.submitted_on == date(2024, 5, 1)
     assert response.version.instrument.code == "recipient_feedback"
 
 
@@ -234,3 +232,35 @@ def test_an_invitation_sent_because_of_an_event_does_not_say_which_survey(
     campaign = campaign_sent(departments=[cast.department_a])
     assert mail.outbox
     assert all(campaign.version.instrument.name in m.body for m in mail.outbox)
+
+
+def test_forgetting_an_event_leaves_no_recipient_and_the_same_response_rate(
+    cast, closed_case, django_capture_on_commit_callbacks
+):
+    """Retention forgets who was invited because of a case; the campaign's figures stay."""
+    with freeze_time("2024-05-10 09:00:00"):
+        _run(django_capture_on_commit_callbacks)
+        (token,) = tokens_in(mail.outbox)
+    campaign = Campaign.objects.get()
+    rates = campaign_results(campaign, exact_response_rate=True)
+    key = f"referral:{closed_case.pk}"
+    assert services.invitations_forget(source_keys=[key]) == 1
+    invitation = Invitation.objects.get()
+    assert invitation.physician is None and invitation.source_key == ""
+    assert invitation.department == cast.department_a and invitation.next_reminder_at is None
+    assert campaign_results(campaign, exact_response_rate=True) == rates
+    mail.outbox.clear()
+    with freeze_time("2024-05-17 09:30:00"):
+        assert services.reminders_send_due() == 0
+        assert services.invitations_send() == 0
+    assert mail.outbox == []
+    with pytest.raises(services.LinkUnknown):
+        services.response_submit(token=token, answers=RECIPIENT_FEEDBACK_ANSWERS)
+    assert services.invitations_forget(source_keys=[key]) == 0
+
+
+def test_forgetting_an_event_drops_its_waiting_plan(cast, closed_case):
+    assert services.invitations_forget(source_keys=[f"referral:{closed_case.pk}"]) == 0
+    with freeze_time("2024-05-10 09:00:00"):
+        assert _due() == 0
+    assert not Invitation.objects.exists()

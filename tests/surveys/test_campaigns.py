@@ -16,7 +16,7 @@ from surveys import services
 from surveys.models import Campaign, Invitation, Response
 from tests.factories import PeerSupporterFactory, PhysicianFactory
 
-from .factories import PROGRAM_EVALUATION_YES, answer_data, tokens_in, version_of
+from .factories import PROGRAM_EVALUATION_YES, answer_data, settled, tokens_in, version_of
 
 
 def _form(cast, **overrides):
@@ -68,6 +68,7 @@ def test_physician_answers_from_the_emailed_link(cast, django_capture_on_commit_
     (token,) = tokens_in([message])
     url = reverse("surveys:response_create", kwargs={"token": token})
     assert Client().post(url, answer_data(PROGRAM_EVALUATION_YES)).status_code == 302
+    settled()
     assert Response.objects.get().department == cast.department_a
 
 

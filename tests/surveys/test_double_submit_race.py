@@ -9,10 +9,16 @@ from django.test import Client
 from django.urls import reverse
 
 from surveys import services
-from surveys.models import Answer, Invitation, Response
+from surveys.models import Answer, Invitation, PendingResponse, Response
 from tests.concurrency import race
 
-from .factories import PROGRAM_EVALUATION_YES, answer_data, make_campaign, make_invitation
+from .factories import (
+    PROGRAM_EVALUATION_YES,
+    answer_data,
+    make_campaign,
+    make_invitation,
+    settled,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,9 +46,10 @@ def test_racing_services_store_one_response(link):
         for _ in range(4)
     ]
     results = race(*calls)
-    stored = [r for r in results if isinstance(r, Response)]
+    stored = [r for r in results if isinstance(r, PendingResponse)]
     refused = [r for r in results if isinstance(r, services.LinkUsed)]
     assert len(stored) == 1 and len(refused) == 3, results
+    assert settled() == 1
     assert Response.objects.count() == 1
     assert Answer.objects.count() == 4
     assert Invitation.objects.get(pk=invitation.pk).used is True
@@ -56,4 +63,5 @@ def test_a_double_click_shows_thanks_once_and_already_answered_once(link):
         lambda: Client().post(url, data).status_code, lambda: Client().post(url, data).status_code
     )
     assert sorted(statuses) == [302, 410]
+    assert settled() == 1
     assert Response.objects.count() == 1

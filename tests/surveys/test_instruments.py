@@ -12,7 +12,7 @@ from post_program.models import AuditEvent
 from surveys import services
 from surveys.models import Campaign, Instrument, Response
 
-from .factories import answer_data, make_invitation
+from .factories import answer_data, make_invitation, settled
 
 ROW_FIELDS = ("code", "text", "kind", "required", "options", "min_value", "max_value", "scored")
 
@@ -144,6 +144,7 @@ def test_answers_to_a_custom_instrument_are_checked_and_stored(cast):
         ),
     )
     assert good.status_code == 302
+    settled()
     stored = {a.question.code: a.export_value for a in Response.objects.get().answers.all()}
     assert stored == {
         "safe": "4",
@@ -173,6 +174,7 @@ def test_optional_questions_may_be_left_empty(cast):
         answer_data({"safe": 2, "used": False, "shift": "day", "stress": 1}),
     )
     assert page.status_code == 302
+    settled()
     assert Response.objects.get().answers.count() == 4
 
 

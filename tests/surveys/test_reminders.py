@@ -115,7 +115,7 @@ def test_the_periodic_job_runs_every_step(cast):
     _launch(cast)
     with freeze_time("2024-03-11 10:00:00"):
         result = tasks.surveys_run_schedule()
-    assert result == {"opened": 0, "invitations": 0, "reminders": 3, "closed": 0}
+    assert result == {"opened": 0, "invitations": 0, "reminders": 3, "closed": 0, "settled": 0}
     with freeze_time("2024-03-26 10:00:00"):
         result = tasks.surveys_run_schedule()
     assert result["closed"] == 1

@@ -235,6 +235,12 @@ def _export(cast, campaign):
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def test_export_names_departments_whose_cells_reach_the_threshold(cast, campaign, settings):
+    settings.SUPPRESSION_THRESHOLD = 2
+    sites = {(row["site"], row["department"]) for row in _export(cast, campaign)}
+    assert sites == {("North", "Emergency Medicine"), ("South", "Emergency Medicine")}
+
+
 def test_export_writes_the_long_format_of_survey_responses(cast, campaign):
     rows = _export(cast, campaign)
     assert list(rows[0]) == [
@@ -248,7 +254,7 @@ def test_export_writes_the_long_format_of_survey_responses(cast, campaign):
     ]
     assert len(rows) == 7 * 4
     assert {row["survey"] for row in rows} == {"program_evaluation"}
-    assert {row["submitted_on"] for row in rows} == {"2024-03-05"}
+    assert {row["submitted_on"] for row in rows} == {"2024-03-01"}  # the month, not the day
     by_response = {}
     for row in rows:
         by_response.setdefault(row["response_id"], {})[row["question"]] = row["answer"]
@@ -257,8 +263,10 @@ def test_export_writes_the_long_format_of_survey_responses(cast, campaign):
     assert sorted(r["culture_improved"] for r in by_response.values()) == sorted(
         ["5", "5", "4", "3", "2", "4", "1"]
     )
+    # Department B's 2 responses are under the threshold (3), and A's 5 are its complementary
+    # cell: the file names neither department.
     sites = {(row["site"], row["department"]) for row in rows}
-    assert sites == {("North", "Emergency Medicine"), ("South", "Emergency Medicine")}
+    assert sites == {("", "")}
     # Rows follow the random response id, not the order the responses were stored in.
     order = list(dict.fromkeys(row["response_id"] for row in rows))
     assert order == sorted(order)

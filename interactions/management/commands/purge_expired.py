@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from interactions import services
@@ -12,7 +12,8 @@ from interactions import services
 class Command(BaseCommand):
     help = (
         "De-identify cases closed more than RETENTION_DAYS ago: remove notes, colleague names, "
-        "email addresses and the referrer, and replace each link to the supported physician "
+        "the referrer, the outbox rows and the requesters in the audit trail, make survey "
+        "invitations forget their recipient, and replace each link to the supported physician "
         "with its keyed pseudonym. Report figures do not change. Also runs daily as a job."
     )
 
@@ -34,7 +35,10 @@ class Command(BaseCommand):
                 "Nothing was changed (--dry-run)."
             )
             return
-        result = services.retention_purge()
+        try:
+            result = services.retention_purge()
+        except services.RetentionError as error:
+            raise CommandError(str(error)) from error
         if not (result.referrals or result.interactions):
             self.stdout.write(f"Nothing to de-identify: no case {when} is left.")
             return
@@ -45,9 +49,11 @@ class Command(BaseCommand):
             (result.colleague_names, "colleague name(s) removed"),
             (result.referrer_links, "referrer link(s) removed"),
             (result.requester_events, "requester(s) removed from case histories"),
+            (result.audit_actors, "requester(s) removed from audit rows"),
             (result.notes, "referral note(s) removed"),
             (result.follow_up_notes, "follow-up note(s) removed"),
-            (result.email_addresses, "email address(es) removed from sent notifications"),
+            (result.outbox_rows, "outbox row(s) deleted"),
+            (result.survey_invitations, "survey invitation(s) that forgot their recipient"),
         ]
         self.stdout.write(self.style.SUCCESS(f"De-identified the cases {when}:"))
         for count, text in lines:
