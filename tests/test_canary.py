@@ -5,8 +5,9 @@ site and the supporter it is assigned to now; a follow-up note by that supporter
 colleague named in free text (not on the roster, so no roster page can show the name either)
 is asked for, offered to supporter B, declined, assigned to supporter A, reached and talked to.
 Then everyone else opens every page of the permission table, including each page again with
-the canary's own ids, and the program's shareable files are written: none holds the name or
-a note, in the body or in a cookie. Logs, emails and task arguments are watched in every test
+the canary's own ids, a superuser opens every list and record of the Django admin, and the
+program's shareable files are written: none holds the name or a note, in the body or in a
+cookie. Logs, emails and task arguments are watched in every test
 (tests/leak_watch.py).
 """
 
@@ -17,14 +18,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.core.management import call_command
 from django.db import transaction
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from interactions import services
 from interactions.models import Reason, Source
 
+from .factories import UserFactory
 from .interactions.factories import interaction_logged, trained
 from .permission_table import all_rows
 
@@ -115,6 +119,29 @@ def test_no_page_shows_the_canary_to_anyone_off_the_case(cast, canary):
             transaction.set_rollback(True)
 
     assert opened > 90
+    assert leaks == []
+
+
+def test_no_admin_page_shows_the_canary_even_to_a_superuser(cast, canary):
+    """The admin is for technical administrators: every list, and every record of every model,
+    opened by a superuser, holds no name or note of the case."""
+    root = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(root)
+    leaks, opened = [], 0
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls = [reverse(f"{prefix}_changelist")]
+        urls += [
+            reverse(f"{prefix}_change", args=[pk])
+            for pk in model._default_manager.values_list("pk", flat=True)[:20]
+        ]
+        for url in urls:
+            opened += 1
+            found = _canaries_in(_seen(client, "get", url, {}), "superuser")
+            leaks += [f"{url}: {canary!r}" for canary in found]
+
+    assert opened > 40
     assert leaks == []
 
 
