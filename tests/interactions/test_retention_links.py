@@ -47,6 +47,7 @@ pytestmark = pytest.mark.django_db
 RECEIVED = "2024-03-04 09:00:00"
 CLOSED = "2024-03-20 16:00:00"
 FEEDBACK_DUE = "2024-03-23 17:00:00"
+SETTLED = "2024-04-01 00:20:00"  # the first run of the settling job after March
 AFTER_RETENTION = "2024-07-15 03:00:00"  # RETENTION_DAYS=90 after CLOSED, and then some
 PERIOD = (date(2024, 1, 1), date(2024, 6, 30))
 
@@ -225,6 +226,9 @@ def purged(cast):
         survey_services.invitations_send()
         (token,) = tokens_in(mail.outbox)
         survey_services.response_submit(token=token, answers=RECIPIENT_FEEDBACK_ANSWERS)
+    # The month is over by the time of the purge: the answer is settled as a response.
+    with freeze_time(SETTLED):
+        assert survey_services.responses_settle() == 1
     assert Invitation.objects.filter(physician=physician, used=True).exists()
     assert PlannedInvitation.objects.filter(physician=requester).exists()
     report_before, rates_before = _report(), _campaign_rates()
