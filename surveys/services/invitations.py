@@ -76,8 +76,13 @@ def _deliver(
     for invitation, message in messages:
         try:
             email_send(message, connection=connection)
-        except Exception:  # any transport error: undo this one and let the next run retry
-            logger.exception("survey email for invitation %s could not be sent", invitation.pk)
+        except Exception as exc:  # any transport error: undo this one and let the next run retry
+            # The error's kind only: its text (and a traceback's) can hold the address.
+            logger.warning(
+                "survey email for invitation %s could not be sent (%s)",
+                invitation.pk,
+                type(exc).__name__,
+            )
             failed.append(invitation)
     return failed
 

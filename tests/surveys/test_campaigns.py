@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from datetime import date, timedelta
 
 import pytest
@@ -165,6 +167,35 @@ def test_an_email_that_fails_is_sent_again_on_the_next_run(cast, monkeypatch):
     assert services.invitations_send(campaign_id=campaign.pk) == 1
     assert [m.to for m in mail.outbox] == [["supporter.a@example.org"], ["physician@example.org"]]
     assert failed.tokens.count() == 1
+
+
+def test_a_refused_address_stays_out_of_the_log(cast, monkeypatch, caplog):
+    """The mail server's refusal names the address; the log says which invitation, and why
+    in one word, never the address (so the log does not list who is surveyed)."""
+    campaign = services.campaign_create(
+        actor=cast.director,
+        name="Evaluation",
+        version=version_of("program_evaluation"),
+        audience="departments",
+        departments=[cast.department_a],
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + timedelta(days=10),
+    )
+    services.campaign_open(campaign_id=campaign.pk)
+    from django.core.mail import EmailMessage
+
+    def refused(message, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no such user")})
+
+    monkeypatch.setattr(EmailMessage, "send", refused)
+    with caplog.at_level(logging.DEBUG):
+        assert services.invitations_send(campaign_id=campaign.pk) == 0
+
+    records = [r for r in caplog.records if r.name.startswith("surveys")]
+    failures = [r for r in records if "could not be sent" in r.getMessage()]
+    assert len(failures) == 2
+    assert all("SMTPRecipientsRefused" in r.getMessage() and r.exc_info is None for r in failures)
+    assert not any("@example.org" in r.getMessage() or r.exc_info for r in records)
 
 
 def test_director_closes_a_campaign(cast):
