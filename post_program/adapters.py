@@ -1,9 +1,11 @@
-"""Sign-up is open only to physicians on the roster (or to configured email domains), and
-failed sign-ins are counted per account and client address."""
+"""Sign-up is open only to physicians on the roster (or to configured email domains), failed
+sign-ins are counted per account and client address, and single sign-on links the program's
+account whose address the provider has verified."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
@@ -56,3 +58,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().save_user(request, sociallogin, form=form)
         services.physician_link_user(user=user)
         return user
+
+
+def provider_verified_address(sender, request, sociallogin, **kwargs) -> None:
+    """On linking a sign-on account to a program account (allauth's social_account_added): if
+    the provider asserts the account's own address as verified, the program counts it verified
+    too, so the sign-in asks for no confirmation mail. allauth has already taken the password of
+    an account whose address was not verified (it may have been registered by someone else)."""
+    user = sociallogin.user
+    asserted = {
+        address.email.lower() for address in sociallogin.email_addresses if address.verified
+    }
+    if user.email.lower() not in asserted:
+        return
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True):
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)

@@ -279,6 +279,11 @@ SSO_PROVIDERS_ENFORCING_MFA = env.list("SSO_PROVIDERS_ENFORCING_MFA", default=[]
 
 # Optional single sign-on with the health system's OpenID Connect provider.
 SOCIALACCOUNT_ONLY = False
+# The provider is the health system's own: an address it asserts as verified (email_verified)
+# signs in the program's account with that address and links it, so people who had an account
+# before single sign-on keep it. An address it does not mark verified opens no account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_PROVIDERS: dict = {}
 if env("OIDC_CLIENT_ID", default=""):
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
