@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess  # nosec B404: starts the test provider, a fixed command
+import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +22,7 @@ import requests
 PROVIDER_DIR = Path(__file__).parent / "oidc"
 PROVIDER_ID = "health-system"
 CLIENT_ID = "post-tests"
-CLIENT_SECRET = "a-test-client-secret"  # nosec B105: the loopback test provider's
+CLIENT_SECRET = "a-test-client-secret"
 CALLBACK = f"http://testserver/accounts/oidc/{PROVIDER_ID}/login/callback/"
 # Who the provider knows, by the login typed on its sign-in form.
 ACCOUNTS = {
@@ -61,7 +61,7 @@ def start_provider():
     node = shutil.which("node")
     if node is None:
         pytest.skip(
-            "Node.js is not installed: the single sign-on tests need it (apt-get install nodejs npm)"
+            "Node.js is not installed: single sign-on tests skipped (apt-get install nodejs npm)"
         )
     if not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
         pytest.skip("oidc-provider is not installed: run `make test` (npm ci in tests/oidc)")
@@ -73,7 +73,7 @@ def start_provider():
         },
         "accounts": ACCOUNTS,
     }
-    process = subprocess.Popen(  # nosec B603: fixed arguments
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
         [node, str(PROVIDER_DIR / "provider.mjs")],
         env={"OIDC_TEST_CONFIG": json.dumps(config), "PATH": ""},
         stdout=subprocess.PIPE,
