@@ -18,6 +18,16 @@ NOT_ON_ROSTER = (
     "or ask your program coordinator to add you."
 )
 
+# With OIDC_ONLY the health system's sign-in is the only way in.
+ONLY_SSO = (
+    "Passwords are not used here: sign in through your health system's sign-in, "
+    "with the button on this page."
+)
+ONLY_SSO_SIGN_UP = (
+    "Accounts are not created here: sign in through your health system's sign-in with the "
+    "email your department has on file, and your account is created then."
+)
+
 
 def email_may_sign_up(email: str) -> bool:
     email = (email or "").strip().lower()
@@ -30,6 +40,16 @@ def email_may_sign_up(email: str) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return not settings.OIDC_ONLY
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Password sign-in (the only kind allauth's account adapter authenticates) is refused,
+        before it counts as a failure, when the health system's sign-in is the only way in."""
+        if settings.OIDC_ONLY:
+            raise forms.ValidationError(ONLY_SSO)
+        super().pre_authenticate(request, **credentials)
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         if not email_may_sign_up(email):
