@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 
-.PHONY: install demo test lint typecheck security format bench lock clean
+.PHONY: install oidc-provider demo test lint typecheck security format bench lock clean
 
 install: $(VENV)/.installed
 
@@ -15,13 +15,24 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The OpenID Connect provider the single sign-on tests run on loopback (tests/oidc). Without
+# npm those tests are skipped, and say so.
+OIDC_PROVIDER := tests/oidc/node_modules/.installed
+
+oidc-provider: $(OIDC_PROVIDER)
+
+$(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/oidc && npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the single sign-on tests will be skipped"; fi
+
 demo: install
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install oidc-provider
 	$(BIN)/python -m pytest
 
 lint: install

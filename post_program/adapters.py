@@ -1,9 +1,11 @@
-"""Sign-up is open only to physicians on the roster (or to configured email domains), and
-failed sign-ins are counted per account and client address."""
+"""Sign-up is open only to physicians on the roster (or to configured email domains), failed
+sign-ins are counted per account and client address, and single sign-on links the program's
+account whose address the provider has verified."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
@@ -14,6 +16,16 @@ from .models import Physician
 NOT_ON_ROSTER = (
     "This email is not on the program roster. Use the email your department has on file, "
     "or ask your program coordinator to add you."
+)
+
+# With OIDC_ONLY the health system's sign-in is the only way in.
+ONLY_SSO = (
+    "Passwords are not used here: sign in through your health system's sign-in, "
+    "with the button on this page."
+)
+ONLY_SSO_SIGN_UP = (
+    "Accounts are not created here: sign in through your health system's sign-in with the "
+    "email your department has on file, and your account is created then."
 )
 
 
@@ -28,6 +40,16 @@ def email_may_sign_up(email: str) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return not settings.OIDC_ONLY
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Password sign-in (the only kind allauth's account adapter authenticates) is refused,
+        before it counts as a failure, when the health system's sign-in is the only way in."""
+        if settings.OIDC_ONLY:
+            raise forms.ValidationError(ONLY_SSO)
+        super().pre_authenticate(request, **credentials)
+
     def clean_email(self, email: str) -> str:
         email = super().clean_email(email)
         if not email_may_sign_up(email):
@@ -56,3 +78,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = super().save_user(request, sociallogin, form=form)
         services.physician_link_user(user=user)
         return user
+
+
+def provider_verified_address(sender, request, sociallogin, **kwargs) -> None:
+    """On linking a sign-on account to a program account (allauth's social_account_added): if
+    the provider asserts the account's own address as verified, the program counts it verified
+    too, so the sign-in asks for no confirmation mail. allauth has already taken the password of
+    an account whose address was not verified (it may have been registered by someone else)."""
+    user = sociallogin.user
+    asserted = {
+        address.email.lower() for address in sociallogin.email_addresses if address.verified
+    }
+    if user.email.lower() not in asserted:
+        return
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True):
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)

@@ -7,16 +7,21 @@ class PostProgramConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.mfa import signals as mfa_signals
+        from allauth.socialaccount import signals as socialaccount_signals
         from django.contrib.auth import signals as auth_signals
 
         from . import (
             account_audit,
+            adapters,
             checks,  # noqa: F401 (registers the system checks)
         )
         from .middleware import session_lifetime_start
 
         auth_signals.user_logged_in.connect(
             session_lifetime_start, dispatch_uid="post_session_lifetime"
+        )
+        socialaccount_signals.social_account_added.connect(
+            adapters.provider_verified_address, dispatch_uid="post_provider_verified_address"
         )
         for signal, receiver in (
             (auth_signals.user_logged_in, account_audit.signed_in),

@@ -21,3 +21,16 @@ def mfa_required_roles_check(app_configs, **kwargs) -> list[Error]:
             id="post_program.E001",
         )
     ]
+
+
+@register()
+def oidc_only_check(app_configs, **kwargs) -> list[Error]:
+    if not settings.OIDC_ONLY or settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect"):
+        return []
+    return [
+        Error(
+            "OIDC_ONLY is set but no OpenID Connect provider is: nobody could sign in.",
+            hint="Set OIDC_CLIENT_ID, OIDC_CLIENT_SECRET and OIDC_SERVER_URL, or unset OIDC_ONLY.",
+            id="post_program.E002",
+        )
+    ]

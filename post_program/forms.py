@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from allauth.account.forms import ResetPasswordForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 
+from .adapters import ONLY_SSO
 from .models import Department, User
 
 
@@ -140,3 +143,12 @@ class AuditFilterForm(forms.Form):
         if cleaned.get("object_id") and not cleaned.get("object_type"):
             self.add_error("object_type", "Choose the type of the object too.")
         return cleaned
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's, refusing when the health system's sign-in is the only way in (OIDC_ONLY)."""
+
+    def clean_email(self) -> str:
+        if settings.OIDC_ONLY:
+            raise forms.ValidationError(ONLY_SSO)
+        return super().clean_email()

@@ -244,6 +244,7 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandator
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "post_program.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "post_program.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"reset_password": "post_program.forms.PasswordResetForm"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 # Failed sign-ins: 10 a minute per client address, and 5 in 5 minutes per account *at that
@@ -279,6 +280,14 @@ SSO_PROVIDERS_ENFORCING_MFA = env.list("SSO_PROVIDERS_ENFORCING_MFA", default=[]
 
 # Optional single sign-on with the health system's OpenID Connect provider.
 SOCIALACCOUNT_ONLY = False
+# The provider is the health system's own: an address it asserts as verified (email_verified)
+# signs in the program's account with that address and links it, so people who had an account
+# before single sign-on keep it. An address it does not mark verified opens no account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# OIDC_ONLY: the provider is the only way in. Password sign-in, sign-up and password reset are
+# refused with a message saying so (the admin's login is the same sign-in page).
+OIDC_ONLY = env.bool("OIDC_ONLY", default=False)
 SOCIALACCOUNT_PROVIDERS: dict = {}
 if env("OIDC_CLIENT_ID", default=""):
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
