@@ -4,6 +4,8 @@ Every value has a zero-configuration default suitable for a laptop (SQLite, in-p
 console email); `prod` removes the defaults that would be unsafe on a server.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -267,6 +269,16 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") o
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "POST"
+# The authenticator apps' keys and the recovery codes' seeds are stored encrypted with this
+# Fernet key (post_program.mfa_secrets). Production requires it; elsewhere it is derived from
+# SECRET_KEY so that development and tests need no setting.
+MFA_ADAPTER = "post_program.mfa_secrets.MFAAdapter"
+MFA_ENCRYPTION_KEY = (
+    env("MFA_ENCRYPTION_KEY", default="")
+    or base64.urlsafe_b64encode(
+        hashlib.sha256(f"mfa-encryption:{SECRET_KEY}".encode()).digest()
+    ).decode()
+)
 # Accounts holding any of these must set up an authenticator app before anything else: program
 # roles (director, coordinator, lead, supporter, physician) and the admin's account flags
 # (staff, superuser). A sign-in through a single sign-on provider listed in
