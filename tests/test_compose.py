@@ -6,8 +6,11 @@ start-up, secrets that must come from the environment, and static files baked in
 """
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -233,6 +236,28 @@ def test_dockerfile_collects_static_files_with_prod_settings_and_a_build_only_ke
     image_env = " ".join(args for keyword, args in instructions if keyword in ("ENV", "ARG"))
     assert f"DJANGO_SETTINGS_MODULE={PROD_SETTINGS}" in image_env + " " + runs[0]
     assert "SECRET_KEY" not in image_env, "the build key must not be baked into the image"
+
+
+def test_the_build_only_values_let_the_production_settings_load():
+    """collectstatic runs at build time with the prod settings, which refuse to load without
+    each variable they require: the Dockerfile must give every one of them."""
+    run = next(
+        args
+        for keyword, args in dockerfile_instructions()
+        if keyword == "RUN" and "collectstatic" in args
+    )
+    assignments = dict(word.split("=", 1) for word in shlex.split(run.split("python manage.py")[0]))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        # Nothing of this process's configuration: only what the image build has.
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": PROD_SETTINGS, **assignments},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_dockerfile_installs_the_project_without_dev_extras_as_a_non_root_user():
