@@ -267,8 +267,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") or None
 # The host the proxy was asked for (X-Forwarded-Host) instead of the one it asks the app for.
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+# The program's name where allauth would show the request's host: its emails' greeting and
+# subject, and authenticator apps.
+PROGRAM_NAME = "POST"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PROGRAM_NAME}] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "POST"
+MFA_TOTP_ISSUER = PROGRAM_NAME
 # The authenticator apps' keys and the recovery codes' seeds are stored encrypted with this
 # Fernet key (post_program.mfa_secrets). Production requires it; elsewhere it is derived from
 # SECRET_KEY so that development and tests need no setting.
