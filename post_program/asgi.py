@@ -1,11 +1,5 @@
-"""The ASGI application a server such as uvicorn runs.
-
-Without DJANGO_SETTINGS_MODULE it loads the production settings: a server started with no
-settings named must not come up as the development site (debug pages, a published SECRET_KEY,
-mail printed instead of sent, jobs in the request); production refuses to start until its
-secrets are set, which says what is missing. `manage.py` (runserver, the demo) defaults to the
-development settings before this module is imported, and the tests name theirs.
-"""
+"""The ASGI application an asynchronous server runs; like post_program.wsgi (which says why), it
+loads the production settings when DJANGO_SETTINGS_MODULE is not set."""
 
 import os
 

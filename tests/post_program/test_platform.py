@@ -227,6 +227,23 @@ def test_demo_accounts_sign_in_to_their_own_homes(demo, client):
     assert RoleAssignment.objects.count() == 3
 
 
+@pytest.mark.parametrize("port", ["8000", "8123"])
+def test_the_demo_links_its_emails_to_the_port_it_serves_on(port):
+    """`make demo PORT=...` serves on that port, so the links in its emails must point there."""
+    commands = subprocess.run(  # noqa: S603 - fixed arguments
+        ["make", "-n", "demo", f"PORT={port}"],  # noqa: S607 - make from PATH
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    serve = [line for line in commands if "runserver" in line]
+    assert serve and f"runserver 127.0.0.1:{port}" in serve[0]
+    assert f"SITE_URL=http://127.0.0.1:{port} " in serve[0], serve[0]
+
+
 def test_demo_loads_once(demo):
     count = Physician.objects.count()
     out = mock.MagicMock()
