@@ -34,11 +34,16 @@ RUN pip install -c constraints.txt .
 
 # Collect and fingerprint static files into the image, so WhiteNoise serves them without a
 # volume. The prod settings refuse to load without these variables; the values below exist only
-# for this one command (nothing connects to the database) and are not kept in the image.
+# for this one command (nothing connects to the database, Redis or a mail server) and are not
+# kept in the image.
 RUN SECRET_KEY=build-only-dummy-key-not-used-at-run-time \
     PSEUDONYM_KEY=build-only-dummy-key-not-used-at-run-time \
+    MFA_ENCRYPTION_KEY=YnVpbGQtb25seS1kdW1teS1rZXktbm90LXVzZWQtISE= \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    REDIS_URL=redis://localhost:6379/0 \
+    SITE_URL=https://localhost \
+    EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
     python manage.py collectstatic --noinput
 
 USER 10001:10001

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
+# The demo's emails (printed on the console) link to the port it serves on.
+DEMO = $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: install oidc-provider demo test lint typecheck security format bench lock clean
 
@@ -27,10 +29,10 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	else echo "npm not found: the single sign-on tests will be skipped"; fi
 
 demo: install
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py seed_demo
+	$(DEMO) $(BIN)/python manage.py migrate --noinput
+	$(DEMO) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install oidc-provider
 	$(BIN)/python -m pytest

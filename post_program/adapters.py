@@ -1,16 +1,21 @@
 """Sign-up is open only to physicians on the roster (or to configured email domains), failed
-sign-ins are counted per account and client address, and single sign-on links the program's
-account whose address the provider has verified."""
+sign-ins are counted per account and client address, single sign-on links the program's
+account whose address the provider has verified, and allauth's emails link to SITE_URL."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.utils import build_absolute_uri
 from django import forms
 from django.conf import settings
 
 from . import services
+from .mail import email_link
 from .models import Physician
 
 NOT_ON_ROSTER = (
@@ -61,6 +66,25 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.physician_link_user(user=user)
         return user
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """allauth builds its links (password reset, verification, sign-up) and its site name
+        from the request, i.e. whatever host reached the application, behind a proxy an
+        internal one. Its emails say the program's name and link to SITE_URL instead."""
+        request = context.get("request")
+        request_root = build_absolute_uri(request, "/") if request is not None else None
+        site_root = email_link("/")
+
+        def on_site(value):
+            if request_root and isinstance(value, str) and value.startswith(request_root):
+                return site_root + value.removeprefix(request_root)
+            return value
+
+        context = {key: on_site(value) for key, value in context.items()}
+        context["current_site"] = SimpleNamespace(
+            name=settings.PROGRAM_NAME, domain=urlsplit(settings.SITE_URL).netloc
+        )
+        return super().render_mail(template_prefix, email, context, headers=headers)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """Failed sign-ins of an account count per client address (the `key` of the

@@ -4,6 +4,8 @@ Every value has a zero-configuration default suitable for a laptop (SQLite, in-p
 console email); `prod` removes the defaults that would be unsafe on a server.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -266,8 +268,22 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default="") or None
 # The host the proxy was asked for (X-Forwarded-Host) instead of the one it asks the app for.
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+# The program's name where allauth would show the request's host: its emails' greeting and
+# subject, and authenticator apps.
+PROGRAM_NAME = "POST"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PROGRAM_NAME}] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "POST"
+MFA_TOTP_ISSUER = PROGRAM_NAME
+# The authenticator apps' keys and the recovery codes' seeds are stored encrypted with this
+# Fernet key (post_program.mfa_secrets). Production requires it; elsewhere it is derived from
+# SECRET_KEY so that development and tests need no setting.
+MFA_ADAPTER = "post_program.mfa_secrets.MFAAdapter"
+MFA_ENCRYPTION_KEY = (
+    env("MFA_ENCRYPTION_KEY", default="")
+    or base64.urlsafe_b64encode(
+        hashlib.sha256(f"mfa-encryption:{SECRET_KEY}".encode()).digest()
+    ).decode()
+)
 # Accounts holding any of these must set up an authenticator app before anything else: program
 # roles (director, coordinator, lead, supporter, physician) and the admin's account flags
 # (staff, superuser). A sign-in through a single sign-on provider listed in

@@ -25,22 +25,29 @@ from post_program.models import Department, PeerSupporter, Physician, RoleAssign
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+PROD = {
+    "DJANGO_SETTINGS_MODULE": "post_program.settings.prod",
+    "SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-production-secret-value",
+    "PSEUDONYM_KEY": "p" * 20 + "-a-long-and-random-pseudonym-key",
+    "MFA_ENCRYPTION_KEY": "bWZhLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLWxvbmc=",
+    "ALLOWED_HOSTS": "post.example.org",
+    "DATABASE_URL": "sqlite:////tmp/post-check-deploy.sqlite3",
+    "REDIS_URL": "redis://redis.invalid:6379/0",
+    "SITE_URL": "https://post.example.org",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def _run(argv: list[str], **env: str) -> subprocess.CompletedProcess:
+    """Run `argv` in the project with `env` and none of the configuration of this process."""
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key
-        not in {
-            "SECRET_KEY",
-            "DATABASE_URL",
-            "ALLOWED_HOSTS",
-            "DJANGO_SETTINGS_MODULE",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
+        if key not in {*PROD, "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(env)
     return subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *argv],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -50,23 +57,54 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-PROD = {
-    "DJANGO_SETTINGS_MODULE": "post_program.settings.prod",
-    "SECRET_KEY": "k" * 20 + "-a-long-and-random-enough-production-secret-value",
-    "PSEUDONYM_KEY": "p" * 20 + "-a-long-and-random-pseudonym-key",
-    "ALLOWED_HOSTS": "post.example.org",
-    "DATABASE_URL": "sqlite:////tmp/post-check-deploy.sqlite3",
-}
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return _run(["manage.py", *args], **env)
 
 
-@pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "PSEUDONYM_KEY", "DATABASE_URL", "ALLOWED_HOSTS"]
-)
+@pytest.mark.parametrize("missing", sorted(set(PROD) - {"DJANGO_SETTINGS_MODULE"}))
 def test_production_refuses_to_start_without_its_secrets(missing):
     env = {key: value for key, value in PROD.items() if key != missing}
     result = _manage("check", **env)
     assert result.returncode != 0
     assert f"{missing} must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        # Mail that is printed, kept in memory, dropped or written to a file never arrives.
+        ("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend", "only prints"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend", "never delivers"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend", "never delivers"),
+        ("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend", "never delivers"),
+        ("SITE_URL", "post.example.org", "scheme://host"),
+        ("SITE_URL", "ftp://post.example.org", "scheme://host"),
+        ("REDIS_URL", "localhost:6379", "redis://"),
+        ("MFA_ENCRYPTION_KEY", "not-a-key", "32 url-safe base64-encoded bytes"),
+    ],
+)
+def test_production_refuses_a_setting_that_cannot_work(name, value, message):
+    result = _manage("check", **{**PROD, name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr and message in result.stderr
+
+
+@pytest.mark.parametrize("module", ["post_program.wsgi", "post_program.asgi"])
+def test_a_server_started_without_settings_gets_production_and_its_checks(module):
+    """Without DJANGO_SETTINGS_MODULE a server must not come up as the development site
+    (debug pages, a published key, printed mail): it loads production, which asks for secrets."""
+    result = _run(["-c", f"import {module}"])
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in the environment for production" in result.stderr
+    assert _run(["-c", f"import {module}"], **PROD).returncode == 0
+
+
+def test_the_celery_app_defaults_to_production_settings():
+    code = "import post_program.celery, os; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    result = _run(["-c", code])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "post_program.settings.prod"
 
 
 def test_production_settings_pass_the_deployment_check():
@@ -187,6 +225,23 @@ def test_demo_accounts_sign_in_to_their_own_homes(demo, client):
         assert client.get(reverse("home"))["Location"] == reverse(home)
         assert client.get(reverse(home)).status_code == 200
     assert RoleAssignment.objects.count() == 3
+
+
+@pytest.mark.parametrize("port", ["8000", "8123"])
+def test_the_demo_links_its_emails_to_the_port_it_serves_on(port):
+    """`make demo PORT=...` serves on that port, so the links in its emails must point there."""
+    commands = subprocess.run(  # noqa: S603 - fixed arguments
+        ["make", "-n", "demo", f"PORT={port}"],  # noqa: S607 - make from PATH
+        cwd=ROOT,
+        env={key: value for key, value in os.environ.items() if key != "SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    serve = [line for line in commands if "runserver" in line]
+    assert serve and f"runserver 127.0.0.1:{port}" in serve[0]
+    assert f"SITE_URL=http://127.0.0.1:{port} " in serve[0], serve[0]
 
 
 def test_demo_loads_once(demo):

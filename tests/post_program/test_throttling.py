@@ -84,6 +84,7 @@ def test_proxy_settings_come_from_the_environment():
         "DJANGO_SETTINGS_MODULE": "post_program.settings.prod",
         "SECRET_KEY": "k" * 50,
         "PSEUDONYM_KEY": "p" * 50,
+        "MFA_ENCRYPTION_KEY": "bWZhLWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzLWxvbmc=",
         "ALLOWED_HOSTS": "post.hospital.test",
         "DATABASE_URL": "postgres://post@db.invalid:5432/post",
         "REDIS_URL": "redis://redis.invalid:6379/0",
