@@ -8,12 +8,16 @@ class PostProgramConfig(AppConfig):
     def ready(self) -> None:
         from allauth.mfa import signals as mfa_signals
         from django.contrib.auth import signals as auth_signals
+        from django.core.signals import request_finished
 
         from . import (
             account_audit,
             checks,  # noqa: F401 (registers the system checks)
         )
+        from .logs import request_id_clear
         from .middleware import session_lifetime_start
+
+        request_finished.connect(request_id_clear, dispatch_uid="post_request_id_clear")
 
         auth_signals.user_logged_in.connect(
             session_lifetime_start, dispatch_uid="post_session_lifetime"
