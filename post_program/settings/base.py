@@ -341,6 +341,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # LOG_FORMAT=json: one JSON object a line for a log collector (post_program.logs); plain
 # otherwise. Either way each line carries the id of its request (X-Request-ID).
 LOG_FORMAT = env("LOG_FORMAT", default="plain")
+# Optional: unhandled errors of every process go to this Sentry-compatible server, without
+# personal data (post_program.error_reporting). Unset: no error reporting.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
