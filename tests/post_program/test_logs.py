@@ -120,3 +120,21 @@ def test_the_gunicorn_access_log_carries_no_survey_token(capsys):
     assert "GET /surveys/answer/[redacted]/?from=mail HTTP/1.1" in line
     assert " 200 " in line and "abc123" in line
     assert token not in line and "phone" not in line
+
+
+def test_workers_and_beat_log_as_the_web_does():
+    """Celery replaces the root logger's handlers with its own format unless a receiver of
+    setup_logging configures logging; then LOG_FORMAT reaches the workers too."""
+    from post_program.celery import app
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    app.log.already_setup = False
+    try:
+        app.log.setup_logging_subsystem(loglevel="INFO", colorize=False)
+        assert [handler for handler in root.handlers if handler not in before] == []
+    finally:
+        for handler in root.handlers[:]:
+            if handler not in before:
+                root.removeHandler(handler)
+        app.log.already_setup = False
