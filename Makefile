@@ -7,7 +7,7 @@ DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 # The demo's emails (printed on the console) link to the port it serves on.
 DEMO = $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install oidc-provider demo test lint typecheck security format bench lock clean
+.PHONY: install oidc-provider demo test lint typecheck security format bench lock clean backup restore
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,30 @@ format: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# Back up DATABASE_URL's PostgreSQL database to BACKUP (pg_dump's custom format, without owners
+# or grants, so that it restores under any role), and restore BACKUP into DATABASE_URL's
+# database (best a fresh one; run as its owner, then `manage.py db_grant_app_role`). The keys
+# the data depends on are not in the dump: docs/operations.md, Backups.
+BACKUP ?= backups/post-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+define require_postgres
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "Set DATABASE_URL to the PostgreSQL database (postgres://...); backups are for PostgreSQL." >&2; exit 2;; esac
+endef
+
+backup:
+	$(require_postgres)
+	@mkdir -p "$(dir $(BACKUP))"
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$$DATABASE_URL"
+	@echo "Backed up to $(BACKUP). Keep SECRET_KEY and PSEUDONYM_KEY (and any other key in"
+	@echo "docs/operations.md, Backups) with it, apart from the dump: without them it cannot be used."
+
+restore:
+	$(require_postgres)
+	@test -f "$(BACKUP)" || { echo "Set BACKUP=FILE to a dump that make backup wrote." >&2; exit 2; }
+	pg_restore --no-owner --no-privileges --clean --if-exists --single-transaction \
+	  --exit-on-error --dbname="$$DATABASE_URL" "$(BACKUP)"
+	@echo "Restored $(BACKUP). Now run manage.py migrate and manage.py db_grant_app_role ROLE."
 
 # Refresh constraints.txt after changing pyproject.toml: resolves in a scratch environment.
 lock:

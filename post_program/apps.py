@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class PostProgramConfig(AppConfig):
@@ -9,13 +10,19 @@ class PostProgramConfig(AppConfig):
         from allauth.mfa import signals as mfa_signals
         from allauth.socialaccount import signals as socialaccount_signals
         from django.contrib.auth import signals as auth_signals
+        from django.core.signals import request_finished
 
         from . import (
             account_audit,
             adapters,
             checks,  # noqa: F401 (registers the system checks)
         )
+        from .error_reporting import error_reporting_start
+        from .logs import request_id_clear
         from .middleware import session_lifetime_start
+
+        error_reporting_start(settings.SENTRY_DSN, environment=settings.SENTRY_ENVIRONMENT)
+        request_finished.connect(request_id_clear, dispatch_uid="post_request_id_clear")
 
         auth_signals.user_logged_in.connect(
             session_lifetime_start, dispatch_uid="post_session_lifetime"

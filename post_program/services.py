@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -151,6 +152,34 @@ def role_grant(
         department_id=department.pk if department else None,
     )
     return assignment
+
+
+@transaction.atomic
+def director_appoint(*, email: str, password: str | None = None) -> tuple[User, bool, bool]:
+    """Give the account of `email` the director role, creating the account when there is none
+    (without a usable password, its address verified: whoever runs this vouches for it). With
+    `password` (already validated), it becomes the account's password.
+
+    Returns the user, whether the account was created and whether it was made director (False
+    when it already was: running this again changes nothing). Audited as account.create,
+    role.grant and account.password_set, with no actor: it is run from the server's shell.
+    """
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        audit_record(actor=None, action="account.create", obj=user, via="create_director")
+    appointed = not RoleAssignment.objects.filter(
+        user=user, role=RoleAssignment.Role.DIRECTOR
+    ).exists()
+    if appointed:
+        role_grant(actor=None, user=user, role=RoleAssignment.Role.DIRECTOR)
+    if password is not None:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(actor=None, action="account.password_set", obj=user, via="create_director")
+    return user, created, appointed
 
 
 @transaction.atomic

@@ -45,6 +45,7 @@ LOCAL_APPS = ["post_program", "surveys", "training", "interactions", "reporting"
 INSTALLED_APPS += LOCAL_APPS
 
 MIDDLEWARE = [
+    "post_program.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -362,11 +363,28 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+# LOG_FORMAT=json: one JSON object a line for a log collector (post_program.logs); plain
+# otherwise. Either way each line carries the id of its request (X-Request-ID).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+# Optional: unhandled errors of every process go to this Sentry-compatible server, without
+# personal data (post_program.error_reporting). Unset: no error reporting.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "post_program.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "post_program.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint and fontTools report every layout step at INFO while a PDF report is drawn.
     "loggers": {
