@@ -1,8 +1,14 @@
-"""Background work of the core: checking and writing imports uploaded through the web."""
+"""Background work of the core: checking and writing imports uploaded through the web, and
+sending the outbox."""
+
+import logging
 
 from celery import shared_task
 
-from . import import_export
+from . import import_export, outbox
+from .jobs import BROKER_DOWN_ERRORS
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -13,3 +19,26 @@ def import_job_check_task(job_id: int) -> None:
 @shared_task
 def import_job_apply_task(job_id: int) -> None:
     import_export.import_job_apply(job_id=job_id)
+
+
+@shared_task
+def outbox_send_task(email_id: int) -> bool:
+    """Send one outbox email (a sent or claimed row is left alone)."""
+    return outbox.outbox_send(email_id=int(email_id))
+
+
+@shared_task
+def outbox_sweep() -> int:
+    """Queue again every outbox email that is due: its back-off passed, or the broker was down
+    when its change committed. Returns how many were queued."""
+    queued = 0
+    for email_id in outbox.outbox_due():
+        try:
+            outbox_send_task.delay(email_id)
+        except BROKER_DOWN_ERRORS as exc:
+            logger.warning("Outbox sweep stopped: broker unavailable (%s)", type(exc).__name__)
+            break
+        queued += 1
+    if queued:
+        logger.info("Outbox sweep queued %d email(s)", queued)
+    return queued

@@ -156,6 +156,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # must fail the send (to be retried), not hold a worker, a row lock or a request for minutes.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="POST <post@localhost>")
+# The outbox (post_program/outbox.py): emails due again after a back-off, or left unsent
+# because the broker was down when their change committed, are queued again every minute.
+CELERY_BEAT_SCHEDULE["post_program-outbox-sweep"] = {
+    "task": "post_program.tasks.outbox_sweep",
+    "schedule": 60,
+}
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Program settings (see README: Configuration).
