@@ -1,14 +1,9 @@
 """Background work of the core: checking and writing imports uploaded through the web, and
 sending the outbox."""
 
-import logging
-
 from celery import shared_task
 
-from . import import_export, outbox
-from .jobs import BROKER_DOWN_ERRORS
-
-logger = logging.getLogger(__name__)
+from . import import_export, jobs, outbox
 
 
 @shared_task
@@ -31,14 +26,4 @@ def outbox_send_task(email_id: int) -> bool:
 def outbox_sweep() -> int:
     """Queue again every outbox email that is due: its back-off passed, or the broker was down
     when its change committed. Returns how many were queued."""
-    queued = 0
-    for email_id in outbox.outbox_due():
-        try:
-            outbox_send_task.delay(email_id)
-        except BROKER_DOWN_ERRORS as exc:
-            logger.warning("Outbox sweep stopped: broker unavailable (%s)", type(exc).__name__)
-            break
-        queued += 1
-    if queued:
-        logger.info("Outbox sweep queued %d email(s)", queued)
-    return queued
+    return jobs.requeue(outbox.SEND_TASK, outbox.outbox_due())

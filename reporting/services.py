@@ -131,8 +131,26 @@ def report_export_request(
         department_ids=export.department_ids,
         threshold=threshold,
     )
-    enqueue_on_commit("reporting.tasks.report_export_build", export.pk)
+    # The pending row is the record of the work: if the broker is down now, the sweep queues it.
+    enqueue_on_commit(BUILD_TASK, export.pk, broker_down_ok=True)
     return export
+
+
+BUILD_TASK = "reporting.tasks.report_export_build"
+# A pending export this old was never picked up (broker down or message lost): queue it again.
+EXPORT_SWEEP_AFTER = timedelta(minutes=2)
+
+
+def report_exports_to_sweep() -> list[int]:
+    """Exports still pending after EXPORT_SWEEP_AFTER; building one twice is harmless (the build
+    claims it first)."""
+    return list(
+        ReportExport.objects.filter(
+            status=ExportStatus.PENDING, requested_at__lte=timezone.now() - EXPORT_SWEEP_AFTER
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:100]
+    )
 
 
 def _progress(export_id: int, percent: int, **fields) -> None:

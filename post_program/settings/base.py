@@ -237,6 +237,10 @@ CELERY_BEAT_SCHEDULE["reporting-monthly-digest"] = {
     "task": "reporting.tasks.digest_send_monthly",
     "schedule": crontab(minute=0, hour=7),
 }
+CELERY_BEAT_SCHEDULE["reporting-exports-sweep"] = {
+    "task": "reporting.tasks.report_exports_sweep",
+    "schedule": 2 * 60,
+}
 CELERY_BEAT_SCHEDULE["reporting-exports-purge"] = {
     "task": "reporting.tasks.report_exports_purge",
     "schedule": crontab(minute=30, hour=3),
