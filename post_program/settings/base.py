@@ -194,10 +194,6 @@ CELERY_BEAT_SCHEDULE["interactions-deadlines"] = {
     "task": "interactions.tasks.deadlines_process",
     "schedule": 5 * 60,
 }
-CELERY_BEAT_SCHEDULE["interactions-outbox-sweep"] = {
-    "task": "interactions.tasks.outbox_sweep",
-    "schedule": 2 * 60,
-}
 # Case work: a supporter is offered a debrief after an escalation or after more than
 # DEBRIEF_AFTER_INTERACTIONS interactions in 30 days. Retention: RETENTION_DAYS after a case
 # closes, a daily job de-identifies it, replacing each link to the supported physician with an
