@@ -2,7 +2,7 @@
 
 A task must be able to load everything it needs from the database, so it takes identifiers
 only: never model instances, names or notes (they would sit in the broker and in its logs).
-Services name the task they queue (`"interactions.tasks.notification_send"`) instead of
+Services name the task they queue (`"post_program.tasks.outbox_send_task"`) instead of
 importing their tasks module, so that tasks, which call services, and services never import
 each other.
 """
