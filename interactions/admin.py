@@ -96,11 +96,11 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "kind", "referral", "created_at", "sent_at", "attempts", "last_error"]
-    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_display = ["pk", "kind", "referral", "created_at", "email"]
+    list_filter = ["kind", ("email__sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["referral__referral_id"]
-    list_select_related = ["referral"]
-    fields = ["kind", "referral", "created_at", "sent_at", "attempts", "last_error"]
+    list_select_related = ["referral", "email"]
+    fields = ["kind", "referral", "created_at", "email"]
 
 
 @admin.register(Interaction)

@@ -7,34 +7,9 @@ import logging
 
 from celery import shared_task
 
-from post_program.jobs import BROKER_DOWN_ERRORS
-
 from . import services
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="interactions.tasks.notification_send")
-def notification_send(notification_id: int) -> bool:
-    """Send one outbox email (idempotent: a sent row is never sent again)."""
-    return services.notification_send(notification_id=int(notification_id))
-
-
-@shared_task(name="interactions.tasks.outbox_sweep")
-def outbox_sweep() -> int:
-    """Queue again every outbox row still pending, e.g. because the broker was down when its
-    change committed. Returns how many were queued."""
-    queued = 0
-    for notification_id in services.notifications_to_sweep():
-        try:
-            notification_send.delay(notification_id)
-        except BROKER_DOWN_ERRORS as exc:
-            logger.warning("Outbox sweep stopped: broker unavailable (%s)", type(exc).__name__)
-            break
-        queued += 1
-    if queued:
-        logger.info("Outbox sweep queued %d pending notification(s)", queued)
-    return queued
 
 
 @shared_task(name="interactions.tasks.deadlines_process")

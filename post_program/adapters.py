@@ -1,6 +1,7 @@
 """Sign-up is open only to physicians on the roster (or to configured email domains), failed
 sign-ins are counted per account and client address, single sign-on links the program's
-account whose address the provider has verified, and allauth's emails link to SITE_URL."""
+account whose address the provider has verified, and allauth's emails (password reset, address
+verification) link to SITE_URL and go through the outbox like every other email."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.utils import build_absolute_uri
 from django import forms
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 
 from . import services
 from .mail import email_link
 from .models import Physician
+from .outbox import outbox_write
 
 NOT_ON_ROSTER = (
     "This email is not on the program roster. Use the email your department has on file, "
@@ -85,6 +90,26 @@ class AccountAdapter(DefaultAccountAdapter):
             name=settings.PROGRAM_NAME, domain=urlsplit(settings.SITE_URL).netloc
         )
         return super().render_mail(template_prefix, email, context, headers=headers)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's email as allauth does, then write it to the outbox instead of
+        talking to the mail server inside the request: a mail server that is down or slow
+        never fails a password reset. The body (a reset or verification link) stays in the
+        outbox row until it is sent, then is erased."""
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request)}
+            | context,
+        )
+        with transaction.atomic():
+            outbox_write(
+                kind=f"account.{template_prefix.rsplit('/', 1)[-1]}"[:60],
+                to=email,
+                subject=message.subject,
+                body=message.body,
+            )
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         """Failed sign-ins of an account count per client address (the `key` of the

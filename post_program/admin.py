@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import AuditEvent, Department, PeerSupporter, Physician, RoleAssignment, Site, User
+from .models import (
+    AuditEvent,
+    Department,
+    OutboxEmail,
+    PeerSupporter,
+    Physician,
+    RoleAssignment,
+    Site,
+    User,
+)
 
 
 @admin.register(User)
@@ -94,3 +103,25 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(AuditEventAdmin):
+    """Read-only, for finding emails that could not be sent (pending after many attempts).
+    The body is not shown: until it is sent it may hold a password-reset link."""
+
+    list_display = ["pk", "kind", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["kind"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "to_email",
+        "subject",
+        "created_at",
+        "next_attempt_at",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]

@@ -2,7 +2,7 @@
 
 A task must be able to load everything it needs from the database, so it takes identifiers
 only: never model instances, names or notes (they would sit in the broker and in its logs).
-Services name the task they queue (`"interactions.tasks.notification_send"`) instead of
+Services name the task they queue (`"post_program.tasks.outbox_send_task"`) instead of
 importing their tasks module, so that tasks, which call services, and services never import
 each other.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 
 from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -68,3 +69,24 @@ def enqueue_on_commit(task_name: str, *ids: int | uuid.UUID, broker_down_ok: boo
             )
 
     transaction.on_commit(publish)
+
+
+def requeue(task_name: str, ids: Iterable[int]) -> int:
+    """Queue the task registered as `task_name` again for each id, for a periodic sweeper
+    whose records say the work is still to do (its first message was lost, or the broker was
+    down when it was queued). Stops at the first broker error: the next sweep carries on.
+    Returns how many were queued."""
+    task = registered_task(task_name)
+    queued = 0
+    for pk in ids:
+        try:
+            task.delay(pk)
+        except BROKER_DOWN_ERRORS as exc:
+            logger.warning(
+                "Sweep of %s stopped: broker unavailable (%s)", task.name, type(exc).__name__
+            )
+            break
+        queued += 1
+    if queued:
+        logger.info("Sweep queued %s for %d record(s)", task.name, queued)
+    return queued

@@ -378,3 +378,44 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
+    def pending(self) -> OutboxEmailQuerySet:
+        return self.filter(sent_at__isnull=True)
+
+
+class OutboxEmail(models.Model):
+    """The outbox: one email to send, written in the same transaction as the change that calls
+    for it and sent by a worker (post_program/outbox.py). Bodies hold links, never names or
+    notes; a body is erased once sent (a password-reset link must not outlive its email)."""
+
+    kind = models.CharField(max_length=60, help_text="What the email is for, e.g. training.")
+    to_email = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True, help_text="Erased once the email is sent.")
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while a worker is sending it."
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(
+        max_length=100, blank=True, help_text="The error's type only, never its message."
+    )
+
+    objects = OutboxEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outboxemail_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({'sent' if self.sent_at else 'pending'})"

@@ -1,8 +1,9 @@
-"""Background work of the core: checking and writing imports uploaded through the web."""
+"""Background work of the core: checking and writing imports uploaded through the web, and
+sending the outbox."""
 
 from celery import shared_task
 
-from . import import_export
+from . import import_export, jobs, outbox
 
 
 @shared_task
@@ -13,3 +14,16 @@ def import_job_check_task(job_id: int) -> None:
 @shared_task
 def import_job_apply_task(job_id: int) -> None:
     import_export.import_job_apply(job_id=job_id)
+
+
+@shared_task
+def outbox_send_task(email_id: int) -> bool:
+    """Send one outbox email (a sent or claimed row is left alone)."""
+    return outbox.outbox_send(email_id=int(email_id))
+
+
+@shared_task
+def outbox_sweep() -> int:
+    """Queue again every outbox email that is due: its back-off passed, or the broker was down
+    when its change committed. Returns how many were queued."""
+    return jobs.requeue(outbox.SEND_TASK, outbox.outbox_due())

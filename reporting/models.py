@@ -179,8 +179,8 @@ CONTENT_TYPES: dict[str, str] = {
 
 
 class DigestDelivery(models.Model):
-    """The monthly digest sent to one user for one month: written when the email is claimed, so
-    a rerun of the job in the same month never sends twice."""
+    """The monthly digest sent to one user for one month: written with its outbox email, so a
+    rerun of the job in the same month never sends twice."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="First day of the month the digest is for.")

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.jobs import enqueue_on_commit
-from post_program.mail import email_compose, email_link, email_send
+from post_program.mail import email_link
 from post_program.models import Department, RoleAssignment, Site, User
+from post_program.outbox import outbox_write
 from post_program.services import audit_record
 
 from . import metrics
@@ -130,8 +131,26 @@ def report_export_request(
         department_ids=export.department_ids,
         threshold=threshold,
     )
-    enqueue_on_commit("reporting.tasks.report_export_build", export.pk)
+    # The pending row is the record of the work: if the broker is down now, the sweep queues it.
+    enqueue_on_commit(BUILD_TASK, export.pk, broker_down_ok=True)
     return export
+
+
+BUILD_TASK = "reporting.tasks.report_export_build"
+# A pending export this old was never picked up (broker down or message lost): queue it again.
+EXPORT_SWEEP_AFTER = timedelta(minutes=2)
+
+
+def report_exports_to_sweep() -> list[int]:
+    """Exports still pending after EXPORT_SWEEP_AFTER; building one twice is harmless (the build
+    claims it first)."""
+    return list(
+        ReportExport.objects.filter(
+            status=ExportStatus.PENDING, requested_at__lte=timezone.now() - EXPORT_SWEEP_AFTER
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:100]
+    )
 
 
 def _progress(export_id: int, percent: int, **fields) -> None:
@@ -228,14 +247,14 @@ def digest_body() -> str:
 
 
 def digest_send_monthly(*, today: date) -> int:
-    """Send this month's digest to every director and lead who has not had it yet.
+    """Write this month's digest to the outbox for every director and lead who has not had it.
 
-    Claiming the (user, month) row and sending the email happen in one transaction, so a
-    failed email is retried on the next run and a rerun never sends twice. Returns how many
-    were sent.
+    The (user, month) row and the outbox email commit together, so a rerun never writes it
+    twice, and the outbox sends it after commit, retrying a failed send: the mail server is
+    never called inside this transaction. Returns how many were written.
     """
     month = today.replace(day=1)
-    sent = 0
+    written = 0
     for user in digest_recipients(month=month):
         try:
             with transaction.atomic():
@@ -247,11 +266,13 @@ def digest_send_monthly(*, today: date) -> int:
                     user_id=user.pk,
                     month=month.isoformat(),
                 )
-                email_send(email_compose(to=user.email, subject=DIGEST_SUBJECT, body=digest_body()))
+                outbox_write(
+                    kind="reporting.digest",
+                    to=user.email,
+                    subject=DIGEST_SUBJECT,
+                    body=digest_body(),
+                )
         except IntegrityError:
-            continue  # another run sent it meanwhile
-        except OSError as error:  # SMTP errors are OSErrors: retried on the next run
-            logger.warning("Digest to user %s not sent: %s", user.pk, type(error).__name__)
-            continue
-        sent += 1
-    return sent
+            continue  # another run wrote it meanwhile
+        written += 1
+    return written

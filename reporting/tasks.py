@@ -6,6 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from post_program.jobs import requeue
+
 from . import services
 
 
@@ -13,6 +15,12 @@ from . import services
 def report_export_build(export_id: int) -> None:
     """Compute and render one requested report file."""
     services.report_export_build(export_id=export_id)
+
+
+@shared_task
+def report_exports_sweep() -> int:
+    """Queue again the builds of exports left pending (the broker was down when requested)."""
+    return requeue(services.BUILD_TASK, services.report_exports_to_sweep())
 
 
 @shared_task

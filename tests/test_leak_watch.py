@@ -44,7 +44,7 @@ def _leaks_after(cast, action, _names_stay_inside) -> list[str]:
 def _task_called_with(text: str) -> None:
     # The task itself refuses the text (it wants an id); the watch has seen it by then.
     with contextlib.suppress(ValueError):
-        registered_task("interactions.tasks.notification_send").apply_async((text,))
+        registered_task("post_program.tasks.outbox_send_task").apply_async((text,))
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ def test_identifiers_and_other_text_pass(planted, _names_stay_inside):
         referral = planted.physician_profile.referrals.get()
         logging.getLogger("interactions").warning("Referral %s is overdue", referral.pk)
         mail.send_mail("A colleague asked for support", "Open POST.", None, ["a@example.org"])
-        enqueue_on_commit("interactions.tasks.notification_send", referral.pk)
+        enqueue_on_commit("post_program.tasks.outbox_send_task", referral.pk)
 
     assert _leaks_after(planted, harmless, _names_stay_inside) == []
 

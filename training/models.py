@@ -253,7 +253,8 @@ class RefresherReminder(models.Model):
     """One reminder that a supporter's refresher falls due on `due_on`.
 
     The reminder job creates the row once per (supporter, due date), and sends it once:
-    `sent_at` is set in the same transaction that claims the row, so a rerun never sends twice.
+    `sent_at` is set in the same transaction that writes its email to the core outbox, so a
+    rerun never writes it twice and the outbox delivers it even if the first send fails.
     """
 
     supporter = models.ForeignKey(

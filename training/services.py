@@ -1,5 +1,5 @@
 """Writes to the training records. Each runs in one transaction and leaves one audit row;
-emails and tasks are queued only after the transaction commits.
+emails are written to the core outbox in the same transaction and sent after it commits.
 
 Named `<entity>_<action>` with keyword-only arguments. Callers (views, tasks, the demo, an
 importer) pass objects and values; nothing here reads the request. Rule violations raise
@@ -19,9 +19,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from post_program.jobs import enqueue_on_commit
-from post_program.mail import email_compose, email_link, email_send
+from post_program.mail import email_link
 from post_program.models import PeerSupporter, Physician, User
+from post_program.outbox import outbox_write
 from post_program.services import audit_record, supporter_activate
 from surveys import services as survey_services
 
@@ -143,8 +143,14 @@ def session_update(*, actor: User | None, session: TrainingSession, **fields) ->
 
 
 def _notify(enrollment_id: int) -> None:
-    """Tell the physician, after commit, that their sign-up changed (the email holds a link)."""
-    enqueue_on_commit("training.tasks.enrollment_notify", enrollment_id)
+    """Tell the physician that their sign-up was made, moved up from the waitlist or cancelled:
+    an outbox email with a link to their training page, written in the caller's transaction."""
+    enrollment = Enrollment.objects.select_related("physician__user").get(pk=enrollment_id)
+    _send(
+        kind="training.enrollment",
+        to=_recipient(enrollment.physician),
+        subject="POST: your training sign-up",
+    )
 
 
 def _seats_taken(session: TrainingSession) -> int:
@@ -491,16 +497,27 @@ def refresher_reminders_schedule(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def refresher_reminder_claim(*, reminder_id: int, now: datetime | None = None) -> bool:
-    """Mark one reminder sent, if nobody has yet; True when this call claimed it (and so
-    should send the email). The conditional update makes a rerun or a second worker a no-op."""
+def refresher_reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
+    """Write one due reminder's email to the outbox, once: the conditional update that marks
+    the reminder sent and the outbox row commit together, so a rerun or a second worker writes
+    nothing more and a failed SMTP send leaves the email in the outbox to be retried (never a
+    reminder marked sent whose email is gone). True when this call wrote it."""
     now = now or timezone.now()
     claimed = RefresherReminder.objects.filter(
         pk=reminder_id, sent_at__isnull=True, remind_at__lte=now
     ).update(sent_at=now)
-    if claimed:
-        audit_record(actor=None, action="training.reminder.send", reminder_id=reminder_id)
-    return bool(claimed)
+    if not claimed:
+        return False
+    reminder = RefresherReminder.objects.select_related("supporter__physician__user").get(
+        pk=reminder_id
+    )
+    _send(
+        kind="training.refresher",
+        to=_recipient(reminder.supporter.physician),
+        subject="POST: your peer supporter refresher",
+    )
+    audit_record(actor=None, action="training.reminder.send", reminder_id=reminder_id)
+    return True
 
 
 # --- Emails ---------------------------------------------------------------------------------
@@ -512,46 +529,13 @@ def _recipient(physician) -> str:
     return physician.email
 
 
-def _send(*, to: str, subject: str, url_name: str) -> None:
-    """One short email: a subject and a link to sign in and read the rest. Names, dates and
-    places stay in the application."""
+def _send(*, kind: str, to: str, subject: str) -> None:
+    """One short email: a subject and a link to sign in and read the rest on the physician's
+    training page. Names, dates and places stay in the application."""
     if not to:
         return
     body = (
         "There is an update for you in the peer support program.\n\n"
-        f"Sign in to read it: {email_link(reverse(url_name))}\n"
+        f"Sign in to read it: {email_link(reverse('training:my_training'))}\n"
     )
-    email_send(email_compose(to=to, subject=subject, body=body))
-
-
-def enrollment_notice_send(*, enrollment_id: int) -> None:
-    """Tell a physician their training sign-up was made, moved up from the waitlist or
-    cancelled: a link to their training page, nothing else."""
-    enrollment = (
-        Enrollment.objects.select_related("physician__user").filter(pk=enrollment_id).first()
-    )
-    if enrollment is None:
-        return
-    _send(
-        to=_recipient(enrollment.physician),
-        subject="POST: your training sign-up",
-        url_name="training:my_training",
-    )
-
-
-def refresher_reminder_send(*, reminder_id: int) -> None:
-    """Send one refresher reminder, once: the claim marks it sent before the email goes."""
-    if not refresher_reminder_claim(reminder_id=reminder_id):
-        return
-    reminder = (
-        RefresherReminder.objects.select_related("supporter__physician__user")
-        .filter(pk=reminder_id)
-        .first()
-    )
-    if reminder is None:
-        return
-    _send(
-        to=_recipient(reminder.supporter.physician),
-        subject="POST: your peer supporter refresher",
-        url_name="training:my_training",
-    )
+    outbox_write(kind=kind, to=to, subject=subject, body=body)

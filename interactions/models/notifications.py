@@ -1,10 +1,10 @@
-"""The outbox: emails written with the change that calls for them and sent by a task."""
+"""Notifications: the record of who was told what about a referral; the email itself is a row
+of the core outbox (post_program.models.OutboxEmail)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from .referrals import Referral, _in
@@ -22,13 +22,14 @@ class NotificationKind(models.TextChoices):
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
     def pending(self) -> NotificationQuerySet:
-        return self.filter(sent_at__isnull=True)
+        """Notifications whose email has not gone yet."""
+        return self.filter(email__sent_at__isnull=True)
 
 
 class Notification(models.Model):
-    """The outbox: an email to send, written in the same transaction as the change that calls
-    for it and sent by a task. The email says what kind of thing happened and links to it;
-    it never holds names or details."""
+    """Who was told what kind of thing happened to a referral, written in the same transaction
+    as the change with its email in the core outbox (`email`), which sends it. The email links
+    to the referral; it never holds names or details."""
 
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
     recipient = models.ForeignKey(
@@ -39,10 +40,13 @@ class Notification(models.Model):
         Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(
-        max_length=100, blank=True, help_text="The error's type only, never its message."
+    email = models.OneToOneField(
+        "post_program.OutboxEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notification",
+        help_text="The outbox row that sends it (its delivery state is there).",
     )
 
     objects = NotificationQuerySet.as_manager()
@@ -54,13 +58,6 @@ class Notification(models.Model):
                 condition=_in("kind", NotificationKind), name="notification_kind_valid"
             ),
         ]
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=Q(sent_at__isnull=True),
-                name="notification_pending",
-            )
-        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk} ({'sent' if self.sent_at else 'pending'})"
+        return f"{self.kind} #{self.pk}"

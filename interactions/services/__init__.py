@@ -36,10 +36,7 @@ from .casework import (
 from .deadlines import reminder_process, reminders_due_ids
 from .intake import RequestResult, event_record, referral_request
 from .notifications import (
-    MAX_SEND_ATTEMPTS,
     notification_message,
-    notification_send,
-    notifications_to_sweep,
     site_coordinators,
 )
 from .retention import (
@@ -59,7 +56,6 @@ from .supporters import (
 from .transitions import ReferralChanged, ReferralError
 
 __all__ = [
-    "MAX_SEND_ATTEMPTS",
     "CaseWorkError",
     "PurgeResult",
     "ReferralChanged",
@@ -76,8 +72,6 @@ __all__ = [
     "interaction_log",
     "interactions_record_list",
     "notification_message",
-    "notification_send",
-    "notifications_to_sweep",
     "outreach_errors",
     "outreach_record",
     "recipient_feedback_schedule",

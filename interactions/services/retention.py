@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from post_program.models import AuditEvent
+from post_program.models import AuditEvent, OutboxEmail
 from post_program.services import audit_actor_forget, audit_record
 from surveys import services as survey_services
 
@@ -219,7 +219,9 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
     result.audit_actors = audit_actor_forget(
         event_ids=_audit_rows_of_people(cases), reason="retention.purge"
     )
-    result.outbox_rows, _ = Notification.objects.filter(referral_id__in=purged).delete()
+    notified = Notification.objects.filter(referral_id__in=purged)
+    OutboxEmail.objects.filter(notification__in=notified).delete()
+    result.outbox_rows, _ = notified.delete()
     result.survey_invitations = survey_services.invitations_forget(
         source_keys=[recipient_feedback_source(pk) for pk in purged]
     )

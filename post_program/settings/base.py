@@ -159,6 +159,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 # must fail the send (to be retried), not hold a worker, a row lock or a request for minutes.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="POST <post@localhost>")
+# The outbox (post_program/outbox.py): emails due again after a back-off, or left unsent
+# because the broker was down when their change committed, are queued again every minute.
+CELERY_BEAT_SCHEDULE["post_program-outbox-sweep"] = {
+    "task": "post_program.tasks.outbox_sweep",
+    "schedule": 60,
+}
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Program settings (see README: Configuration).
@@ -190,10 +196,6 @@ ROSTER_SEARCHES_PER_MINUTE = env.int("ROSTER_SEARCHES_PER_MINUTE", default=30)
 CELERY_BEAT_SCHEDULE["interactions-deadlines"] = {
     "task": "interactions.tasks.deadlines_process",
     "schedule": 5 * 60,
-}
-CELERY_BEAT_SCHEDULE["interactions-outbox-sweep"] = {
-    "task": "interactions.tasks.outbox_sweep",
-    "schedule": 2 * 60,
 }
 # Case work: a supporter is offered a debrief after an escalation or after more than
 # DEBRIEF_AFTER_INTERACTIONS interactions in 30 days. Retention: RETENTION_DAYS after a case
@@ -233,6 +235,10 @@ REPORT_EXPORT_KEEP_DAYS = env.int("REPORT_EXPORT_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE["reporting-monthly-digest"] = {
     "task": "reporting.tasks.digest_send_monthly",
     "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["reporting-exports-sweep"] = {
+    "task": "reporting.tasks.report_exports_sweep",
+    "schedule": 2 * 60,
 }
 CELERY_BEAT_SCHEDULE["reporting-exports-purge"] = {
     "task": "reporting.tasks.report_exports_purge",

@@ -93,7 +93,8 @@ def campaign_create(
         department_ids=[d.pk for d in departments],
     )
     if opens_on <= today:
-        enqueue_on_commit("surveys.tasks.campaign_open", campaign.pk)
+        # If the broker is down, the periodic schedule opens every scheduled campaign that is due.
+        enqueue_on_commit("surveys.tasks.campaign_open", campaign.pk, broker_down_ok=True)
     return campaign
 
 
@@ -128,7 +129,8 @@ def campaign_open(*, campaign_id: int, actor: User | None = None) -> int:
         audit_record(
             actor=actor, action="survey.campaign_open", obj=campaign, invitations=len(recipients)
         )
-        enqueue_on_commit("surveys.tasks.invitations_send", campaign.pk)
+        # The invitations are rows: the periodic schedule sends any the broker could not take.
+        enqueue_on_commit("surveys.tasks.invitations_send", campaign.pk, broker_down_ok=True)
     logger.info("survey campaign %s opened with %s invitations", campaign.pk, len(recipients))
     return len(recipients)
 

@@ -283,7 +283,7 @@ def invitations_create_for_events(*, trigger: str, events: Sequence[InvitationEv
                 trigger=trigger,
                 invitations=len(new),
             )
-            enqueue_on_commit("surveys.tasks.invitations_send", campaign.pk)
+            enqueue_on_commit("surveys.tasks.invitations_send", campaign.pk, broker_down_ok=True)
     return len(new)
 
 

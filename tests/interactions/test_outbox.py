@@ -1,5 +1,6 @@
-"""The outbox: emails are rows written with the change, sent at most once by a task, swept
-again when the broker was down, and say nothing but what kind of thing happened and where."""
+"""Notifications: written with the change, their emails go through the core outbox (sent after
+commit, swept again when the broker was down) and say nothing but what kind of thing happened
+and where. The outbox itself is tested in tests/post_program/test_outbox.py."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from interactions import services, tasks
+from interactions import services
 from interactions.models import Notification, NotificationKind, Referral, Urgency
+from post_program import outbox
+from post_program import tasks as core_tasks
 from post_program.celery import app as celery_app
+from post_program.models import OutboxEmail
 from tests.concurrency import race
 from tests.factories import PhysicianFactory
 
@@ -65,11 +69,7 @@ def test_an_email_holds_a_link_and_no_names_or_details(cast, kind, settings):
     referral = referral_new(
         department=cast.department_a, physician=colleague, requester=cast.physician, note=NOTE
     )
-    notification = Notification.objects.create(
-        kind=kind, recipient=cast.coordinator, to_email=cast.coordinator.email, referral=referral
-    )
-    assert services.notification_send(notification_id=notification.pk) is True
-    (email,) = mail.outbox
+    subject, body = services.notification_message(Notification(kind=kind, referral=referral))
     # A debrief request is about a supporter, not a referral: it links to the coordinators'
     # page of supporters.
     page = (
@@ -78,66 +78,10 @@ def test_an_email_holds_a_link_and_no_names_or_details(cast, kind, settings):
         else reverse("interactions:referral_detail", args=[referral.pk])
     )
     link = "https://post.example.org" + page
-    assert link in email.body
-    assert email.to == [cast.coordinator.email]
-    text = email.subject + email.body
+    assert link in body
+    text = subject + body
     for secret in [*_identifying(cast, colleague), referral.referral_id, "Emergency"]:
         assert secret not in text
-
-
-@pytest.mark.django_db
-def test_sending_twice_sends_one_email(cast):
-    referral = referral_new(department=cast.department_a)
-    notification = Notification.objects.create(
-        kind="new_referral", to_email="c@example.org", referral=referral
-    )
-    assert tasks.notification_send(notification.pk) is True
-    assert tasks.notification_send(notification.pk) is False
-    assert len(mail.outbox) == 1
-    notification.refresh_from_db()
-    assert notification.sent_at is not None and notification.attempts == 1
-
-
-@pytest.mark.django_db
-def test_a_failed_send_is_recorded_without_its_message_and_swept_again(cast, caplog):
-    referral = referral_new(department=cast.department_a)
-    notification = Notification.objects.create(
-        kind="new_referral", to_email="c@example.org", referral=referral
-    )
-    with mock.patch(
-        "interactions.services.notifications.email_send",
-        side_effect=OSError("smtp said c@example.org"),
-    ):
-        assert tasks.notification_send(notification.pk) is False
-    notification.refresh_from_db()
-    assert notification.sent_at is None and notification.attempts == 1
-    assert notification.last_error == "OSError"
-    assert "c@example.org" not in caplog.text
-    Notification.objects.filter(pk=notification.pk).update(
-        created_at=timezone.now() - timedelta(minutes=5)
-    )
-    assert tasks.outbox_sweep() == 1  # eager in tests: the sweep sends it
-    assert len(mail.outbox) == 1
-    assert tasks.outbox_sweep() == 0
-
-
-@pytest.mark.django_db
-def test_the_sweeper_leaves_fresh_rows_and_gives_up_after_many_attempts(cast):
-    referral = referral_new(department=cast.department_a)
-    fresh = Notification.objects.create(kind="new_referral", to_email="a@example.org")
-    old = timezone.now() - timedelta(minutes=5)
-    stuck = Notification.objects.create(
-        kind="new_referral",
-        to_email="b@example.org",
-        referral=referral,
-        created_at=old,
-        attempts=services.MAX_SEND_ATTEMPTS,
-    )
-    due = Notification.objects.create(
-        kind="new_referral", to_email="c@example.org", referral=referral, created_at=old
-    )
-    assert services.notifications_to_sweep() == [due.pk]
-    assert fresh.pk and stuck.pk
 
 
 # --- who is told, in the same transaction as the change ----------------------------------------
@@ -204,7 +148,7 @@ def test_broker_down_at_submit_the_request_succeeds_and_the_sweeper_sends_later(
     colleague = PhysicianFactory(department=cast.department_a, name="Zebedee Quartermaine")
     client = cast.client("physician")
     with mock.patch.object(
-        tasks.notification_send, "delay", side_effect=OperationalError("connection refused")
+        core_tasks.outbox_send_task, "delay", side_effect=OperationalError("connection refused")
     ):
         response = client.post(
             reverse("interactions:referral_request"), _request_data(cast, colleague), follow=True
@@ -213,18 +157,23 @@ def test_broker_down_at_submit_the_request_succeeds_and_the_sweeper_sends_later(
     assert b"Your request was received" in response.content
     referral = Referral.objects.get(physician=colleague)
     notification = Notification.objects.get(referral=referral)
-    assert notification.sent_at is None and mail.outbox == []
+    assert notification.email.sent_at is None and mail.outbox == []
     assert "left for the sweeper" in caplog.text
     for secret in _identifying(cast, colleague):
         assert secret not in caplog.text
 
     # The broker is back: the sweeper's run sends it, once.
-    Notification.objects.filter(pk=notification.pk).update(
+    _age(notification)
+    assert core_tasks.outbox_sweep() == 1
+    assert core_tasks.outbox_sweep() == 0
+    assert [m.to for m in mail.outbox] == [[cast.coordinator.email]]
+
+
+def _age(notification: Notification) -> None:
+    """Make the notification's email old enough for the sweep."""
+    OutboxEmail.objects.filter(pk=notification.email_id).update(
         created_at=timezone.now() - timedelta(minutes=5)
     )
-    assert tasks.outbox_sweep() == 1
-    assert tasks.outbox_sweep() == 0
-    assert [m.to for m in mail.outbox] == [[cast.coordinator.email]]
 
 
 # --- the same with a real Redis: stopped, then running again ------------------------------------
@@ -247,7 +196,7 @@ def _real_broker(url: str, queue: str | None = None):
 
     conf.broker_url, conf.task_always_eager = url, False
     if queue:
-        conf.task_routes = {"interactions.tasks.*": {"queue": queue}}
+        conf.task_routes = {"post_program.tasks.*": {"queue": queue}}
     reset()
     try:
         yield
@@ -270,15 +219,13 @@ def test_redis_stopped_then_restarted(cast, caplog):
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     notification = Notification.objects.get(referral__physician=colleague)
-    assert notification.sent_at is None and mail.outbox == []
+    assert notification.email.sent_at is None and mail.outbox == []
     assert "OperationalError" in caplog.text
 
     queue = f"post-test-{uuid.uuid4().hex}"
-    Notification.objects.filter(pk=notification.pk).update(
-        created_at=timezone.now() - timedelta(minutes=5)
-    )
+    _age(notification)
     with _real_broker(REDIS_URL, queue=queue):
-        assert tasks.outbox_sweep() == 1  # as beat would run it once Redis is back
+        assert core_tasks.outbox_sweep() == 1  # as beat would run it once Redis is back
         with celery_app.connection_for_read() as conn:
             simple = conn.SimpleQueue(queue)
             try:
@@ -291,8 +238,8 @@ def test_redis_stopped_then_restarted(cast, caplog):
                 simple.queue.delete()
                 simple.close()
     # The broker carried the task name and the id, nothing identifying.
-    assert task_name == "interactions.tasks.notification_send"
-    assert args == [notification.pk]
+    assert task_name == "post_program.tasks.outbox_send_task"
+    assert args == [notification.email_id]
     for secret in _identifying(cast, colleague):
         assert secret.encode() not in (raw if isinstance(raw, bytes) else raw.encode())
 
@@ -300,8 +247,8 @@ def test_redis_stopped_then_restarted(cast, caplog):
     celery_app.tasks[task_name].apply(args=args)
     celery_app.tasks[task_name].apply(args=args)
     assert [m.to for m in mail.outbox] == [[cast.coordinator.email]]
-    notification.refresh_from_db()
-    assert notification.sent_at is not None
+    notification.email.refresh_from_db()
+    assert notification.email.sent_at is not None
 
 
 # --- two workers sending the same row at once --------------------------------------------------
@@ -311,14 +258,11 @@ def test_redis_stopped_then_restarted(cast, caplog):
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_the_same_row_send_one_email(cast):
     if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no row locks; this race is tested on PostgreSQL")
-    referral = referral_new(department=cast.department_a)
-    notification = Notification.objects.create(
-        kind="new_referral", to_email="c@example.org", referral=referral
-    )
+        pytest.skip("SQLite serialises every writer; this race is tested on PostgreSQL")
+    email = OutboxEmail.objects.create(kind="t", to_email="c@example.org", subject="POST")
     results = race(
-        lambda: services.notification_send(notification_id=notification.pk),
-        lambda: services.notification_send(notification_id=notification.pk),
+        lambda: outbox.outbox_send(email_id=email.pk),
+        lambda: outbox.outbox_send(email_id=email.pk),
     )
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1

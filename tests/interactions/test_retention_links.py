@@ -109,10 +109,11 @@ def _canaries(values: dict, pattern: re.Pattern = NAMED_OR_POINTED_AT) -> list[s
 
 
 def _send_outbox() -> None:
-    from interactions.models import Notification
+    from post_program.models import OutboxEmail
+    from post_program.outbox import outbox_send
 
-    for pk in Notification.objects.pending().values_list("pk", flat=True):
-        services.notification_send(notification_id=pk)
+    for pk in OutboxEmail.objects.pending().values_list("pk", flat=True):
+        outbox_send(email_id=pk)
 
 
 def _report() -> dict:
