@@ -60,9 +60,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_account_mail_links_to_the_site_url_and_names_the_program(cast, case):
+def test_account_mail_links_to_the_site_url_and_names_the_program(
+    cast, case, django_capture_on_commit_callbacks
+):
     send, path = CASES[case]
-    send()
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        send()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     links = re.findall(r"https?://\S+", message.body)
@@ -75,8 +78,9 @@ def test_account_mail_links_to_the_site_url_and_names_the_program(cast, case):
     assert "POST" in message.body
 
 
-def test_the_reset_link_in_the_mail_works(cast):
-    _reset("physician@example.org")
+def test_the_reset_link_in_the_mail_works(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _reset("physician@example.org")
     (link,) = re.findall(r"https?://\S+", mail.outbox[0].body)
     client = _client()
     response = client.get(link.removeprefix(SITE_URL), follow=True)
