@@ -137,6 +137,11 @@ class Row:
     def __getitem__(self, column: str) -> Any:
         return self.values.get(column)
 
+    def has(self, column: str) -> bool:
+        """Whether the file has this column (an empty cell is a value; an absent column is
+        not)."""
+        return column in self.values
+
 
 @dataclass
 class Counts:
@@ -474,6 +479,13 @@ def export_to_folder(folder: Path, *, actor=None, identified: bool = False) -> d
 # --- The core's files: departments.csv and physicians.csv -----------------------------------
 
 
+def carried(row: Row, values: dict[str, Any], sources: dict[str, str] | None = None) -> dict:
+    """The `values` whose column the file has: a column the file leaves out leaves its field as
+    it is. `sources` names the column of a field called otherwise (or derived from a column)."""
+    sources = sources or {}
+    return {name: value for name, value in values.items() if row.has(sources.get(name, name))}
+
+
 def apply_changes(instance, values: dict[str, Any]) -> bool:
     """Set the values that differ on the instance; say whether any did."""
     changed = False
@@ -554,7 +566,7 @@ class DepartmentsFile(FileSpec):
             department = existing.get((row["site"], row["department"]))
             if department is None:
                 new.append(Department(site=site, name=row["department"], **values))
-            elif apply_changes(department, values):
+            elif apply_changes(department, carried(row, values)):
                 changed.append(department)
         Department.objects.bulk_create(new)
         Department.objects.bulk_update(changed, ["launched_on", "ended_on"])
@@ -635,7 +647,7 @@ class PhysiciansFile(FileSpec):
             if physician is None:
                 user = users.get(row["email"]) if row["email"] else None
                 new.append(Physician(physician_id=row["physician_id"], user=user, **values))
-            elif apply_changes(physician, values):
+            elif apply_changes(physician, carried(row, values)):
                 changed.append(physician)
         # Emails move between rows in a refresh: clear the old ones first so that the unique
         # email constraint never sees two rows holding one address mid-update.
