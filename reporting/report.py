@@ -51,6 +51,12 @@ class ReportInputError(ValueError):
 # --- Period and scope -----------------------------------------------------------------------
 
 
+# The days a report may cover: a period's month-by-month figures and the period before it stay
+# within what dates can hold, and a typo such as 9999-12-31 gets an answer instead of a traceback.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
+
 def period_parse(start: str | date, end: str | date) -> metrics.Window:
     """A report period from two dates (``YYYY-MM-DD`` text or dates), both ends included."""
     dates = []
@@ -66,6 +72,14 @@ def period_parse(start: str | date, end: str | date) -> metrics.Window:
             ) from None
     if dates[0] > dates[1]:
         raise ReportInputError(f"the start {dates[0]} is after the end {dates[1]}")
+    if dates[0] < FIRST_DAY:
+        raise ReportInputError(
+            f"the start {dates[0]} is before {FIRST_DAY}, the first day a report covers"
+        )
+    if dates[1] > LAST_DAY:
+        raise ReportInputError(
+            f"the end {dates[1]} is after {LAST_DAY}, the last day a report covers"
+        )
     return metrics.Window(dates[0], dates[1])
 
 
