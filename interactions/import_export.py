@@ -23,6 +23,7 @@ from post_program.import_export import (
     datetime_value,
     department_lookup,
     existing_physician_ids,
+    field_length,
     whole_number,
     yes_no,
 )
@@ -85,7 +86,7 @@ def supporter_physician_ids(batch) -> set[str]:
 class ReferralsFile(FileSpec):
     name = "referrals.csv"
     columns = (
-        Column("referral_id", required=True),
+        Column("referral_id", required=True, max_length=field_length(Referral, "referral_id")),
         Column("received_at", required=True, parse=datetime_value),
         Column("source", required=True, parse=choice(*Source.values)),
         Column("physician_id"),
@@ -274,7 +275,9 @@ def referral_received_on(batch) -> dict[str, object]:
 class InteractionsFile(FileSpec):
     name = "interactions.csv"
     columns = (
-        Column("interaction_id", required=True),
+        Column(
+            "interaction_id", required=True, max_length=field_length(Interaction, "interaction_id")
+        ),
         Column("occurred_on", required=True, parse=date_value),
         Column("supporter_id", required=True),
         Column("physician_id"),

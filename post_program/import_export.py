@@ -18,6 +18,8 @@ import csv
 import importlib
 import importlib.util
 import io
+import logging
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,8 +38,18 @@ from .models import Department, ImportJob, Physician, Site, User
 from .services import audit_record
 from .spreadsheets import cell_read, cell_written
 
+logger = logging.getLogger(__name__)
+
 YES = {"yes", "true", "1"}
 NO = {"no", "false", "0"}
+
+# What an import reads at most (docs/data-formats.md, Limits): rows of a file or sheet, columns
+# of a sheet, the unpacked size of a workbook (checked before it is parsed), and a cell of a
+# column that does not say otherwise.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 50
+MAX_UNPACKED_BYTES = 100 * 2**20
+MAX_CELL_LENGTH = 200
 
 
 class RowError(NamedTuple):
@@ -127,6 +139,12 @@ class Column:
     required: bool = False
     parse: Callable[[str], Any] = text
     identifying: bool = False  # names and emails: exported only when asked for
+    max_length: int = MAX_CELL_LENGTH  # a text column's is its field's (`field_length`)
+
+
+def field_length(model, name: str) -> int:
+    """The longest value `model.name` holds: the bound of the column that fills it."""
+    return model._meta.get_field(name).max_length
 
 
 @dataclass
@@ -224,7 +242,22 @@ def _read_csv(source: str, data: bytes) -> RawFile:
         raise ImportRejected(
             [RowError(source, 1, "-", f"not UTF-8 text (byte {error.start})")]
         ) from None
-    lines = list(csv.reader(io.StringIO(content, newline="")))
+    reader = csv.reader(io.StringIO(content, newline=""))
+    lines: list[list[str]] = []
+    try:
+        for cells in reader:
+            if len(lines) > MAX_ROWS:
+                raise ImportRejected(
+                    [RowError(source, reader.line_num, "-", f"more than {MAX_ROWS} rows")]
+                )
+            lines.append(cells)
+    except csv.Error as error:
+        message = (
+            f"a cell is longer than {csv.field_size_limit()} characters"
+            if "field limit" in str(error)
+            else f"not readable as CSV ({error})"
+        )
+        raise ImportRejected([RowError(source, reader.line_num, "-", message)]) from None
     if not lines:
         return RawFile(source, [], [])
     header = [cell.strip() for cell in lines[0]]
@@ -258,12 +291,31 @@ def read_files(uploads: dict[str, bytes], specs: list[FileSpec]) -> dict[str, Ra
 def _read_workbook(
     filename: str, data: bytes, known: dict[str, FileSpec], errors: list[RowError]
 ) -> dict[str, RawFile]:
-    from openpyxl import load_workbook
+    import openpyxl
 
+    unreadable = RowError(filename, 1, "-", "not a readable .xlsx workbook")
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        errors.append(unreadable)
+        return {}
+    # Declared sizes: reading a member stops at its declared size, so a file cannot lie past this.
+    if unpacked > MAX_UNPACKED_BYTES:
+        errors.append(
+            RowError(
+                filename,
+                1,
+                "-",
+                f"unpacks to {unpacked // 2**20} MB; a workbook may unpack to "
+                f"{MAX_UNPACKED_BYTES // 2**20} MB at most",
+            )
+        )
+        return {}
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
-        errors.append(RowError(filename, 1, "-", "not a readable .xlsx workbook"))
+        errors.append(unreadable)
         return {}
     found = {}
     for sheet in workbook.worksheets:
@@ -272,10 +324,9 @@ def _read_workbook(
         if name not in known:
             errors.append(RowError(source, 1, "-", "not one of the program's sheets"))
             continue
-        lines = [
-            [cell_read(_cell_text(cell)) for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        lines = _sheet_lines(sheet, source, errors)
+        if lines is None:
+            continue
         header = lines[0] if lines else []
         while header and not header[-1]:
             header.pop()
@@ -287,6 +338,21 @@ def _read_workbook(
         found[name] = RawFile(source, header, rows)
     workbook.close()
     return found
+
+
+def _sheet_lines(sheet, source: str, errors: list[RowError]) -> list[list[str]] | None:
+    """A sheet's rows as text cells, or None (with the error) beyond the rows or columns an
+    import reads."""
+    lines = []
+    for line, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1):
+        if line > MAX_ROWS + 1:
+            errors.append(RowError(source, line, "-", f"more than {MAX_ROWS} rows"))
+            return None
+        if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
+            errors.append(RowError(source, line, "-", f"more than {MAX_COLUMNS} columns"))
+            return None
+        lines.append([cell_read(_cell_text(cell)) for cell in row[:MAX_COLUMNS]])
+    return lines
 
 
 def read_path(path: Path, specs: list[FileSpec]) -> dict[str, RawFile]:
@@ -357,6 +423,10 @@ def _parse(spec: FileSpec, raw: RawFile, errors: list[RowError]) -> list[Row]:
                     errors.append(RowError(raw.source, line, name, "a value is required"))
                 continue
             try:
+                if "\x00" in cell:
+                    raise ValueError("contains a NUL character")
+                if len(cell) > column.max_length:
+                    raise ValueError(f"longer than {column.max_length} characters")
                 values[name] = column.parse(cell)
             except ValueError as error:
                 errors.append(RowError(raw.source, line, name, str(error)))
@@ -541,8 +611,8 @@ def check_department_reference(row: Row, batch: Batch) -> Iterable[tuple[str, st
 class DepartmentsFile(FileSpec):
     name = "departments.csv"
     columns = (
-        Column("site", required=True),
-        Column("department", required=True),
+        Column("site", required=True, max_length=field_length(Site, "name")),
+        Column("department", required=True, max_length=field_length(Department, "name")),
         Column("launched_on", parse=date_value),
         Column("ended_on", parse=date_value),
     )
@@ -587,13 +657,18 @@ class DepartmentsFile(FileSpec):
 class PhysiciansFile(FileSpec):
     name = "physicians.csv"
     columns = (
-        Column("physician_id", required=True),
-        Column("site", required=True),
-        Column("department", required=True),
+        Column("physician_id", required=True, max_length=field_length(Physician, "physician_id")),
+        Column("site", required=True, max_length=field_length(Site, "name")),
+        Column("department", required=True, max_length=field_length(Department, "name")),
         Column("started_on", parse=date_value),
         Column("ended_on", parse=date_value),
-        Column("email", parse=lambda value: value.lower(), identifying=True),
-        Column("name", identifying=True),
+        Column(
+            "email",
+            parse=lambda value: value.lower(),
+            identifying=True,
+            max_length=field_length(Physician, "email"),
+        ),
+        Column("name", identifying=True, max_length=field_length(Physician, "name")),
     )
     key = ("physician_id",)
 
@@ -720,6 +795,14 @@ def import_job_create(*, actor: User, uploads: dict[str, bytes]) -> ImportJob:
     return job
 
 
+def _failed(job: ImportJob, error: Exception) -> None:
+    """A check or import that stopped on something other than bad rows (a fault of the program
+    or the database): nothing was written, and the uploaded files are not kept. Only the
+    error's type is logged: its message may quote a cell."""
+    logger.error("Import job %s failed: %s", job.pk, type(error).__name__)
+    _finish(job, ImportJob.Status.FAILED)
+
+
 def import_job_check(*, job_id: int) -> ImportJob:
     """Check every row and count what the import would do, writing nothing."""
     job = ImportJob.objects.get(pk=job_id)
@@ -729,6 +812,8 @@ def import_job_check(*, job_id: int) -> ImportJob:
         report = import_files(_job_files(job), dry_run=True)
     except ImportRejected as rejected:
         _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
+    except Exception as error:  # anything else must still not leave the job and its files
+        _failed(job, error)
     else:
         _finish(job, ImportJob.Status.READY, counts=_counts_json(report))
     return job
@@ -759,6 +844,8 @@ def import_job_apply(*, job_id: int) -> ImportJob:
         )
     except ImportRejected as rejected:  # the database changed since the check
         _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
+    except Exception as error:  # the transaction was rolled back: nothing was written
+        _failed(job, error)
     else:
         _finish(job, ImportJob.Status.DONE, counts=_counts_json(report))
     cache.delete(key)
