@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .jobs import enqueue_on_commit
-from .models import Department, ImportJob, Physician, Site, User
+from .models import FIRST_DAY, LAST_DAY, Department, ImportJob, Physician, Site, User
 from .services import audit_record
 from .spreadsheets import cell_read, cell_written
 
@@ -77,13 +77,20 @@ def text(value: str) -> str:
     return value
 
 
+def _within_program_days(value: str, day: date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{value!r} is not between {FIRST_DAY} and {LAST_DAY}")
+
+
 def date_value(value: str) -> date:
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    _within_program_days(value, parsed)
+    return parsed
 
 
 def datetime_value(value: str) -> datetime:
@@ -96,6 +103,7 @@ def datetime_value(value: str) -> datetime:
         ) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    _within_program_days(value, parsed.date())
     return parsed
 
 

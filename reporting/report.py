@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from post_program.models import Department, Site
+from post_program.models import FIRST_DAY, LAST_DAY, Department, Site
 from surveys import selectors as survey_selectors
 
 from . import metrics, selectors
@@ -49,12 +49,6 @@ class ReportInputError(ValueError):
 
 
 # --- Period and scope -----------------------------------------------------------------------
-
-
-# The days a report may cover: a period's month-by-month figures and the period before it stay
-# within what dates can hold, and a typo such as 9999-12-31 gets an answer instead of a traceback.
-FIRST_DAY = date(1900, 1, 1)
-LAST_DAY = date(2999, 12, 31)
 
 
 def period_parse(start: str | date, end: str | date) -> metrics.Window:
