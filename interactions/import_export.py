@@ -16,16 +16,19 @@ from post_program.import_export import (
     Counts,
     FileSpec,
     apply_changes,
+    carried,
     check_department_reference,
     choice,
     date_value,
     datetime_value,
     department_lookup,
     existing_physician_ids,
+    field_length,
     whole_number,
     yes_no,
 )
 from post_program.models import PeerSupporter, Physician
+from training.import_export import newly_trained_ids
 
 from .models import (
     HELD_STATUSES,
@@ -45,6 +48,7 @@ from .services import recipient_feedback_schedule
 
 PSEUDONYM_PREFIX = "pseudonym:"
 PSEUDONYM = re.compile(r"pseudonym:[0-9a-f]{64}")
+STATUS_ORDER = list(Status.values)  # the life cycle, first state first
 
 
 def pseudonym_of(value: str | None) -> str:
@@ -74,11 +78,7 @@ def supporter_physician_ids(batch) -> set[str]:
         "supporter_physician_ids",
         lambda: (
             set(PeerSupporter.objects.values_list("physician__physician_id", flat=True))
-            | {
-                row["physician_id"]
-                for row in batch.rows.get("training.csv", [])
-                if row["course"] == "initial"
-            }
+            | newly_trained_ids(batch)
         ),
     )
 
@@ -86,7 +86,7 @@ def supporter_physician_ids(batch) -> set[str]:
 class ReferralsFile(FileSpec):
     name = "referrals.csv"
     columns = (
-        Column("referral_id", required=True),
+        Column("referral_id", required=True, max_length=field_length(Referral, "referral_id")),
         Column("received_at", required=True, parse=datetime_value),
         Column("source", required=True, parse=choice(*Source.values)),
         Column("physician_id"),
@@ -183,7 +183,7 @@ class ReferralsFile(FileSpec):
                 values["deidentified_at"] = timezone.now()
             if referral is None:
                 new.append(Referral(referral_id=row["referral_id"], reason=Reason.OTHER, **values))
-            elif self._changed(referral, values):
+            elif self._changed(referral, row, values):
                 changed.append(referral)
         Referral.objects.bulk_update(changed, [*self._fields], batch_size=500)
         Referral.objects.bulk_create(new, batch_size=500)
@@ -209,12 +209,31 @@ class ReferralsFile(FileSpec):
         "deidentified_at",
     )
 
-    @staticmethod
-    def _changed(referral, values) -> bool:
-        if referral.assigned_at is not None and values["assigned_at"] is not None:
-            del values["assigned_at"]  # an assignment made in the app keeps its real time
+    # Fields derived from a column of another name, or from the whole row (its key column).
+    _sources = {
+        "status": "referral_id",
+        "assigned_at": "referral_id",
+        "first_contact_due_at": "received_at",
+        "physician_pseudonym": "physician_id",
+        "deidentified_at": "physician_id",
+        "assigned_to_id": "assigned_to",
+    }
+    # Steps of the life cycle: an empty (or absent) cell never undoes one already taken.
+    _steps = ("assigned_to_id", "first_contact_at", "closed_at", "outcome")
+
+    @classmethod
+    def _changed(cls, referral, row, values) -> bool:
+        """Update an existing referral without moving it back a state or clearing a step."""
         if referral.deidentified_at is not None and not values["physician_pseudonym"]:
             values["physician_pseudonym"] = referral.physician_pseudonym
+        values = carried(row, values, cls._sources)
+        for step in cls._steps:
+            if step in values and not values[step] and getattr(referral, step):
+                del values[step]
+        if STATUS_ORDER.index(values["status"]) < STATUS_ORDER.index(referral.status):
+            values["status"] = referral.status
+        if referral.assigned_at is not None:
+            del values["assigned_at"]  # an assignment made in the app keeps its real time
         return apply_changes(referral, values)
 
     def export_rows(self):
@@ -256,7 +275,9 @@ def referral_received_on(batch) -> dict[str, object]:
 class InteractionsFile(FileSpec):
     name = "interactions.csv"
     columns = (
-        Column("interaction_id", required=True),
+        Column(
+            "interaction_id", required=True, max_length=field_length(Interaction, "interaction_id")
+        ),
         Column("occurred_on", required=True, parse=date_value),
         Column("supporter_id", required=True),
         Column("physician_id"),
@@ -333,7 +354,8 @@ class InteractionsFile(FileSpec):
             else:
                 if not values["escalated"]:
                     values["escalated_to"] = ""
-                if apply_changes(interaction, values):
+                sources = {"physician_pseudonym": "physician_id", "escalated_to": "escalated"}
+                if apply_changes(interaction, carried(row, values, sources)):
                     changed.append(interaction)
         Interaction.objects.bulk_update(changed, [*self._fields, "escalated_to"], batch_size=1000)
         Interaction.objects.bulk_create(new, batch_size=1000)

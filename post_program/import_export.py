@@ -13,11 +13,11 @@ import will do. Rows carry keys, so importing the same files again changes nothi
 
 from __future__ import annotations
 
-import base64
 import csv
 import importlib
 import importlib.util
 import io
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,17 +27,23 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from .jobs import enqueue_on_commit
-from .models import Department, ImportJob, Physician, Site, User
+from .models import FIRST_DAY, LAST_DAY, Department, Physician, Site, User
 from .services import audit_record
 from .spreadsheets import cell_read, cell_written
 
 YES = {"yes", "true", "1"}
 NO = {"no", "false", "0"}
+
+# What an import reads at most (docs/data-formats.md, Limits): rows of a file or sheet, columns
+# of a sheet, the unpacked size of a workbook (checked before it is parsed), and a cell of a
+# column that does not say otherwise.
+MAX_ROWS = 200_000
+MAX_COLUMNS = 50
+MAX_UNPACKED_BYTES = 100 * 2**20
+MAX_CELL_LENGTH = 200
 
 
 class RowError(NamedTuple):
@@ -65,13 +71,20 @@ def text(value: str) -> str:
     return value
 
 
+def _within_program_days(value: str, day: date) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{value!r} is not between {FIRST_DAY} and {LAST_DAY}")
+
+
 def date_value(value: str) -> date:
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    _within_program_days(value, parsed)
+    return parsed
 
 
 def datetime_value(value: str) -> datetime:
@@ -84,6 +97,7 @@ def datetime_value(value: str) -> datetime:
         ) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+    _within_program_days(value, parsed.date())
     return parsed
 
 
@@ -127,6 +141,12 @@ class Column:
     required: bool = False
     parse: Callable[[str], Any] = text
     identifying: bool = False  # names and emails: exported only when asked for
+    max_length: int = MAX_CELL_LENGTH  # a text column's is its field's (`field_length`)
+
+
+def field_length(model, name: str) -> int:
+    """The longest value `model.name` holds: the bound of the column that fills it."""
+    return model._meta.get_field(name).max_length
 
 
 @dataclass
@@ -136,6 +156,11 @@ class Row:
 
     def __getitem__(self, column: str) -> Any:
         return self.values.get(column)
+
+    def has(self, column: str) -> bool:
+        """Whether the file has this column (an empty cell is a value; an absent column is
+        not)."""
+        return column in self.values
 
 
 @dataclass
@@ -219,7 +244,22 @@ def _read_csv(source: str, data: bytes) -> RawFile:
         raise ImportRejected(
             [RowError(source, 1, "-", f"not UTF-8 text (byte {error.start})")]
         ) from None
-    lines = list(csv.reader(io.StringIO(content, newline="")))
+    reader = csv.reader(io.StringIO(content, newline=""))
+    lines: list[list[str]] = []
+    try:
+        for cells in reader:
+            if len(lines) > MAX_ROWS:
+                raise ImportRejected(
+                    [RowError(source, reader.line_num, "-", f"more than {MAX_ROWS} rows")]
+                )
+            lines.append(cells)
+    except csv.Error as error:
+        message = (
+            f"a cell is longer than {csv.field_size_limit()} characters"
+            if "field limit" in str(error)
+            else f"not readable as CSV ({error})"
+        )
+        raise ImportRejected([RowError(source, reader.line_num, "-", message)]) from None
     if not lines:
         return RawFile(source, [], [])
     header = [cell.strip() for cell in lines[0]]
@@ -253,12 +293,31 @@ def read_files(uploads: dict[str, bytes], specs: list[FileSpec]) -> dict[str, Ra
 def _read_workbook(
     filename: str, data: bytes, known: dict[str, FileSpec], errors: list[RowError]
 ) -> dict[str, RawFile]:
-    from openpyxl import load_workbook
+    import openpyxl
 
+    unreadable = RowError(filename, 1, "-", "not a readable .xlsx workbook")
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        errors.append(unreadable)
+        return {}
+    # Declared sizes: reading a member stops at its declared size, so a file cannot lie past this.
+    if unpacked > MAX_UNPACKED_BYTES:
+        errors.append(
+            RowError(
+                filename,
+                1,
+                "-",
+                f"unpacks to {unpacked // 2**20} MB; a workbook may unpack to "
+                f"{MAX_UNPACKED_BYTES // 2**20} MB at most",
+            )
+        )
+        return {}
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
-        errors.append(RowError(filename, 1, "-", "not a readable .xlsx workbook"))
+        errors.append(unreadable)
         return {}
     found = {}
     for sheet in workbook.worksheets:
@@ -267,10 +326,9 @@ def _read_workbook(
         if name not in known:
             errors.append(RowError(source, 1, "-", "not one of the program's sheets"))
             continue
-        lines = [
-            [cell_read(_cell_text(cell)) for cell in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        lines = _sheet_lines(sheet, source, errors)
+        if lines is None:
+            continue
         header = lines[0] if lines else []
         while header and not header[-1]:
             header.pop()
@@ -282,6 +340,21 @@ def _read_workbook(
         found[name] = RawFile(source, header, rows)
     workbook.close()
     return found
+
+
+def _sheet_lines(sheet, source: str, errors: list[RowError]) -> list[list[str]] | None:
+    """A sheet's rows as text cells, or None (with the error) beyond the rows or columns an
+    import reads."""
+    lines = []
+    for line, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1):
+        if line > MAX_ROWS + 1:
+            errors.append(RowError(source, line, "-", f"more than {MAX_ROWS} rows"))
+            return None
+        if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
+            errors.append(RowError(source, line, "-", f"more than {MAX_COLUMNS} columns"))
+            return None
+        lines.append([cell_read(_cell_text(cell)) for cell in row[:MAX_COLUMNS]])
+    return lines
 
 
 def read_path(path: Path, specs: list[FileSpec]) -> dict[str, RawFile]:
@@ -352,6 +425,10 @@ def _parse(spec: FileSpec, raw: RawFile, errors: list[RowError]) -> list[Row]:
                     errors.append(RowError(raw.source, line, name, "a value is required"))
                 continue
             try:
+                if "\x00" in cell:
+                    raise ValueError("contains a NUL character")
+                if len(cell) > column.max_length:
+                    raise ValueError(f"longer than {column.max_length} characters")
                 values[name] = column.parse(cell)
             except ValueError as error:
                 errors.append(RowError(raw.source, line, name, str(error)))
@@ -474,6 +551,13 @@ def export_to_folder(folder: Path, *, actor=None, identified: bool = False) -> d
 # --- The core's files: departments.csv and physicians.csv -----------------------------------
 
 
+def carried(row: Row, values: dict[str, Any], sources: dict[str, str] | None = None) -> dict:
+    """The `values` whose column the file has: a column the file leaves out leaves its field as
+    it is. `sources` names the column of a field called otherwise (or derived from a column)."""
+    sources = sources or {}
+    return {name: value for name, value in values.items() if row.has(sources.get(name, name))}
+
+
 def apply_changes(instance, values: dict[str, Any]) -> bool:
     """Set the values that differ on the instance; say whether any did."""
     changed = False
@@ -529,8 +613,8 @@ def check_department_reference(row: Row, batch: Batch) -> Iterable[tuple[str, st
 class DepartmentsFile(FileSpec):
     name = "departments.csv"
     columns = (
-        Column("site", required=True),
-        Column("department", required=True),
+        Column("site", required=True, max_length=field_length(Site, "name")),
+        Column("department", required=True, max_length=field_length(Department, "name")),
         Column("launched_on", parse=date_value),
         Column("ended_on", parse=date_value),
     )
@@ -554,7 +638,7 @@ class DepartmentsFile(FileSpec):
             department = existing.get((row["site"], row["department"]))
             if department is None:
                 new.append(Department(site=site, name=row["department"], **values))
-            elif apply_changes(department, values):
+            elif apply_changes(department, carried(row, values)):
                 changed.append(department)
         Department.objects.bulk_create(new)
         Department.objects.bulk_update(changed, ["launched_on", "ended_on"])
@@ -575,13 +659,18 @@ class DepartmentsFile(FileSpec):
 class PhysiciansFile(FileSpec):
     name = "physicians.csv"
     columns = (
-        Column("physician_id", required=True),
-        Column("site", required=True),
-        Column("department", required=True),
+        Column("physician_id", required=True, max_length=field_length(Physician, "physician_id")),
+        Column("site", required=True, max_length=field_length(Site, "name")),
+        Column("department", required=True, max_length=field_length(Department, "name")),
         Column("started_on", parse=date_value),
         Column("ended_on", parse=date_value),
-        Column("email", parse=lambda value: value.lower(), identifying=True),
-        Column("name", identifying=True),
+        Column(
+            "email",
+            parse=lambda value: value.lower(),
+            identifying=True,
+            max_length=field_length(Physician, "email"),
+        ),
+        Column("name", identifying=True, max_length=field_length(Physician, "name")),
     )
     key = ("physician_id",)
 
@@ -635,7 +724,7 @@ class PhysiciansFile(FileSpec):
             if physician is None:
                 user = users.get(row["email"]) if row["email"] else None
                 new.append(Physician(physician_id=row["physician_id"], user=user, **values))
-            elif apply_changes(physician, values):
+            elif apply_changes(physician, carried(row, values)):
                 changed.append(physician)
         # Emails move between rows in a refresh: clear the old ones first so that the unique
         # email constraint never sees two rows holding one address mid-update.
@@ -665,89 +754,3 @@ class PhysiciansFile(FileSpec):
 
 
 FILES = [DepartmentsFile(), PhysiciansFile()]
-
-
-# --- Imports from the web: upload, check, confirm, write in the background -------------------
-
-PROGRESS_KEY = "import-progress-{}"
-
-
-def import_progress(job_id: int) -> int:
-    """Percent of the files written so far by a running import (shared through the cache)."""
-    return cache.get(PROGRESS_KEY.format(job_id), 0)
-
-
-def _job_files(job: ImportJob) -> dict[str, RawFile]:
-    uploads = {name: base64.b64decode(content) for name, content in job.files.items()}
-    return read_files(uploads, file_specs())
-
-
-def _finish(job: ImportJob, status: str, **fields: Any) -> None:
-    job.status = status
-    for name, value in fields.items():
-        setattr(job, name, value)
-    if status in (ImportJob.Status.REJECTED, ImportJob.Status.DONE, ImportJob.Status.FAILED):
-        job.files = {}
-        job.finished_at = timezone.now()
-    job.save()
-
-
-def _counts_json(report: ImportReport) -> dict[str, dict[str, int]]:
-    return {name: vars(counts) for name, counts in report.counts.items()}
-
-
-@transaction.atomic
-def import_job_create(*, actor: User, uploads: dict[str, bytes]) -> ImportJob:
-    job = ImportJob.objects.create(
-        created_by=actor,
-        files={name: base64.b64encode(data).decode() for name, data in uploads.items()},
-        file_names=sorted(uploads),
-    )
-    audit_record(actor=actor, action="program.import_upload", obj=job, files=job.file_names)
-    enqueue_on_commit("post_program.tasks.import_job_check_task", job.pk)
-    return job
-
-
-def import_job_check(*, job_id: int) -> ImportJob:
-    """Check every row and count what the import would do, writing nothing."""
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status != ImportJob.Status.CHECKING:
-        return job
-    try:
-        report = import_files(_job_files(job), dry_run=True)
-    except ImportRejected as rejected:
-        _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
-    else:
-        _finish(job, ImportJob.Status.READY, counts=_counts_json(report))
-    return job
-
-
-@transaction.atomic
-def import_job_confirm(*, actor: User, job: ImportJob) -> bool:
-    """Start writing a checked import; False if it is not (or no longer) ready."""
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
-        status=ImportJob.Status.IMPORTING
-    )
-    if claimed:
-        audit_record(actor=actor, action="program.import_confirm", obj=job)
-        enqueue_on_commit("post_program.tasks.import_job_apply_task", job.pk)
-    return bool(claimed)
-
-
-def import_job_apply(*, job_id: int) -> ImportJob:
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status != ImportJob.Status.IMPORTING:
-        return job
-    key = PROGRESS_KEY.format(job.pk)
-    try:
-        report = import_files(
-            _job_files(job),
-            actor=job.created_by,
-            progress=lambda percent: cache.set(key, percent, 3600),
-        )
-    except ImportRejected as rejected:  # the database changed since the check
-        _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
-    else:
-        _finish(job, ImportJob.Status.DONE, counts=_counts_json(report))
-    cache.delete(key)
-    return job

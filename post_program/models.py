@@ -17,6 +17,11 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# The days the program records (imports, report periods): beyond them a date overflows in time
+# zone and deadline arithmetic (9999-12-31T23:00-12:00 is past the last datetime, in UTC).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True

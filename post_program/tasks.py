@@ -3,17 +3,17 @@ sending the outbox."""
 
 from celery import shared_task
 
-from . import import_export, jobs, outbox
+from . import import_jobs, jobs, outbox
 
 
 @shared_task
 def import_job_check_task(job_id: int) -> None:
-    import_export.import_job_check(job_id=job_id)
+    import_jobs.import_job_check(job_id=job_id)
 
 
 @shared_task
 def import_job_apply_task(job_id: int) -> None:
-    import_export.import_job_apply(job_id=job_id)
+    import_jobs.import_job_apply(job_id=job_id)
 
 
 @shared_task

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, import_export, selectors, services
+from . import health, import_jobs, selectors, services
 from .access import (
     can_import_program,
     can_view_audit,
@@ -142,9 +142,7 @@ def import_start(request):
     else:
         form = ImportUploadForm()
     if form.is_bound and form.is_valid():
-        job = import_export.import_job_create(
-            actor=request.user, uploads=form.cleaned_data["files"]
-        )
+        job = import_jobs.import_job_create(actor=request.user, uploads=form.cleaned_data["files"])
         return redirect("import_detail", pk=job.pk)
     return render(request, "post_program/import_start.html", {"form": form})
 
@@ -152,7 +150,7 @@ def import_start(request):
 @require_GET
 def import_detail(request, pk: int):
     job = get_import_job_or_404(request.user, pk)
-    context = {"job": job, "progress": import_export.import_progress(job.pk)}
+    context = {"job": job, "progress": import_jobs.import_progress(job.pk)}
     if request.headers.get("HX-Request"):
         return render(request, "post_program/partials/_import_status.html", context)
     return render(request, "post_program/import_detail.html", context)
@@ -161,7 +159,7 @@ def import_detail(request, pk: int):
 @require_POST
 def import_confirm(request, pk: int):
     job = get_import_job_or_404(request.user, pk)
-    if not import_export.import_job_confirm(actor=request.user, job=job):
+    if not import_jobs.import_job_confirm(actor=request.user, job=job):
         messages.error(request, "This import is not ready to be written (it may have run already).")
     return redirect("import_detail", pk=job.pk)
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
-from post_program.models import Department, Site
+from post_program.models import FIRST_DAY, LAST_DAY, Department, Site
 from surveys import selectors as survey_selectors
 
 from . import metrics, selectors
@@ -66,6 +66,14 @@ def period_parse(start: str | date, end: str | date) -> metrics.Window:
             ) from None
     if dates[0] > dates[1]:
         raise ReportInputError(f"the start {dates[0]} is after the end {dates[1]}")
+    if dates[0] < FIRST_DAY:
+        raise ReportInputError(
+            f"the start {dates[0]} is before {FIRST_DAY}, the first day a report covers"
+        )
+    if dates[1] > LAST_DAY:
+        raise ReportInputError(
+            f"the end {dates[1]} is after {LAST_DAY}, the last day a report covers"
+        )
     return metrics.Window(dates[0], dates[1])
 
 

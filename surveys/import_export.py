@@ -15,11 +15,12 @@ from post_program.import_export import (
     check_department_reference,
     date_value,
     department_lookup,
+    field_length,
     yes_no,
 )
 
 from . import selectors
-from .models import Instrument, Question, QuestionKind, Response
+from .models import TEXT_MAX_LENGTH, Instrument, Question, QuestionKind, Response
 from .services import ResponseRow, answer_columns, responses_record
 
 WHOLE_NUMBER_KINDS = (QuestionKind.LIKERT, QuestionKind.SCALE, QuestionKind.NUMBER)
@@ -42,13 +43,13 @@ def typed_answer(question: Question, text: str) -> Any:
 class SurveyResponsesFile(FileSpec):
     name = "survey_responses.csv"
     columns = (
-        Column("response_id", required=True),
+        Column("response_id", required=True, max_length=field_length(Response, "public_id")),
         Column("survey", required=True),
         Column("submitted_on", required=True, parse=date_value),
         Column("site"),
         Column("department"),
         Column("question", required=True),
-        Column("answer", required=True),
+        Column("answer", required=True, max_length=TEXT_MAX_LENGTH),
     )
     key = ("response_id", "question")
     SHARED = ("survey", "submitted_on", "site", "department")

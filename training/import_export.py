@@ -17,6 +17,26 @@ from post_program.models import PeerSupporter, Physician
 from .models import CourseKind, TrainingCompletion
 
 
+def newly_trained_ids(batch) -> set[str]:
+    """physician_id of the initial courses of this import's training.csv not yet recorded: the
+    physicians the import makes supporters (if they are not already)."""
+
+    def load():
+        rows = [row for row in batch.rows.get(TrainingFile.name, []) if row["course"] == "initial"]
+        recorded = set(
+            TrainingCompletion.objects.initial()
+            .filter(physician__physician_id__in={row["physician_id"] for row in rows})
+            .values_list("physician__physician_id", "completed_on")
+        )
+        return {
+            row["physician_id"]
+            for row in rows
+            if (row["physician_id"], row["completed_on"]) not in recorded
+        }
+
+    return batch.cached("newly_trained_ids", load)
+
+
 class TrainingFile(FileSpec):
     name = "training.csv"
     columns = (
@@ -52,7 +72,9 @@ class TrainingFile(FileSpec):
             if (physicians[row["physician_id"]], row["course"], row["completed_on"]) not in existing
         ]
         TrainingCompletion.objects.bulk_create(new, batch_size=1000)
-        self._activate_trained(physicians.values())
+        # Only a course this import adds makes a supporter: one already known made its
+        # supporter then, and one who has since stopped is not brought back.
+        self._activate_trained({c.physician_id for c in new if c.course == CourseKind.INITIAL})
         return Counts(created=len(new), unchanged=len(rows) - len(new))
 
     @staticmethod

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import override_settings
 from freezegun import freeze_time
 
@@ -202,3 +203,35 @@ def test_an_imported_case_closed_as_supported_lately_is_sent_its_feedback_survey
     invitation = Invitation.objects.get()
     assert invitation.source_key == f"referral:{Referral.objects.get(referral_id='R-9').pk}"
     assert invitation.physician.physician_id == "P2"
+
+
+def test_an_import_never_moves_a_referral_back_a_state(tmp_path):
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    _import(write(tmp_path / "a", referrals=REFERRALS, **files))
+    Referral.objects.filter(referral_id="R-3").update(
+        status=Status.ACCEPTED, accepted_at=F("assigned_at")
+    )
+    closed_before = Referral.objects.values().get(referral_id="R-1")
+    # R-1 open again without its supporter or steps; R-3 merely assigned, as the file can say.
+    rewound = csv(
+        f"R-1,2021-03-04T09:15:00-08:00,self,P2,{EMERGENCY},,,,",
+        f"R-3,2021-05-01T08:00:00+00:00,event,,{EMERGENCY},P1,,,",
+    )
+    output = _import(write(tmp_path / "b", referrals=rewound))
+    assert "referrals.csv: 2 rows, 0 new, 0 updated, 2 unchanged" in output
+    assert Referral.objects.values().get(referral_id="R-1") == closed_before
+    assert Referral.objects.get(referral_id="R-3").status == Status.ACCEPTED
+
+
+def test_columns_a_referrals_file_leaves_out_keep_their_fields(tmp_path):
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    _import(write(tmp_path / "a", referrals=REFERRALS, **files))
+    before = list(Referral.objects.order_by("pk").values())
+    kept = [0, 1, 2, 4, 5]  # referral_id, received_at, source, site, department
+    narrow = "".join(
+        ",".join(line.split(",")[i] for i in kept) + "\n" for line in REFERRALS.splitlines()
+    )
+    assert narrow.startswith("referral_id,received_at,source,site,department\n")
+    output = _import(write(tmp_path / "b", referrals=narrow))
+    assert "referrals.csv: 3 rows, 0 new, 0 updated, 3 unchanged" in output
+    assert list(Referral.objects.order_by("pk").values()) == before

@@ -237,3 +237,40 @@ def test_the_command_exits_with_status_1_and_lists_errors_on_stderr(tmp_path):
     assert result.returncode == 1
     assert "departments.csv:2: launched_on: 'someday' is not a date" in result.stderr
     assert "nothing was written" in result.stderr
+
+
+def test_columns_a_file_leaves_out_keep_their_fields(tmp_path):
+    run_import(write(tmp_path / "a", departments=DEPARTMENTS, physicians=PHYSICIANS))
+    before = list(Physician.objects.order_by("pk").values())
+    departments_before = list(Department.objects.order_by("pk").values())
+    without_names = """physician_id,site,department,ended_on
+P1,North,Emergency Medicine,
+P2,North,Emergency Medicine,
+"""
+    output = run_import(
+        write(
+            tmp_path / "b",
+            departments="site,department\nNorth,Emergency Medicine\n",
+            physicians=without_names,
+        )
+    )
+    assert "departments.csv: 1 rows, 0 new, 0 updated, 1 unchanged" in output
+    assert "physicians.csv: 2 rows, 0 new, 0 updated, 2 unchanged" in output
+    assert list(Physician.objects.order_by("pk").values()) == before
+    assert list(Department.objects.order_by("pk").values()) == departments_before
+    # A column the file has, empty, is no value: it clears the field.
+    run_import(
+        write(
+            tmp_path / "c",
+            physicians="physician_id,site,department,name\nP1,North,Emergency Medicine,\n",
+        )
+    )
+    assert Physician.objects.get(physician_id="P1").name == ""
+
+
+def test_a_known_course_does_not_make_a_supporter_again(tmp_path):
+    folder = write(tmp_path, departments=DEPARTMENTS, physicians=PHYSICIANS, training=TRAINING)
+    run_import(folder)
+    PeerSupporter.objects.all().delete()  # e.g. trained, but the program did not take them on
+    assert "training.csv: 3 rows, 0 new, 0 updated, 3 unchanged" in run_import(folder)
+    assert not PeerSupporter.objects.exists()

@@ -148,6 +148,14 @@ def test_json_to_a_file(program, tmp_path):
             "the start 2021-01-01 is after the end 2020-12-31",
         ),
         (
+            ["--start", "2020-01-01", "--end", "9999-12-31"],
+            "the end 9999-12-31 is after 2999-12-31, the last day a report covers",
+        ),
+        (
+            ["--start", "0001-01-01", "--end", "2020-12-31"],
+            "the start 0001-01-01 is before 1900-01-01, the first day a report covers",
+        ),
+        (
             ["--start", "2020-01-01", "--end", "2020-12-31", "--site", "East"],
             "unknown site 'East' (sites: North, South)",
         ),
