@@ -58,6 +58,19 @@ def make_campaign(
     return campaign
 
 
+def evaluation_created(cast) -> Campaign:
+    """A program evaluation the director creates for department A, open today for ten days."""
+    return services.campaign_create(
+        actor=cast.director,
+        name="Evaluation",
+        version=version_of("program_evaluation"),
+        audience="departments",
+        departments=[cast.department_a],
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + timedelta(days=10),
+    )
+
+
 def make_invitation(
     campaign: Campaign, physician, *, used: bool = False, expires_on: date | None = None
 ) -> tuple[Invitation, str]:

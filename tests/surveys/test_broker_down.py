@@ -3,17 +3,14 @@ periodic schedule opens it and sends its invitations once the broker is back."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.core import mail
-from django.utils import timezone
 
-from surveys import services, tasks
+from surveys import tasks
 from surveys.models import Campaign
 from tests.broker import own_redis, real_broker  # noqa: F401 - fixture
 
-from .factories import version_of
+from .factories import evaluation_created
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,15 +21,7 @@ def test_a_campaign_opening_today_while_the_broker_is_down_opens_when_it_is_back
     own_redis.start()
     own_redis.stop()  # Redis stopped
     with real_broker(own_redis.url):
-        campaign = services.campaign_create(
-            actor=cast.director,
-            name="Evaluation",
-            version=version_of("program_evaluation"),
-            audience="departments",
-            departments=[cast.department_a],
-            opens_on=timezone.localdate(),
-            closes_on=timezone.localdate() + timedelta(days=10),
-        )
+        campaign = evaluation_created(cast)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.SCHEDULED and mail.outbox == []
 

@@ -18,7 +18,14 @@ from surveys import services
 from surveys.models import Campaign, Invitation, Response
 from tests.factories import PeerSupporterFactory, PhysicianFactory
 
-from .factories import PROGRAM_EVALUATION_YES, answer_data, settled, tokens_in, version_of
+from .factories import (
+    PROGRAM_EVALUATION_YES,
+    answer_data,
+    evaluation_created,
+    settled,
+    tokens_in,
+    version_of,
+)
 
 
 def _form(cast, **overrides):
@@ -119,15 +126,7 @@ def test_supporters_audience_invites_active_supporters_only(cast):
 
 
 def test_opening_twice_creates_no_second_invitation(cast):
-    campaign = services.campaign_create(
-        actor=cast.director,
-        name="Evaluation",
-        version=version_of("program_evaluation"),
-        audience="departments",
-        departments=[cast.department_a],
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate() + timedelta(days=10),
-    )
+    campaign = evaluation_created(cast)
     assert services.campaign_open(campaign_id=campaign.pk) == 2
     assert services.campaign_open(campaign_id=campaign.pk) == 0
     assert Invitation.objects.count() == 2
@@ -138,15 +137,7 @@ def test_opening_twice_creates_no_second_invitation(cast):
 
 
 def test_an_email_that_fails_is_sent_again_on_the_next_run(cast, monkeypatch):
-    campaign = services.campaign_create(
-        actor=cast.director,
-        name="Evaluation",
-        version=version_of("program_evaluation"),
-        audience="departments",
-        departments=[cast.department_a],
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate() + timedelta(days=10),
-    )
+    campaign = evaluation_created(cast)
     services.campaign_open(campaign_id=campaign.pk)
     from django.core.mail import EmailMessage
 
@@ -172,15 +163,7 @@ def test_an_email_that_fails_is_sent_again_on_the_next_run(cast, monkeypatch):
 def test_a_refused_address_stays_out_of_the_log(cast, monkeypatch, caplog):
     """The mail server's refusal names the address; the log says which invitation, and why
     in one word, never the address (so the log does not list who is surveyed)."""
-    campaign = services.campaign_create(
-        actor=cast.director,
-        name="Evaluation",
-        version=version_of("program_evaluation"),
-        audience="departments",
-        departments=[cast.department_a],
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate() + timedelta(days=10),
-    )
+    campaign = evaluation_created(cast)
     services.campaign_open(campaign_id=campaign.pk)
     from django.core.mail import EmailMessage
 
@@ -199,15 +182,7 @@ def test_a_refused_address_stays_out_of_the_log(cast, monkeypatch, caplog):
 
 
 def test_director_closes_a_campaign(cast):
-    campaign = services.campaign_create(
-        actor=cast.director,
-        name="Evaluation",
-        version=version_of("program_evaluation"),
-        audience="departments",
-        departments=[cast.department_a],
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate() + timedelta(days=10),
-    )
+    campaign = evaluation_created(cast)
     services.campaign_open(campaign_id=campaign.pk)
     url = reverse("surveys:campaign_close", kwargs={"pk": campaign.pk})
     page = cast.client("director").post(url)
