@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -20,6 +21,11 @@ logger = logging.getLogger(__name__)
 
 
 PROGRESS_KEY = "import-progress-{}"
+CHECK_TASK = "post_program.tasks.import_job_check_task"
+APPLY_TASK = "post_program.tasks.import_job_apply_task"
+# A job still checking or importing this long after its upload lost its first message (the
+# broker was down when it was queued) or is being delivered again: the sweep queues it again.
+SWEEP_AFTER = timedelta(minutes=2)
 
 
 def import_progress(job_id: int) -> int:
@@ -54,7 +60,7 @@ def import_job_create(*, actor: User, uploads: dict[str, bytes]) -> ImportJob:
         file_names=sorted(uploads),
     )
     audit_record(actor=actor, action="program.import_upload", obj=job, files=job.file_names)
-    enqueue_on_commit("post_program.tasks.import_job_check_task", job.pk)
+    enqueue_on_commit(CHECK_TASK, job.pk, broker_down_ok=True)
     return job
 
 
@@ -90,14 +96,27 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> bool:
     )
     if claimed:
         audit_record(actor=actor, action="program.import_confirm", obj=job)
-        enqueue_on_commit("post_program.tasks.import_job_apply_task", job.pk)
+        enqueue_on_commit(APPLY_TASK, job.pk, broker_down_ok=True)
     return bool(claimed)
 
 
+def import_jobs_to_sweep(status: str) -> list[int]:
+    """Jobs left in `status` (checking or importing) for longer than SWEEP_AFTER."""
+    return list(
+        ImportJob.objects.filter(status=status, created_at__lte=timezone.now() - SWEEP_AFTER)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:100]
+    )
+
+
+@transaction.atomic
 def import_job_apply(*, job_id: int) -> ImportJob:
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status != ImportJob.Status.IMPORTING:
-        return job
+    """Write a confirmed import. The job's row stays locked while it is written, so a second
+    delivery of the same job (the sweep's, or the broker's) finds it locked or done and
+    writes nothing."""
+    job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.IMPORTING:
+        return job or ImportJob.objects.get(pk=job_id)
     key = PROGRESS_KEY.format(job.pk)
     try:
         report = import_export.import_files(

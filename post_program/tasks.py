@@ -4,6 +4,7 @@ sending the outbox."""
 from celery import shared_task
 
 from . import import_jobs, jobs, outbox
+from .models import ImportJob
 
 
 @shared_task
@@ -14,6 +15,19 @@ def import_job_check_task(job_id: int) -> None:
 @shared_task
 def import_job_apply_task(job_id: int) -> None:
     import_jobs.import_job_apply(job_id=job_id)
+
+
+@shared_task
+def import_jobs_sweep() -> int:
+    """Queue again the checks and writes of imports left waiting (the broker was down when they
+    were queued). Returns how many were queued."""
+    return sum(
+        jobs.requeue(task, import_jobs.import_jobs_to_sweep(status))
+        for task, status in (
+            (import_jobs.CHECK_TASK, ImportJob.Status.CHECKING),
+            (import_jobs.APPLY_TASK, ImportJob.Status.IMPORTING),
+        )
+    )
 
 
 @shared_task

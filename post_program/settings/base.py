@@ -165,6 +165,10 @@ CELERY_BEAT_SCHEDULE["post_program-outbox-sweep"] = {
     "task": "post_program.tasks.outbox_sweep",
     "schedule": 60,
 }
+CELERY_BEAT_SCHEDULE["post_program-import-jobs-sweep"] = {
+    "task": "post_program.tasks.import_jobs_sweep",
+    "schedule": 2 * 60,
+}
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Program settings (see README: Configuration).
