@@ -218,16 +218,6 @@ def referral_history(*, referral: Referral) -> QuerySet[ReferralEvent]:
     return referral.events.select_related("actor", "supporter__physician").order_by("at", "pk")
 
 
-def supporter_cases(*, supporter: PeerSupporter) -> QuerySet[Referral]:
-    """Referrals a supporter holds or held, open ones first, by deadline."""
-    return (
-        Referral.objects.filter(assigned_to=supporter)
-        .select_related("physician", "department__site")
-        .alias(closed=Q(status=Status.CLOSED))
-        .order_by("closed", "first_contact_due_at", "pk")
-    )
-
-
 # --- case work ---------------------------------------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Department, PeerSupporter, Physician, RoleAssignment, Site
+from .models import Department, PeerSupporter, Physician, RoleAssignment
 
 ROLE_LABELS = {
     "director": "Program director",
@@ -172,20 +172,6 @@ def can_view_roster(user) -> bool:
     return roles.is_director or roles.is_coordinator or roles.is_lead
 
 
-def sites_visible_to(user) -> QuerySet[Site]:
-    roles = roles_for(user)
-    if roles.is_director:
-        return Site.objects.all()
-    site_ids = set(roles.coordinator_site_ids)
-    if roles.lead_department_ids:
-        site_ids |= set(
-            Department.objects.filter(pk__in=roles.lead_department_ids).values_list(
-                "site_id", flat=True
-            )
-        )
-    return Site.objects.filter(pk__in=site_ids)
-
-
 def departments_visible_to(user) -> QuerySet[Department]:
     """Departments whose roster (and aggregates) the user may see."""
     roles = roles_for(user)
@@ -225,11 +211,6 @@ def get_import_job_or_404(user, pk: int):
         return ImportJob.objects.get(pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404 from None
-
-
-def can_use_admin(user) -> bool:
-    """The Django admin is for technical administrators (is_staff), not for program roles."""
-    return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 
 # --- The audit trail -----------------------------------------------------------------------
