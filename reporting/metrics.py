@@ -294,6 +294,40 @@ def physician_days(
     )
 
 
+def window_physician_days(
+    starts: Mapping[date, int], ends: Mapping[date, int], windows: Iterable[Window]
+) -> list[int]:
+    """Physician-days of each window, from the roster's ranges counted by their ends.
+
+    Each physician contributes an inclusive range [lo, hi] (``physician_days``' bounds, clipped
+    to the report period, empty ranges left out); ``starts`` counts the ranges by ``lo`` and
+    ``ends`` by ``hi``. A window's physician-days are the sum over its days of the ranges that
+    hold the day, which is the sum over ranges of their overlap with the window: the same
+    number as summing ``physician_days`` per physician and window, found in one pass over the
+    days whatever the number of physicians or windows.
+    """
+    windows = list(windows)
+    if not windows or not starts:
+        return [0] * len(windows)
+    first = min(min(starts), min(w.start for w in windows))
+    last = max(max(ends), max(w.end for w in windows))
+    # held[i] = ranges holding day first + i; cumulative[i] = Σ held[0..i-1].
+    cumulative = [0]
+    held = 0
+    day = first
+    while day <= last:
+        held += starts.get(day, 0)
+        cumulative.append(cumulative[-1] + held)
+        held -= ends.get(day, 0)
+        day += timedelta(days=1)
+    return [
+        cumulative[(w.end - first).days + 1] - cumulative[(w.start - first).days]
+        if w.start <= w.end
+        else 0
+        for w in windows
+    ]
+
+
 def physician_years(total_days: int | float) -> float:
     """Summed physician-days expressed as physician-years: "... (days) / 365.25"."""
     if total_days < 0:

@@ -42,6 +42,13 @@ RECIPIENT_FEEDBACK_LIKERT = (
     "culture_improved",
 )
 SUPPORTER_TRAINING_LIKERT = ("training_useful", "culture_shift", "confidence")
+SURVEY_ITEMS = (
+    ("program_evaluation", "had_interaction"),
+    ("program_evaluation", "would_recommend"),
+    *(("recipient_feedback", item) for item in (*RECIPIENT_FEEDBACK_LIKERT, "would_recommend")),
+    *(("supporter_training", item) for item in SUPPORTER_TRAINING_LIKERT),
+)
+"""The survey items the report reads, counted in one query."""
 
 
 class ReportInputError(ValueError):
@@ -254,19 +261,22 @@ class ReAimReport:
         )
 
     @cached_property
-    def _contact_hours(self) -> list[float]:
+    def _contact_hours(self) -> metrics.QuartileSummary:
         return selectors.referral_contact_hours(
             start=self.start, end=self.end, department_ids=self.department_ids
         )
 
-    def _survey_item(self, survey: str, question: str, *, likert: bool) -> dict[str, Any]:
-        counts = survey_selectors.item_counts(
-            survey=survey,
-            question=question,
+    @cached_property
+    def _survey_items(self) -> dict[tuple[str, str], Any]:
+        return survey_selectors.items_counts(
+            items=SURVEY_ITEMS,
             start=self.start,
             end=self.end,
             department_ids=self.department_ids,
         )
+
+    def _survey_item(self, survey: str, question: str, *, likert: bool) -> dict[str, Any]:
+        counts = self._survey_items[survey, question]
         block = metrics.agree_block if likert else metrics.yes_block
         return dict(block(counts.positive, counts.respondents))
 
@@ -326,8 +336,8 @@ class ReAimReport:
         )
 
     @cached_property
-    def _durations(self) -> dict[int, list[int]]:
-        return selectors.successful_durations(
+    def _durations(self) -> tuple[metrics.DurationSummary, dict[int, float | None]]:
+        return selectors.duration_summaries(
             start=self.start, end=self.end, department_ids=self.department_ids
         )
 
@@ -400,9 +410,8 @@ class ReAimReport:
         referrals = self._referrals
         outcomes = {name: referrals[f"outcome_{name}"] for name in selectors.REFERRAL_OUTCOMES}
         interactions = self._interactions
-        durations = [minutes for values in self._durations.values() for minutes in values]
         return {
-            "duration_minutes": metrics.duration_summary(durations),
+            "duration_minutes": self._durations[0],
             "total_support_hours": metrics.minutes_to_hours(interactions["minutes"]),
             "escalated": interactions["escalated"],
             "escalation_rate": metrics.proportion(
@@ -414,7 +423,7 @@ class ReAimReport:
                     name: referrals[f"source_{name}"] for name in selectors.REFERRAL_SOURCES
                 },
                 "contacted": referrals["contacted"],
-                "hours_to_first_contact": metrics.quartile_summary(self._contact_hours),
+                "hours_to_first_contact": self._contact_hours,
                 "within_deadline": referrals["within_deadline"],
                 "proportion_within_deadline": metrics.proportion(
                     referrals["within_deadline"], referrals["received"]
@@ -515,9 +524,7 @@ class ReAimReport:
                     "interactions_per_100_physician_years": metrics.per_100_physician_years(
                         interactions["successful"], years
                     ),
-                    "median_duration_minutes": metrics.median(
-                        self._durations.get(department["pk"], [])
-                    ),
+                    "median_duration_minutes": self._durations[1].get(department["pk"]),
                     "supporters_trained": counts.supporters_trained if counts else 0,
                     "survey_had_interaction": self._department_survey(department["pk"]),
                 }

@@ -12,11 +12,13 @@ ignore NULL on PostgreSQL but return NULL on SQLite), and only rows with ``lo <=
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypedDict
+from typing import TypedDict
 
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Count,
@@ -26,11 +28,12 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -134,9 +137,9 @@ def employed_q(start: date, end: date) -> Q:
     )
 
 
-def _person_time(window: metrics.Window) -> tuple[Sum, Count]:
-    """Aggregates whose results give a window's physician-days: Σ(hi - lo) and the number of
-    rows with lo <= hi (each contributes hi - lo + 1 days)."""
+def _person_time_bounds(window: metrics.Window) -> tuple[Greatest, Least, Q]:
+    """A physician's range of days in ``window`` as SQL: lo, hi and the test that it is not
+    empty (``metrics.physician_days``)."""
     lo = Greatest(
         _date(window.start),
         Coalesce("started_on", _date(window.start)),
@@ -149,24 +152,7 @@ def _person_time(window: metrics.Window) -> tuple[Sum, Count]:
         Coalesce("department__ended_on", _date(window.end)),
         output_field=DateField(),
     )
-    counted = Q(department__launched_on__isnull=False) & Q(LessThanOrEqual(lo, hi))
-    span = ExpressionWrapper(hi - lo, output_field=DurationField())
-    return Sum(span, filter=counted), Count("pk", filter=counted)
-
-
-def _days(result: Mapping[str, Any], key: str) -> int:
-    """Physician-days from the pair of aggregates made by ``_person_time``."""
-    span = result[f"{key}_span"]
-    return (span.days if span is not None else 0) + result[f"{key}_rows"]
-
-
-def _person_time_aggregates(windows: dict[str, metrics.Window]) -> dict[str, Aggregate]:
-    aggregates: dict[str, Aggregate] = {}
-    for key, window in windows.items():
-        span, rows = _person_time(window)
-        aggregates[f"{key}_span"] = span
-        aggregates[f"{key}_rows"] = rows
-    return aggregates
+    return lo, hi, Q(department__launched_on__isnull=False) & Q(LessThanOrEqual(lo, hi))
 
 
 def _physicians(department_ids: DepartmentIds) -> QuerySet[Physician]:
@@ -176,86 +162,126 @@ def _physicians(department_ids: DepartmentIds) -> QuerySet[Physician]:
     return physicians
 
 
-def _first_initial() -> Subquery:
-    """The date of a physician's first completed initial course."""
-    return Subquery(
-        TrainingCompletion.objects.filter(physician=OuterRef("pk"), course=CourseKind.INITIAL)
-        .order_by()
-        .values("physician")
-        .annotate(first=Min("completed_on"))
-        .values("first")[:1],
-        output_field=DateField(),
-    )
-
-
-def _training_recent(start: date, end: date) -> Exists:
-    """Some course (initial or refresher) completed in [start, end]."""
-    return Exists(
-        TrainingCompletion.objects.filter(
-            physician=OuterRef("pk"), completed_on__gte=start, completed_on__lte=end
-        )
-    )
-
-
-@dataclass(frozen=True)
+@dataclass
 class PhysicianCounts:
     """Roster and training counts of one scope (or one department)."""
 
-    physicians_total: int
-    eligible_physicians: int
-    physician_days: int
-    supporters_trained: int
-    supporters_trained_in_period: int
-    supporters_eligible_for_retention: int
-    supporters_training_current: int
-    supporters_active: int
-    supporters_retained: int
-    window_days: dict[str, int]
+    physicians_total: int = 0
+    eligible_physicians: int = 0
+    physician_days: int = 0
+    supporters_trained: int = 0
+    supporters_trained_in_period: int = 0
+    supporters_eligible_for_retention: int = 0
+    supporters_training_current: int = 0
+    supporters_active: int = 0
+    supporters_retained: int = 0
+    window_days: dict[str, int] = field(default_factory=dict)
 
     @property
     def physician_years(self) -> float:
         return metrics.physician_years(self.physician_days)
 
+    def add(self, other: PhysicianCounts) -> None:
+        """Add another department's counts (window days are the scope's own)."""
+        for name in COUNTED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-def _physician_aggregates(
-    *, start: date, end: date, windows: dict[str, metrics.Window], refresher_months: int
-) -> dict:
+
+COUNTED = (
+    "physicians_total",
+    "eligible_physicians",
+    "physician_days",
+    "supporters_trained",
+    "supporters_trained_in_period",
+    "supporters_eligible_for_retention",
+    "supporters_training_current",
+    "supporters_active",
+    "supporters_retained",
+)
+
+
+def _roster_by_department(
+    physicians: QuerySet[Physician], start: date, end: date
+) -> dict[int, PhysicianCounts]:
+    """Employed, eligible and physician-days per department. One query."""
+    lo, hi, counted = _person_time_bounds(metrics.Window(start, end))
     employed = employed_q(start, end)
-    trained = Q(first_initial__lte=end)
+    rows = physicians.values("department_id").annotate(
+        employed=Count("pk", filter=employed),
+        eligible=Count("pk", filter=employed & adopted_q(start, end, "department__")),
+        span=Sum(ExpressionWrapper(hi - lo, output_field=DurationField()), filter=counted),
+        rows=Count("pk", filter=counted),
+    )
     return {
-        "physicians_total": Count("pk", filter=employed),
-        "eligible_physicians": Count("pk", filter=employed & adopted_q(start, end, "department__")),
-        "supporters_trained": Count("pk", filter=trained),
-        "supporters_trained_in_period": Count(
-            "pk", filter=Q(first_initial__gte=start, first_initial__lte=end)
-        ),
-        "supporters_eligible_for_retention": Count(
-            "pk", filter=Q(first_initial__lte=metrics.retention_training_cutoff(end))
-        ),
-        "supporters_training_current": Count("pk", filter=trained & Q(training_recent=True)),
-        "supporters_active": Count("pk", filter=trained & Q(active_in_period=True)),
-        "supporters_retained": Count(
-            "pk",
-            filter=Q(first_initial__lte=metrics.retention_training_cutoff(end))
-            & Q(active_recently=True),
-        ),
-        **_person_time_aggregates({"period": metrics.Window(start, end), **windows}),
+        row["department_id"]: PhysicianCounts(
+            physicians_total=row["employed"],
+            eligible_physicians=row["eligible"],
+            physician_days=(row["span"].days if row["span"] is not None else 0) + row["rows"],
+        )
+        for row in rows
     }
 
 
-def _physician_counts(result: Mapping[str, Any], windows: Sequence[str]) -> PhysicianCounts:
-    return PhysicianCounts(
-        physicians_total=result["physicians_total"],
-        eligible_physicians=result["eligible_physicians"],
-        physician_days=_days(result, "period"),
-        supporters_trained=result["supporters_trained"],
-        supporters_trained_in_period=result["supporters_trained_in_period"],
-        supporters_eligible_for_retention=result["supporters_eligible_for_retention"],
-        supporters_training_current=result["supporters_training_current"],
-        supporters_active=result["supporters_active"],
-        supporters_retained=result["supporters_retained"],
-        window_days={key: _days(result, key) for key in windows},
+def _ranges_by_end(
+    physicians: QuerySet[Physician], start: date, end: date
+) -> tuple[dict[date, int], dict[date, int]]:
+    """The physicians' ranges of days in [start, end], counted by first and by last day (the
+    input of ``metrics.window_physician_days``). Two queries."""
+    lo, hi, counted = _person_time_bounds(metrics.Window(start, end))
+    ranges = physicians.annotate(lo=lo, hi=hi).filter(counted)
+    return tuple(  # type: ignore[return-value]
+        dict(ranges.values(bound).annotate(n=Count("pk")).values_list(bound, "n"))
+        for bound in ("lo", "hi")
     )
+
+
+def _supporters_by_department(
+    department_ids: DepartmentIds, start: date, end: date, refresher_months: int
+) -> dict[int, PhysicianCounts]:
+    """Training and activity counts of the physicians with an initial course, per
+    department. Two queries, over courses and over successful interactions; rows per trained
+    physician, whatever the size of the roster."""
+    completions = TrainingCompletion.objects.order_by()
+    interactions = Interaction.objects.order_by().filter(SUCCESSFUL)
+    if department_ids is not None:
+        completions = completions.filter(physician__department_id__in=department_ids)
+        interactions = interactions.filter(supporter__physician__department_id__in=department_ids)
+    current_from = metrics.training_current_cutoff(end, refresher_months)
+    courses = (
+        completions.values("physician_id", "physician__department_id")
+        .annotate(
+            first_initial=Min("completed_on", filter=Q(course=CourseKind.INITIAL)),
+            recent=Count("pk", filter=Q(completed_on__gte=current_from, completed_on__lte=end)),
+        )
+        .filter(first_initial__lte=end)
+        .values_list("physician_id", "physician__department_id", "first_initial", "recent")
+    )
+    retention = metrics.retention_window(end)
+    active = {
+        physician_id: (in_period, recently)
+        for physician_id, in_period, recently in interactions.filter(
+            occurred_on__gte=min(start, retention.start), occurred_on__lte=end
+        )
+        .values("supporter__physician_id")
+        .annotate(
+            in_period=Count("pk", filter=Q(occurred_on__gte=start)),
+            recently=Count("pk", filter=Q(occurred_on__gte=retention.start)),
+        )
+        .values_list("supporter__physician_id", "in_period", "recently")
+    }
+    retention_cutoff = metrics.retention_training_cutoff(end)
+    counts: dict[int, PhysicianCounts] = {}
+    for physician_id, department_id, first_initial, recent in courses:
+        in_period, recently = active.get(physician_id, (0, 0))
+        eligible_for_retention = first_initial <= retention_cutoff
+        department = counts.setdefault(department_id, PhysicianCounts())
+        department.supporters_trained += 1
+        department.supporters_trained_in_period += first_initial >= start
+        department.supporters_eligible_for_retention += eligible_for_retention
+        department.supporters_training_current += recent > 0
+        department.supporters_active += in_period > 0
+        department.supporters_retained += eligible_for_retention and recently > 0
+    return counts
 
 
 def physician_counts(
@@ -268,27 +294,68 @@ def physician_counts(
 ) -> tuple[PhysicianCounts, dict[int, PhysicianCounts]]:
     """Roster, person-time and training counts for the whole scope and for each department.
 
-    ``windows`` names extra windows (the ``by_year`` and quarterly windows) whose physician-days
-    are summed in the same query. Two queries in all: one for the scope, one grouped by
-    department.
+    ``windows`` names extra windows within the period (the ``by_year`` and quarterly windows)
+    whose physician-days the scope's counts carry. Five queries in all, each one pass over a
+    table: the roster by department, the roster's ranges by first and by last day, the
+    courses and the successful interactions of trained physicians.
     """
     windows = windows or {}
-    current_from = metrics.training_current_cutoff(end, refresher_months)
-    physicians = _physicians(department_ids).alias(
-        first_initial=_first_initial(),
-        training_recent=_training_recent(current_from, end),
-        active_in_period=_logged_successful(metrics.Window(start, end)),
-        active_recently=_logged_successful(metrics.retention_window(end)),
+    physicians = _physicians(department_ids)
+    by_department = _roster_by_department(physicians, start, end)
+    for department_id, supporters in _supporters_by_department(
+        department_ids, start, end, refresher_months
+    ).items():
+        by_department.setdefault(department_id, PhysicianCounts()).add(supporters)
+    total = PhysicianCounts()
+    for counts in by_department.values():
+        total.add(counts)
+    starts, ends = _ranges_by_end(physicians, start, end)
+    total.window_days = dict(
+        zip(windows, metrics.window_physician_days(starts, ends, windows.values()), strict=True)
     )
-    aggregates = _physician_aggregates(
-        start=start, end=end, windows=windows, refresher_months=refresher_months
-    )
-    total = _physician_counts(physicians.aggregate(**aggregates), list(windows))
-    by_department = {
-        row["department_id"]: _physician_counts(row, list(windows))
-        for row in physicians.values("department_id").annotate(**aggregates)
-    }
     return total, by_department
+
+
+# --- Percentiles ----------------------------------------------------------------------------
+
+QUARTILES = (0.25, 0.5, 0.75)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ``percentile_cont(fractions) WITHIN GROUP (ORDER BY expression)``: one
+    sort for all the fractions, and the interpolation ``metrics.percentile`` defines."""
+
+    function = "PERCENTILE_CONT"
+    template = (
+        "%(function)s(ARRAY[%(fractions)s]::float8[]) WITHIN GROUP (ORDER BY %(expressions)s)"
+    )
+
+    def __init__(self, expression, fractions: Sequence[float], **extra):
+        super().__init__(
+            expression,
+            output_field=ArrayField(FloatField()),
+            fractions=", ".join(str(float(f)) for f in fractions),
+            **extra,
+        )
+
+
+_HOURS = Func(
+    F("first_contact_at") - F("received_at"),
+    template="EXTRACT(EPOCH FROM %(expressions)s)::float8 / 3600.0",
+    output_field=FloatField(),
+)
+"""Hours from receipt to first contact as ``metrics.hours_between`` computes them: elapsed
+seconds as a double, divided by 3600."""
+
+
+def _percentiles_in_sql() -> bool:
+    """PostgreSQL sorts and interpolates in the database; other backends fetch the values."""
+    return connection.vendor == "postgresql"
+
+
+def _quartiles(n: int, quartiles: Sequence[float] | None) -> metrics.QuartileSummary:
+    p25, median, p75 = quartiles if n else (None, None, None)
+    return {"n": n, "median": median, "p25": p25, "p75": p75}
 
 
 # --- Referrals ----------------------------------------------------------------------------
@@ -336,19 +403,21 @@ def referral_counts(
     )
 
 
-def referral_contact_hours(*, start: date, end: date, department_ids: DepartmentIds) -> list[float]:
-    """Hours from receipt to first contact of the contacted referrals received in P, in scope:
-    the values behind the ``hours_to_first_contact`` percentiles."""
-    pairs = (
-        _referrals(start=start, end=end, department_ids=department_ids)
-        .filter(first_contact_at__isnull=False)
-        .values_list("received_at", "first_contact_at")
+def referral_contact_hours(
+    *, start: date, end: date, department_ids: DepartmentIds
+) -> metrics.QuartileSummary:
+    """``hours_to_first_contact``: quartiles of the hours from receipt to first contact of the
+    contacted referrals received in P, in scope. One query."""
+    contacted = _referrals(start=start, end=end, department_ids=department_ids).filter(
+        first_contact_at__isnull=False
     )
-    return [
-        metrics.hours_between(received, contacted)
-        for received, contacted in pairs
-        if contacted is not None
-    ]
+    if _percentiles_in_sql():
+        result = contacted.aggregate(n=Count("pk"), quartiles=PercentileCont(_HOURS, QUARTILES))
+        return _quartiles(result["n"], result["quartiles"])
+    pairs = contacted.values_list("received_at", "first_contact_at")
+    return metrics.quartile_summary(
+        metrics.hours_between(received, contacted) for received, contacted in pairs
+    )
 
 
 # --- Interactions ---------------------------------------------------------------------------
@@ -393,7 +462,8 @@ def interaction_counts(
     """Counts of interactions in P, in scope, in one query: ``successful``, ``logged``,
     ``unique_physicians``, ``escalated``, ``minutes`` (sum over successful ones),
     ``source_<s>``, ``band_<i>`` (duration histogram) and ``window_<key>`` (successful ones in
-    each of ``windows``, which lie within P)."""
+    each of ``windows``, which lie within P, summed from one more query counting them by
+    day)."""
     windows = windows or {}
     # Aggregate names must differ from the model's fields ("successful", "escalated").
     result = _interactions(start=start, end=end, department_ids=department_ids).aggregate(
@@ -410,17 +480,20 @@ def interaction_counts(
             f"band_{index}": Count("pk", filter=SUCCESSFUL & _band(low, high))
             for index, (_, low, high) in enumerate(DURATION_BANDS)
         },
-        **{
-            f"window_{key}": Count(
-                "pk",
-                filter=SUCCESSFUL & Q(occurred_on__gte=window.start, occurred_on__lte=window.end),
-            )
-            for key, window in windows.items()
-        },
     )
     result["successful"] = result.pop("n_successful")
     result["escalated"] = result.pop("n_escalated")
     result["minutes"] = result["minutes"] or 0
+    if windows:
+        by_day = dict(
+            _interactions(start=start, end=end, department_ids=department_ids)
+            .filter(SUCCESSFUL)
+            .values("occurred_on")
+            .annotate(n=Count("pk"))
+            .values_list("occurred_on", "n")
+        )
+        for key, window in windows.items():
+            result[f"window_{key}"] = sum(n for day, n in by_day.items() if window.contains(day))
     return result
 
 
@@ -447,32 +520,35 @@ def interaction_counts_by_department(
     }
 
 
-def successful_durations(
+def duration_summaries(
     *, start: date, end: date, department_ids: DepartmentIds
-) -> dict[int, list[int]]:
-    """The durations (minutes) of the successful interactions in P, in scope, by department:
-    the values behind the duration percentiles. One query."""
-    durations: dict[int, list[int]] = {}
-    rows = (
-        _interactions(start=start, end=end, department_ids=department_ids)
-        .filter(SUCCESSFUL)
-        .values_list("department_id", "duration_minutes")
+) -> tuple[metrics.DurationSummary, dict[int, float | None]]:
+    """``duration_minutes`` of the successful interactions in P, in scope, and each
+    department's median. Two queries on PostgreSQL (``percentile_cont``); elsewhere one query
+    fetching the durations for ``metrics``."""
+    successful = _interactions(start=start, end=end, department_ids=department_ids).filter(
+        SUCCESSFUL
     )
-    for department_id, minutes in rows:
-        durations.setdefault(department_id, []).append(minutes)
-    return durations
-
-
-def _logged_successful(window: metrics.Window) -> Exists:
-    """The physician (as a supporter) logged a successful interaction in ``window``,
-    anywhere in the program."""
-    return Exists(
-        Interaction.objects.filter(
-            supporter__physician_id=OuterRef("pk"),
-            successful=True,
-            occurred_on__gte=window.start,
-            occurred_on__lte=window.end,
+    if not _percentiles_in_sql():
+        durations: dict[int, list[int]] = {}
+        for department_id, minutes in successful.values_list("department_id", "duration_minutes"):
+            durations.setdefault(department_id, []).append(minutes)
+        return (
+            metrics.duration_summary(m for values in durations.values() for m in values),
+            {pk: metrics.median(values) for pk, values in durations.items()},
         )
+    result = successful.aggregate(
+        n=Count("pk"),
+        minutes=Sum("duration_minutes"),
+        quartiles=PercentileCont("duration_minutes", QUARTILES),
+    )
+    medians = successful.values("department_id").annotate(
+        median=PercentileCont("duration_minutes", (0.5,))
+    )
+    summary = _quartiles(result["n"], result["quartiles"])
+    return (
+        {**summary, "mean": result["minutes"] / result["n"] if result["n"] else None},
+        {row["department_id"]: row["median"][0] for row in medians},
     )
 
 

@@ -7,6 +7,8 @@ never the models):
 - `item_counts(survey=, question=, start=, end=, department_ids=)` -> `ItemCounts(positive,
   respondents)`: "yes" answers of a yes/no item or "agree" (4-5) answers of a Likert item, out
   of the responses submitted in [start, end] that answered it.
+- `items_counts(items=[(survey, question), ...], ...)` -> {(survey, question): ItemCounts}: the
+  same for many items in one query.
 - `item_counts_by_department(...)` -> {department id: ItemCounts} for the same.
 - `wellbeing_indices(start=, end=, department_ids=)` -> WHO-5 index (4 x sum) of every
   `wellbeing` response in the period that answered all five items.
@@ -462,6 +464,32 @@ _POSITIVE = Q(value_bool=True) | Q(
 )
 
 
+def items_counts(
+    *,
+    items: Collection[tuple[str, str]],
+    start: date,
+    end: date,
+    department_ids: Collection[int] | None = None,
+) -> dict[tuple[str, str], ItemCounts]:
+    """`item_counts` of each (survey, question) of `items`, in one query; an item nobody
+    answered counts 0 of 0."""
+    rows = (
+        Answer.objects.filter(
+            response__in=responses_in(start=start, end=end, department_ids=department_ids),
+            response__version__instrument__code__in={survey for survey, _ in items},
+            question__code__in={question for _, question in items},
+        )
+        .values(survey=F("response__version__instrument__code"), code=F("question__code"))
+        .annotate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
+        .order_by()
+    )
+    found = {
+        (row["survey"], row["code"]): ItemCounts(row["positive"], row["respondents"])
+        for row in rows
+    }
+    return {item: found.get(item, ItemCounts(0, 0)) for item in items}
+
+
 def item_counts(
     *,
     survey: str,
@@ -472,10 +500,8 @@ def item_counts(
 ) -> ItemCounts:
     """ "yes" (yes/no item) or "agree" (Likert item) answers and the respondents who answered
     `question` of `survey` in the period and scope. One query."""
-    totals = _item_answers(
-        survey=survey, question=question, start=start, end=end, department_ids=department_ids
-    ).aggregate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
-    return ItemCounts(positive=totals["positive"], respondents=totals["respondents"])
+    item = (survey, question)
+    return items_counts(items=[item], start=start, end=end, department_ids=department_ids)[item]
 
 
 def item_counts_by_department(

@@ -138,6 +138,43 @@ def test_physician_days_are_zero_without_launch_or_overlap() -> None:
     assert left_before == 0
 
 
+
+_PERIOD = m.Window(date(2019, 1, 1), date(2021, 12, 31))
+_days_in_period = st.integers(0, _PERIOD.days - 1).map(lambda n: _PERIOD.start + timedelta(n))
+
+
+@given(
+    st.lists(st.tuples(st.none() | _days_in_period, st.none() | _days_in_period), max_size=30),
+    _days_in_period,
+)
+def test_window_physician_days_equal_the_sum_of_each_physician(employment, launched_on) -> None:
+    """The ranges counted by their ends give each window what summing ``physician_days``
+    physician by physician gives (the selectors' one pass against the definition)."""
+    windows = m.year_windows(_PERIOD.start, _PERIOD.end) + m.quarters(_PERIOD.start, _PERIOD.end)
+    starts: dict[date, int] = {}
+    ends: dict[date, int] = {}
+    for started_on, ended_on in employment:
+        lo = max(_PERIOD.start, started_on or _PERIOD.start, launched_on)
+        hi = min(_PERIOD.end, ended_on or _PERIOD.end)
+        if lo <= hi:
+            starts[lo] = starts.get(lo, 0) + 1
+            ends[hi] = ends.get(hi, 0) + 1
+    expected = [
+        sum(
+            m.physician_days(
+                period_start=window.start,
+                period_end=window.end,
+                started_on=started_on,
+                ended_on=ended_on,
+                launched_on=launched_on,
+                department_ended_on=None,
+            )
+            for started_on, ended_on in employment
+        )
+        for window in windows
+    ]
+    assert m.window_physician_days(starts, ends, windows) == expected
+
 def test_physician_years_divide_by_365_25() -> None:
     assert m.physician_years(365.25) == 1.0
     # Four calendar years including one leap day: 3 * 365 + 366 = 1461 = 4 * 365.25.
