@@ -322,7 +322,7 @@ class ReAimReport:
         return sorted(rows, key=lambda row: (domain_order[row["domain"]], row["noted_on"]))
 
     @cached_property
-    def _interactions(self) -> dict[str, int]:
+    def _interactions(self) -> dict[str, Any]:
         windows = {f"y{i}": w for i, w in enumerate(self.year_windows)}
         windows.update({f"q{i}": w for i, w in enumerate(self.quarter_windows)})
         return selectors.interaction_counts(
@@ -330,14 +330,8 @@ class ReAimReport:
         )
 
     @cached_property
-    def _interactions_by_department(self) -> dict[int, dict[str, int]]:
+    def _interactions_by_department(self) -> dict[int, dict[str, Any]]:
         return selectors.interaction_counts_by_department(
-            start=self.start, end=self.end, department_ids=self.department_ids
-        )
-
-    @cached_property
-    def _durations(self) -> tuple[metrics.DurationSummary, dict[int, float | None]]:
-        return selectors.duration_summaries(
             start=self.start, end=self.end, department_ids=self.department_ids
         )
 
@@ -411,7 +405,7 @@ class ReAimReport:
         outcomes = {name: referrals[f"outcome_{name}"] for name in selectors.REFERRAL_OUTCOMES}
         interactions = self._interactions
         return {
-            "duration_minutes": self._durations[0],
+            "duration_minutes": interactions["duration_minutes"],
             "total_support_hours": metrics.minutes_to_hours(interactions["minutes"]),
             "escalated": interactions["escalated"],
             "escalation_rate": metrics.proportion(
@@ -504,7 +498,8 @@ class ReAimReport:
         for department in self._departments:
             counts = per_department.get(department["pk"])
             interactions = self._interactions_by_department.get(
-                department["pk"], {"successful": 0, "unique_physicians": 0}
+                department["pk"],
+                {"successful": 0, "unique_physicians": 0, "median_duration_minutes": None},
             )
             years = counts.physician_years if counts else 0.0
             rows.append(
@@ -524,7 +519,7 @@ class ReAimReport:
                     "interactions_per_100_physician_years": metrics.per_100_physician_years(
                         interactions["successful"], years
                     ),
-                    "median_duration_minutes": self._durations[1].get(department["pk"]),
+                    "median_duration_minutes": interactions["median_duration_minutes"],
                     "supporters_trained": counts.supporters_trained if counts else 0,
                     "survey_had_interaction": self._department_survey(department["pk"]),
                 }

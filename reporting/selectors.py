@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
@@ -452,21 +452,38 @@ def _band(low: int, high: int | None) -> Q:
     return band if high is None else band & Q(duration_minutes__lt=high)
 
 
+def _successful_durations(interactions: QuerySet) -> dict[int, list[int]]:
+    """The durations of the successful ones among ``interactions``, by department: what
+    ``metrics`` needs for percentiles where the database does not compute them."""
+    durations: dict[int, list[int]] = {}
+    rows = interactions.filter(SUCCESSFUL).values_list("department_id", "duration_minutes")
+    for department_id, minutes in rows:
+        durations.setdefault(department_id, []).append(minutes)
+    return durations
+
+
 def interaction_counts(
     *,
     start: date,
     end: date,
     department_ids: DepartmentIds,
     windows: dict[str, metrics.Window] | None = None,
-) -> dict[str, int]:
-    """Counts of interactions in P, in scope, in one query: ``successful``, ``logged``,
+) -> dict[str, Any]:
+    """Counts of interactions in P, in scope: ``successful``, ``logged``,
     ``unique_physicians``, ``escalated``, ``minutes`` (sum over successful ones),
-    ``source_<s>``, ``band_<i>`` (duration histogram) and ``window_<key>`` (successful ones in
-    each of ``windows``, which lie within P, summed from one more query counting them by
-    day)."""
+    ``source_<s>``, ``band_<i>`` (duration histogram), ``duration_minutes`` (the summary of
+    successful ones' durations) and ``window_<key>`` (successful ones in each of ``windows``,
+    which lie within P). Two queries on PostgreSQL: the counts, and successful ones by day for
+    the windows; elsewhere a third fetches the durations."""
     windows = windows or {}
+    interactions = _interactions(start=start, end=end, department_ids=department_ids)
+    quartiles = (
+        {"quartiles": PercentileCont("duration_minutes", QUARTILES, filter=SUCCESSFUL)}
+        if _percentiles_in_sql()
+        else {}
+    )
     # Aggregate names must differ from the model's fields ("successful", "escalated").
-    result = _interactions(start=start, end=end, department_ids=department_ids).aggregate(
+    result = interactions.aggregate(
         n_successful=Count("pk", filter=SUCCESSFUL),
         logged=Count("pk"),
         unique_physicians=Count("physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True),
@@ -480,14 +497,24 @@ def interaction_counts(
             f"band_{index}": Count("pk", filter=SUCCESSFUL & _band(low, high))
             for index, (_, low, high) in enumerate(DURATION_BANDS)
         },
+        **quartiles,
     )
     result["successful"] = result.pop("n_successful")
     result["escalated"] = result.pop("n_escalated")
     result["minutes"] = result["minutes"] or 0
+    if quartiles:
+        result["duration_minutes"] = {
+            **_quartiles(result["successful"], result.pop("quartiles")),
+            "mean": result["minutes"] / result["successful"] if result["successful"] else None,
+        }
+    else:
+        durations = _successful_durations(interactions)
+        result["duration_minutes"] = metrics.duration_summary(
+            minutes for values in durations.values() for minutes in values
+        )
     if windows:
         by_day = dict(
-            _interactions(start=start, end=end, department_ids=department_ids)
-            .filter(SUCCESSFUL)
+            interactions.filter(SUCCESSFUL)
             .values("occurred_on")
             .annotate(n=Count("pk"))
             .values_list("occurred_on", "n")
@@ -499,57 +526,31 @@ def interaction_counts(
 
 def interaction_counts_by_department(
     *, start: date, end: date, department_ids: DepartmentIds
-) -> dict[int, dict[str, int]]:
-    """Successful interactions and unique supported physicians per department. One query."""
-    rows = (
-        _interactions(start=start, end=end, department_ids=department_ids)
-        .values("department_id")
-        .annotate(
-            n_successful=Count("pk", filter=SUCCESSFUL),
-            unique_physicians=Count(
-                "physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True
-            ),
-        )
+) -> dict[int, dict[str, Any]]:
+    """Successful interactions, unique supported physicians and the median duration of
+    successful ones per department. One query on PostgreSQL; elsewhere another fetches the
+    durations."""
+    interactions = _interactions(start=start, end=end, department_ids=department_ids)
+    in_sql = _percentiles_in_sql()
+    median = (
+        {"median": PercentileCont("duration_minutes", (0.5,), filter=SUCCESSFUL)} if in_sql else {}
     )
+    rows = interactions.values("department_id").annotate(
+        n_successful=Count("pk", filter=SUCCESSFUL),
+        unique_physicians=Count("physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True),
+        **median,
+    )
+    durations = {} if in_sql else _successful_durations(interactions)
     return {
         row["department_id"]: {
             "successful": row["n_successful"],
             "unique_physicians": row["unique_physicians"],
+            "median_duration_minutes": (row["median"] or [None])[0]
+            if in_sql
+            else metrics.median(durations.get(row["department_id"], [])),
         }
         for row in rows
     }
-
-
-def duration_summaries(
-    *, start: date, end: date, department_ids: DepartmentIds
-) -> tuple[metrics.DurationSummary, dict[int, float | None]]:
-    """``duration_minutes`` of the successful interactions in P, in scope, and each
-    department's median. Two queries on PostgreSQL (``percentile_cont``); elsewhere one query
-    fetching the durations for ``metrics``."""
-    successful = _interactions(start=start, end=end, department_ids=department_ids).filter(
-        SUCCESSFUL
-    )
-    if not _percentiles_in_sql():
-        durations: dict[int, list[int]] = {}
-        for department_id, minutes in successful.values_list("department_id", "duration_minutes"):
-            durations.setdefault(department_id, []).append(minutes)
-        return (
-            metrics.duration_summary(m for values in durations.values() for m in values),
-            {pk: metrics.median(values) for pk, values in durations.items()},
-        )
-    result = successful.aggregate(
-        n=Count("pk"),
-        minutes=Sum("duration_minutes"),
-        quartiles=PercentileCont("duration_minutes", QUARTILES),
-    )
-    medians = successful.values("department_id").annotate(
-        median=PercentileCont("duration_minutes", (0.5,))
-    )
-    summary = _quartiles(result["n"], result["quartiles"])
-    return (
-        {**summary, "mean": result["minutes"] / result["n"] if result["n"] else None},
-        {row["department_id"]: row["median"][0] for row in medians},
-    )
 
 
 def _department_active(window: metrics.Window) -> Exists:
