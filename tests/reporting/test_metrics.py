@@ -138,7 +138,6 @@ def test_physician_days_are_zero_without_launch_or_overlap() -> None:
     assert left_before == 0
 
 
-
 _PERIOD = m.Window(date(2019, 1, 1), date(2021, 12, 31))
 _days_in_period = st.integers(0, _PERIOD.days - 1).map(lambda n: _PERIOD.start + timedelta(n))
 
@@ -174,6 +173,7 @@ def test_window_physician_days_equal_the_sum_of_each_physician(employment, launc
         for window in windows
     ]
     assert m.window_physician_days(starts, ends, windows) == expected
+
 
 def test_physician_years_divide_by_365_25() -> None:
     assert m.physician_years(365.25) == 1.0

@@ -7,13 +7,17 @@ Period P = 2021-03-01 .. 2021-03-31.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from interactions.models import Referral
+from reporting import metrics
 from reporting.report import ReAimReport, period_parse, scope_resolve
-from tests.factories import DepartmentFactory, SiteFactory
+from tests.factories import DepartmentFactory, PeerSupporterFactory, SiteFactory
 
 from .factories import make_referral
 
@@ -108,3 +112,32 @@ def test_no_referrals_gives_nulls(db):
     assert numbers["hours_to_first_contact"] == {"n": 0, "median": None, "p25": None, "p75": None}
     assert numbers["proportion_within_deadline"] is None
     assert numbers["acceptance_rate"] is None
+
+
+@given(
+    st.lists(
+        st.integers(min_value=0, max_value=10 * 24 * 3600 * 10**6).map(
+            lambda us: timedelta(microseconds=us)
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_contact_hours_quartiles_equal_the_definition(db, delays):
+    """Whichever computes them (percentile_cont on PostgreSQL, Python elsewhere), the
+    quartiles of hours to first contact are those of ``metrics.quartile_summary`` over
+    ``metrics.hours_between``, to the last bit."""
+    Referral.objects.all().delete()
+    department = DepartmentFactory()
+    supporter = PeerSupporterFactory()
+    received_at = at("2021-03-13T12:00")
+    for delay in delays:
+        referral = make_referral(department, received_at, "self", supporter=supporter)
+        referral.first_contact_at = received_at + delay
+        referral.save(update_fields=["first_contact_at"])
+    expected = metrics.quartile_summary(
+        metrics.hours_between(received_at, received_at + delay) for delay in delays
+    )
+    report = ReAimReport(period=period_parse("2021-03-01", "2021-03-31"))
+    assert report.data["implementation"]["referrals"]["hours_to_first_contact"] == expected
