@@ -24,6 +24,7 @@ from post_program.import_export import (
     department_lookup,
     existing_physician_ids,
     field_length,
+    streamed,
     whole_number,
     yes_no,
 )
@@ -66,9 +67,10 @@ def check_physician(row, batch):
             yield "physician_id", "no such physician in the database or in physicians.csv"
 
 
-def physician_cell(physician, pseudonym: str) -> str | None:
-    if physician is not None:
-        return physician.physician_id
+def physician_cell(physician_id: str | None, pseudonym: str) -> str | None:
+    """The physician_id a row exports: the roster's, or a de-identified case's pseudonym."""
+    if physician_id is not None:
+        return physician_id
     return PSEUDONYM_PREFIX + pseudonym if pseudonym else None
 
 
@@ -237,23 +239,21 @@ class ReferralsFile(FileSpec):
         return apply_changes(referral, values)
 
     def export_rows(self):
-        for referral in Referral.objects.select_related(
-            "physician", "department__site", "assigned_to__physician"
-        ).order_by("received_at", "referral_id"):
-            yield {
-                "referral_id": referral.referral_id,
-                "received_at": referral.received_at,
-                "source": referral.source,
-                "physician_id": physician_cell(referral.physician, referral.physician_pseudonym),
-                "site": referral.department.site.name,
-                "department": referral.department.name,
-                "assigned_to": (
-                    referral.assigned_to.physician.physician_id if referral.assigned_to else None
-                ),
-                "first_contact_at": referral.first_contact_at,
-                "closed_at": referral.closed_at,
-                "outcome": referral.outcome,
-            }
+        rows = Referral.objects.order_by("received_at", "referral_id").values_list(
+            "referral_id",
+            "received_at",
+            "source",
+            "physician__physician_id",
+            "physician_pseudonym",
+            "department__site__name",
+            "department__name",
+            "assigned_to__physician__physician_id",
+            "first_contact_at",
+            "closed_at",
+            "outcome",
+        )
+        for referral_id, received_at, source, physician_id, pseudonym, *rest in streamed(rows):
+            yield (referral_id, received_at, source, physician_cell(physician_id, pseudonym), *rest)
 
 
 def referral_received_on(batch) -> dict[str, object]:
@@ -378,25 +378,23 @@ class InteractionsFile(FileSpec):
     )
 
     def export_rows(self):
-        for interaction in Interaction.objects.select_related(
-            "physician", "department__site", "supporter__physician", "referral"
-        ).order_by("occurred_on", "interaction_id"):
-            yield {
-                "interaction_id": interaction.interaction_id,
-                "occurred_on": interaction.occurred_on,
-                "supporter_id": interaction.supporter.physician.physician_id,
-                "physician_id": physician_cell(
-                    interaction.physician, interaction.physician_pseudonym
-                ),
-                "site": interaction.department.site.name,
-                "department": interaction.department.name,
-                "duration_minutes": interaction.duration_minutes,
-                "successful": interaction.successful,
-                "source": interaction.source,
-                "modality": interaction.modality,
-                "escalated": interaction.escalated,
-                "referral_id": interaction.referral.referral_id if interaction.referral else None,
-            }
+        rows = Interaction.objects.order_by("occurred_on", "interaction_id").values_list(
+            "interaction_id",
+            "occurred_on",
+            "supporter__physician__physician_id",
+            "physician__physician_id",
+            "physician_pseudonym",
+            "department__site__name",
+            "department__name",
+            "duration_minutes",
+            "successful",
+            "source",
+            "modality",
+            "escalated",
+            "referral__referral_id",
+        )
+        for interaction_id, day, supporter, physician_id, pseudonym, *rest in streamed(rows):
+            yield (interaction_id, day, supporter, physician_cell(physician_id, pseudonym), *rest)
 
 
 FILES = [ReferralsFile(), InteractionsFile()]

@@ -19,15 +19,16 @@ import importlib.util
 import io
 import zipfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import FIRST_DAY, LAST_DAY, Department, Physician, Site, User
@@ -188,10 +189,11 @@ class FileSpec(ABC):
         """Create or update the rows (all already checked) and count what changed."""
 
     @abstractmethod
-    def export_rows(self) -> Iterable[dict[str, Any]]:
-        """Every record as a dict keyed by column name."""
+    def export_rows(self) -> Iterable[Sequence[Any]]:
+        """Every record as its values in the order of `columns`, streamed from the database
+        (`streamed`), never a whole table in memory."""
 
-    def shareable_rows(self) -> Iterable[dict[str, Any]]:
+    def shareable_rows(self) -> Iterable[Sequence[Any]]:
         """The records of a shareable export (without --identified): every record, unless the
         file coarsens its rows so that none singles someone out."""
         return self.export_rows()
@@ -512,38 +514,64 @@ def import_files(
 
 # --- Export --------------------------------------------------------------------------------
 
+# Rows an export fetches at a time (a server-side cursor on PostgreSQL): however long the
+# program's history, an export holds one chunk of one file, never a whole table.
+EXPORT_CHUNK_SIZE = 2000
 
-def _cell(value: Any) -> str:
+
+def streamed(rows: QuerySet) -> Iterator[Any]:
+    """The rows of a `values_list` query, fetched EXPORT_CHUNK_SIZE at a time."""
+    return rows.iterator(chunk_size=EXPORT_CHUNK_SIZE)
+
+
+def _cell(value: Any, zone: tzinfo) -> str:
+    """A value as the text the import reads back, datetimes in the program's time `zone`; text
+    that a spreadsheet would run as a formula stays text. Text first: most cells are."""
+    if isinstance(value, str):
+        return cell_written(value)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
+        return value.astimezone(zone).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return cell_written(str(value))
+
+
+def export_table(spec: FileSpec, *, identified: bool) -> tuple[list[str], Iterator[list[str]]]:
+    """The file's header and its rows as text, streamed; names, emails and full detail only if
+    identified (the round trip), otherwise the shareable rows."""
+    shown = [i for i, column in enumerate(spec.columns) if identified or not column.identifying]
+    records = spec.export_rows() if identified else spec.shareable_rows()
+    zone = timezone.get_current_timezone()
+    rows = ([_cell(record[i], zone) for i in shown] for record in records)
+    return [spec.columns[i].name for i in shown], rows
 
 
 def export_tables(*, identified: bool) -> Iterator[tuple[str, list[str], list[list[str]]]]:
-    """(file name, header, rows as text) for every file; names, emails and full detail only
-    if identified (the round trip), otherwise the shareable rows."""
+    """(file name, header, rows as text) for every file, each file's rows in memory: for a look
+    at a small program. `export_to_folder` streams instead."""
     for spec in file_specs():
-        header = [c.name for c in spec.columns if identified or not c.identifying]
-        records = spec.export_rows() if identified else spec.shareable_rows()
-        rows = [[cell_written(_cell(row.get(name))) for name in header] for row in records]
-        yield spec.name, header, rows
+        header, rows = export_table(spec, identified=identified)
+        yield spec.name, header, list(rows)
 
 
 def export_to_folder(folder: Path, *, actor=None, identified: bool = False) -> dict[str, int]:
+    """Every file into `folder`, written row by row as the rows arrive from the database."""
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, header, rows in export_tables(identified=identified):
-        with (folder / name).open("w", newline="", encoding="utf-8") as handle:
+    for spec in file_specs():
+        header, rows = export_table(spec, identified=identified)
+        with (folder / spec.name).open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            writer.writerows(rows)
-        written[name] = len(rows)
+            count = 0
+            for row in rows:
+                writer.writerow(row)
+                count += 1
+        written[spec.name] = count
     audit_record(actor=actor, action="program.export", identified=identified, files=written)
     return written
 
@@ -647,13 +675,11 @@ class DepartmentsFile(FileSpec):
         return counts
 
     def export_rows(self):
-        for department in Department.objects.select_related("site").order_by("site__name", "name"):
-            yield {
-                "site": department.site.name,
-                "department": department.name,
-                "launched_on": department.launched_on,
-                "ended_on": department.ended_on,
-            }
+        return streamed(
+            Department.objects.order_by("site__name", "name").values_list(
+                "site__name", "name", "launched_on", "ended_on"
+            )
+        )
 
 
 class PhysiciansFile(FileSpec):
@@ -739,18 +765,17 @@ class PhysiciansFile(FileSpec):
         )
 
     def export_rows(self):
-        for physician in Physician.objects.select_related("department__site").order_by(
-            "physician_id"
-        ):
-            yield {
-                "physician_id": physician.physician_id,
-                "site": physician.department.site.name,
-                "department": physician.department.name,
-                "started_on": physician.started_on,
-                "ended_on": physician.ended_on,
-                "email": physician.email,
-                "name": physician.name,
-            }
+        return streamed(
+            Physician.objects.order_by("physician_id").values_list(
+                "physician_id",
+                "department__site__name",
+                "department__name",
+                "started_on",
+                "ended_on",
+                "email",
+                "name",
+            )
+        )
 
 
 FILES = [DepartmentsFile(), PhysiciansFile()]

@@ -11,6 +11,7 @@ from post_program.import_export import (
     choice,
     date_value,
     existing_physician_ids,
+    streamed,
 )
 from post_program.models import PeerSupporter, Physician
 
@@ -96,14 +97,11 @@ class TrainingFile(FileSpec):
         )
 
     def export_rows(self):
-        for completion in TrainingCompletion.objects.select_related("physician").order_by(
-            "physician__physician_id", "completed_on", "course"
-        ):
-            yield {
-                "physician_id": completion.physician.physician_id,
-                "course": completion.course,
-                "completed_on": completion.completed_on,
-            }
+        return streamed(
+            TrainingCompletion.objects.order_by(
+                "physician__physician_id", "completed_on", "course"
+            ).values_list("physician__physician_id", "course", "completed_on")
+        )
 
 
 FILES = [TrainingFile()]

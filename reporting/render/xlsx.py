@@ -24,23 +24,36 @@ from .tidy import (
 XLSX_DIMENSION_SHEETS = ("reach", "effectiveness", "adoption", "implementation", "maintenance")
 
 
-def _xlsx_append(sheet, values: Sequence[Any]) -> None:
-    """Append a row; text that a spreadsheet would run as a formula stays text."""
-    sheet.append([cell_written(value) for value in values])
+def _xlsx_append(sheet, values: Sequence[Any], font=None) -> None:
+    """Append a row (in `font` if given); text that a spreadsheet would run as a formula stays
+    text."""
+    cells = [cell_written(value) for value in values]
+    if font is not None:
+        cells = [_styled(sheet, value, font) for value in cells]
+    sheet.append(cells)
+
+
+def _styled(sheet, value: Any, font):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
 
 
 def render_xlsx(report: ReAimReport) -> bytes:
     """The workbook: a cover sheet, a sheet per RE-AIM dimension (metric, value, numerator,
-    denominator, definition), by department, trend, PRISM context and definitions."""
+    denominator, definition), by department, trend, PRISM context and definitions.
+
+    Written in openpyxl's write-only mode: each row goes out as it is appended, and a sheet's
+    header, bold with the panes frozen below it, is its first row."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     data = report.data
-    workbook = Workbook()
-    cover = workbook.active
-    cover.title = "Report"
-    _xlsx_append(cover, [report.title])
-    cover["A1"].font = Font(bold=True, size=14)
+    workbook = Workbook(write_only=True)
+    cover = workbook.create_sheet("Report")
+    _xlsx_append(cover, [report.title], font=Font(bold=True, size=14))
     for label, value in (
         ("Period start", data["period"]["start"]),
         ("Period end", data["period"]["end"]),
@@ -56,7 +69,7 @@ def render_xlsx(report: ReAimReport) -> bytes:
     header = ["metric", "value", "numerator", "denominator", "definition"]
     for dimension in XLSX_DIMENSION_SHEETS:
         sheet = workbook.create_sheet(DIMENSION_LABELS[dimension])
-        _xlsx_append(sheet, header)
+        _header(sheet, header, Font)
         for row in rows:
             if row.dimension == dimension:
                 _xlsx_append(
@@ -69,12 +82,11 @@ def render_xlsx(report: ReAimReport) -> bytes:
                         definition_for(f"{dimension}.{row.metric}"),
                     ],
                 )
-        _bold_header(sheet, Font)
 
     sheet = workbook.create_sheet("By department")
     has_block = bool(data["by_department"]) and "survey_had_interaction" in data["by_department"][0]
     columns = by_department_columns(data["by_department"])
-    _xlsx_append(
+    _header(
         sheet,
         [
             *columns,
@@ -84,10 +96,10 @@ def render_xlsx(report: ReAimReport) -> bytes:
                 else []
             ),
         ],
+        Font,
     )
     for row in data["by_department"]:
         _xlsx_append(sheet, by_department_cells(row, columns))
-    _bold_header(sheet, Font)
 
     sheet = workbook.create_sheet("Trend")
     _xlsx_append(sheet, ["by_year"])
@@ -100,7 +112,7 @@ def render_xlsx(report: ReAimReport) -> bytes:
     _windows(sheet, quarters)
 
     sheet = workbook.create_sheet("PRISM context")
-    _xlsx_append(sheet, ["date", "domain", "tag", "scope", "note"])
+    _header(sheet, ["date", "domain", "tag", "scope", "note"], Font)
     for note in data["prism"]:
         _xlsx_append(
             sheet,
@@ -112,13 +124,11 @@ def render_xlsx(report: ReAimReport) -> bytes:
                 note["note"],
             ],
         )
-    _bold_header(sheet, Font)
 
     sheet = workbook.create_sheet("Definitions")
-    _xlsx_append(sheet, ["term", "definition"])
+    _header(sheet, ["term", "definition"], Font)
     for term, text in DEFINITIONS.items():
         _xlsx_append(sheet, [term, text])
-    _bold_header(sheet, Font)
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -136,7 +146,8 @@ def _windows(sheet, windows: Sequence[dict[str, Any]]) -> None:
         _xlsx_append(sheet, [shown_value(window[k], suppressed=k in hidden) for k in columns])
 
 
-def _bold_header(sheet, font_class) -> None:
-    for cell in sheet[1]:
-        cell.font = font_class(bold=True)
+def _header(sheet, columns: Sequence[str], font_class) -> None:
+    """The sheet's first row, bold, with the panes frozen below it (set before any row is
+    written)."""
     sheet.freeze_panes = "A2"
+    _xlsx_append(sheet, columns, font=font_class(bold=True))
