@@ -550,14 +550,6 @@ def export_table(spec: FileSpec, *, identified: bool) -> tuple[list[str], Iterat
     return [spec.columns[i].name for i in shown], rows
 
 
-def export_tables(*, identified: bool) -> Iterator[tuple[str, list[str], list[list[str]]]]:
-    """(file name, header, rows as text) for every file, each file's rows in memory: for a look
-    at a small program. `export_to_folder` streams instead."""
-    for spec in file_specs():
-        header, rows = export_table(spec, identified=identified)
-        yield spec.name, header, list(rows)
-
-
 def export_to_folder(folder: Path, *, actor=None, identified: bool = False) -> dict[str, int]:
     """Every file into `folder`, written row by row as the rows arrive from the database."""
     folder.mkdir(parents=True, exist_ok=True)
