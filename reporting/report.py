@@ -322,18 +322,20 @@ class ReAimReport:
         return sorted(rows, key=lambda row: (domain_order[row["domain"]], row["noted_on"]))
 
     @cached_property
-    def _interactions(self) -> dict[str, Any]:
+    def _interaction_statistics(self) -> selectors.InteractionStatistics:
         windows = {f"y{i}": w for i, w in enumerate(self.year_windows)}
         windows.update({f"q{i}": w for i, w in enumerate(self.quarter_windows)})
-        return selectors.interaction_counts(
+        return selectors.interaction_statistics(
             start=self.start, end=self.end, department_ids=self.department_ids, windows=windows
         )
 
-    @cached_property
+    @property
+    def _interactions(self) -> dict[str, Any]:
+        return self._interaction_statistics.totals
+
+    @property
     def _interactions_by_department(self) -> dict[int, dict[str, Any]]:
-        return selectors.interaction_counts_by_department(
-            start=self.start, end=self.end, department_ids=self.department_ids
-        )
+        return self._interaction_statistics.by_department
 
     def _reach(self) -> dict[str, Any]:
         physicians, _ = self._physicians

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -447,71 +448,95 @@ def _interactions(*, start: date, end: date, department_ids: DepartmentIds) -> Q
     return interactions
 
 
-def _band(low: int, high: int | None) -> Q:
-    band = Q(duration_minutes__gte=low)
-    return band if high is None else band & Q(duration_minutes__lt=high)
+def _in_band(minutes: int, low: int, high: int | None) -> bool:
+    return minutes >= low and (high is None or minutes < high)
 
 
-def _successful_durations(interactions: QuerySet) -> dict[int, list[int]]:
-    """The durations of the successful ones among ``interactions``, by department: what
-    ``metrics`` needs for percentiles where the database does not compute them."""
-    durations: dict[int, list[int]] = {}
-    rows = interactions.filter(SUCCESSFUL).values_list("department_id", "duration_minutes")
-    for department_id, minutes in rows:
-        durations.setdefault(department_id, []).append(minutes)
-    return durations
+def _successful_by_department_and_minutes(interactions: QuerySet) -> dict[int, dict[int, int]]:
+    """Successful interactions counted by department and duration (whole minutes): the
+    histogram behind the successful counts, minutes, bands and percentiles. One query."""
+    histogram: dict[int, dict[int, int]] = {}
+    rows = (
+        interactions.filter(SUCCESSFUL)
+        .values("department_id", "duration_minutes")
+        .annotate(n=Count("pk"))
+        .values_list("department_id", "duration_minutes", "n")
+    )
+    for department_id, minutes, n in rows:
+        histogram.setdefault(department_id, {})[minutes] = n
+    return histogram
 
 
-def interaction_counts(
+def _unique_physicians_by_department(interactions: QuerySet) -> dict[int, int]:
+    """Distinct supported physicians per department, counted over the distinct pairs (hashed)
+    rather than with COUNT(DISTINCT) per group (sorted). One query."""
+    pairs = (
+        interactions.filter(SUCCESSFUL & LINKED)
+        .values("department_id", "physician_pseudonym")
+        .distinct()
+    )
+    try:
+        inner, params = pairs.query.sql_with_params()
+    except EmptyResultSet:  # an empty scope
+        return {}
+    # The inner query is Django's own, its values bound as parameters.
+    sql = f"SELECT department_id, COUNT(*) FROM ({inner}) pairs GROUP BY department_id"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+class InteractionStatistics(NamedTuple):
+    """The interactions of a period and scope as the report reads them."""
+
+    totals: dict[str, Any]
+    by_department: dict[int, dict[str, Any]]
+
+
+def interaction_statistics(
     *,
     start: date,
     end: date,
     department_ids: DepartmentIds,
     windows: dict[str, metrics.Window] | None = None,
-) -> dict[str, Any]:
-    """Counts of interactions in P, in scope: ``successful``, ``logged``,
-    ``unique_physicians``, ``escalated``, ``minutes`` (sum over successful ones),
-    ``source_<s>``, ``band_<i>`` (duration histogram), ``duration_minutes`` (the summary of
-    successful ones' durations) and ``window_<key>`` (successful ones in each of ``windows``,
-    which lie within P). Two queries on PostgreSQL: the counts, and successful ones by day for
-    the windows; elsewhere a third fetches the durations."""
+) -> InteractionStatistics:
+    """Interactions in P, in scope, in five queries whatever their number.
+
+    ``totals``: ``successful``, ``logged``, ``unique_physicians``, ``escalated``, ``minutes``
+    (sum over successful ones), ``source_<s>``, ``band_<i>`` (duration histogram),
+    ``duration_minutes`` (the summary of successful ones' durations) and ``window_<key>``
+    (successful ones in each of ``windows``, which lie within P). ``by_department``:
+    ``successful``, ``unique_physicians`` and ``median_duration_minutes`` per department.
+    Durations are whole minutes, so the database counts them by value and the percentiles
+    come exactly from those counts.
+    """
     windows = windows or {}
     interactions = _interactions(start=start, end=end, department_ids=department_ids)
-    quartiles = (
-        {"quartiles": PercentileCont("duration_minutes", QUARTILES, filter=SUCCESSFUL)}
-        if _percentiles_in_sql()
-        else {}
-    )
-    # Aggregate names must differ from the model's fields ("successful", "escalated").
-    result = interactions.aggregate(
-        n_successful=Count("pk", filter=SUCCESSFUL),
+    # Aggregate names must differ from the model's fields ("escalated").
+    totals: dict[str, Any] = interactions.aggregate(
         logged=Count("pk"),
-        unique_physicians=Count("physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True),
         n_escalated=Count("pk", filter=SUCCESSFUL & Q(escalated=True)),
-        minutes=Sum("duration_minutes", filter=SUCCESSFUL),
         **{
             f"source_{source}": Count("pk", filter=SUCCESSFUL & Q(source=source))
             for source in INTERACTION_SOURCES
         },
-        **{
-            f"band_{index}": Count("pk", filter=SUCCESSFUL & _band(low, high))
-            for index, (_, low, high) in enumerate(DURATION_BANDS)
-        },
-        **quartiles,
     )
-    result["successful"] = result.pop("n_successful")
-    result["escalated"] = result.pop("n_escalated")
-    result["minutes"] = result["minutes"] or 0
-    if quartiles:
-        result["duration_minutes"] = {
-            **_quartiles(result["successful"], result.pop("quartiles")),
-            "mean": result["minutes"] / result["successful"] if result["successful"] else None,
-        }
-    else:
-        durations = _successful_durations(interactions)
-        result["duration_minutes"] = metrics.duration_summary(
-            minutes for values in durations.values() for minutes in values
+    totals["escalated"] = totals.pop("n_escalated")
+    totals["unique_physicians"] = (
+        interactions.filter(SUCCESSFUL & LINKED).values("physician_pseudonym").distinct().count()
+    )
+    histogram = _successful_by_department_and_minutes(interactions)
+    pooled: dict[int, int] = {}
+    for counts in histogram.values():
+        for minutes, n in counts.items():
+            pooled[minutes] = pooled.get(minutes, 0) + n
+    totals["successful"] = sum(pooled.values())
+    totals["minutes"] = sum(minutes * n for minutes, n in pooled.items())
+    for index, (_, low, high) in enumerate(DURATION_BANDS):
+        totals[f"band_{index}"] = sum(
+            n for minutes, n in pooled.items() if _in_band(minutes, low, high)
         )
+    totals["duration_minutes"] = metrics.duration_summary_of_counts(pooled)
     if windows:
         by_day = dict(
             interactions.filter(SUCCESSFUL)
@@ -520,37 +545,17 @@ def interaction_counts(
             .values_list("occurred_on", "n")
         )
         for key, window in windows.items():
-            result[f"window_{key}"] = sum(n for day, n in by_day.items() if window.contains(day))
-    return result
-
-
-def interaction_counts_by_department(
-    *, start: date, end: date, department_ids: DepartmentIds
-) -> dict[int, dict[str, Any]]:
-    """Successful interactions, unique supported physicians and the median duration of
-    successful ones per department. One query on PostgreSQL; elsewhere another fetches the
-    durations."""
-    interactions = _interactions(start=start, end=end, department_ids=department_ids)
-    in_sql = _percentiles_in_sql()
-    median = (
-        {"median": PercentileCont("duration_minutes", (0.5,), filter=SUCCESSFUL)} if in_sql else {}
-    )
-    rows = interactions.values("department_id").annotate(
-        n_successful=Count("pk", filter=SUCCESSFUL),
-        unique_physicians=Count("physician_pseudonym", filter=SUCCESSFUL & LINKED, distinct=True),
-        **median,
-    )
-    durations = {} if in_sql else _successful_durations(interactions)
-    return {
-        row["department_id"]: {
-            "successful": row["n_successful"],
-            "unique_physicians": row["unique_physicians"],
-            "median_duration_minutes": (row["median"] or [None])[0]
-            if in_sql
-            else metrics.median(durations.get(row["department_id"], [])),
+            totals[f"window_{key}"] = sum(n for day, n in by_day.items() if window.contains(day))
+    unique = _unique_physicians_by_department(interactions)
+    by_department = {
+        department_id: {
+            "successful": sum(counts.values()),
+            "unique_physicians": unique.get(department_id, 0),
+            "median_duration_minutes": metrics.median_of_counts(counts),
         }
-        for row in rows
+        for department_id, counts in histogram.items()
     }
+    return InteractionStatistics(totals, by_department)
 
 
 def _department_active(window: metrics.Window) -> Exists:

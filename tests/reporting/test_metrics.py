@@ -608,3 +608,14 @@ def test_wellbeing_summary() -> None:
         "poor_wellbeing": 0,
         "proportion_poor": None,
     }
+
+
+@given(st.lists(st.integers(0, 600), max_size=40))
+def test_summaries_of_counts_equal_those_of_the_values(minutes) -> None:
+    """Durations counted by value (as the database returns them) give exactly the summary and
+    median of the durations listed one by one."""
+    counts: dict[int, int] = {}
+    for value in minutes:
+        counts[value] = counts.get(value, 0) + 1
+    assert m.duration_summary_of_counts(counts) == m.duration_summary(minutes)
+    assert m.median_of_counts(counts) == m.median(minutes)
