@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from post_program.mail import email_link
 from post_program.models import PeerSupporter, RoleAssignment, User
-from post_program.outbox import outbox_write
+from post_program.outbox import Email, outbox_write_many
 
 from ..models import Notification, NotificationKind, Referral
 
@@ -42,8 +42,8 @@ def _notify(
     supporter: PeerSupporter | None = None,
     skip: User | None = None,
 ) -> list[Notification]:
-    """Write notifications and their outbox emails in the current transaction; the outbox
-    sends each after commit."""
+    """Write notifications and their outbox emails in the current transaction (one statement
+    for each table, however many recipients); the outbox sends each after commit."""
     rows = [
         Notification(kind=kind, recipient=user, to_email=user.email, referral=referral)
         for user in users
@@ -56,16 +56,13 @@ def _notify(
         if email:
             rows.append(Notification(kind=kind, recipient=user, to_email=email, referral=referral))
     notifications = [row for row in rows if row.to_email]
-    for notification in notifications:
-        subject, body = notification_message(notification)
-        notification.email = outbox_write(
-            kind=f"interactions.{notification.kind}",
-            to=notification.to_email,
-            subject=subject,
-            body=body,
-        )
-        notification.save()
-    return notifications
+    emails = outbox_write_many(
+        Email(f"interactions.{row.kind}", row.to_email, *notification_message(row))
+        for row in notifications
+    )
+    for notification, email in zip(notifications, emails, strict=True):
+        notification.email = email
+    return Notification.objects.bulk_create(notifications)
 
 
 SUBJECTS: dict[str, str] = {
