@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from post_program.mail import email_link
@@ -17,21 +18,24 @@ from ..models import Notification, NotificationKind, Referral
 
 
 def site_coordinators(site_id: int) -> list[User]:
-    """Who is told about a site's referrals: its coordinators, or the directors if it has none."""
-    users = list(
-        User.objects.filter(
-            is_active=True,
-            role_assignments__role=RoleAssignment.Role.COORDINATOR,
-            role_assignments__site_id=site_id,
-        ).distinct()
+    """Who is told about a site's referrals: its coordinators, or the directors if it has none
+    (one query: the site's coordinators and the directors, each marked)."""
+    coordinates = RoleAssignment.objects.filter(
+        user=OuterRef("pk"), role=RoleAssignment.Role.COORDINATOR, site_id=site_id
     )
-    if not users:
-        users = list(
-            User.objects.filter(
-                is_active=True, role_assignments__role=RoleAssignment.Role.DIRECTOR
-            ).distinct()
+    users = list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(
+                role_assignments__role=RoleAssignment.Role.COORDINATOR,
+                role_assignments__site_id=site_id,
+            )
+            | Q(role_assignments__role=RoleAssignment.Role.DIRECTOR)
         )
-    return users
+        .annotate(coordinates=Exists(coordinates))
+        .distinct()
+    )
+    return [user for user in users if user.coordinates] or users
 
 
 def _notify(
