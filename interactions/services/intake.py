@@ -106,7 +106,7 @@ def _sent_before_and_open(
     for row in referrals.filter(reduce(operator.or_, wanted)):
         if submission_key is not None and row.submission_key == submission_key:
             sent_before = row  # the referral the form opened
-        elif submission_key is not None and row.pk == row.joined_by_key and sent_before is None:
+        elif row.pk == getattr(row, "joined_by_key", None) and sent_before is None:
             sent_before = row  # the one it joined
         if physician is not None and row.physician_id == physician.pk and row.is_open:
             open_referral = row

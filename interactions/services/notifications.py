@@ -35,7 +35,8 @@ def site_coordinators(site_id: int) -> list[User]:
         .annotate(coordinates=Exists(coordinates))
         .distinct()
     )
-    return [user for user in users if user.coordinates] or users
+    coordinators: list[User] = [user for user in users if user.coordinates]
+    return coordinators or list(users)
 
 
 def _notify(
@@ -64,8 +65,8 @@ def _notify(
         Email(f"interactions.{row.kind}", row.to_email, *notification_message(row))
         for row in notifications
     )
-    for notification, email in zip(notifications, emails, strict=True):
-        notification.email = email
+    for notification, written in zip(notifications, emails, strict=True):
+        notification.email = written
     return Notification.objects.bulk_create(notifications)
 
 

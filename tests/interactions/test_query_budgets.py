@@ -109,9 +109,9 @@ def test_the_case_page_keeps_its_budget(cast, member, django_assert_max_num_quer
 # with their roster entry, their roles; the colleague (or the department) the form names; the
 # referral the same form already made and the physician's open one (one query); the referral,
 # its history event, its audit row, the coordinators, their outbox emails, their notifications,
-# the overdue reminder; the session's write. Inside a test's transaction the request's and the
-# session's transactions are savepoints: four statements (SAVEPOINT, RELEASE) production does
-# not send.
+# the overdue reminder; the session's write. Four more statements open and close the request's
+# and the session's transactions: BEGIN and COMMIT in production, SAVEPOINT and RELEASE inside
+# a test's transaction.
 REQUEST_BUDGETS = {
     "self": 16,
     "colleague": 17,
