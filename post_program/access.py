@@ -39,7 +39,8 @@ ROLE_LABELS = {
 
 @dataclass(frozen=True)
 class Roles:
-    """Everything about a user's roles, loaded once per request (two queries)."""
+    """Everything about a user's roles, loaded once per request (one query, and one more for
+    the roster entry of a user the authentication backend did not load)."""
 
     is_director: bool = False
     coordinator_site_ids: frozenset[int] = frozenset()
@@ -82,6 +83,10 @@ class Roles:
 
 
 NO_ROLES = Roles()
+# What `roles_for` loads with a physician. The authentication backends (auth_backends.py) load
+# the signed-in user's roster entry so with the user, and mark the user PROFILE_LOADED.
+PROFILE_RELATED = ("department__site", "supporter")
+PROFILE_LOADED = "_post_profile_loaded"
 
 
 def roles_for(user) -> Roles:
@@ -94,18 +99,18 @@ def roles_for(user) -> Roles:
     is_director = False
     sites: set[int] = set()
     departments: set[int] = set()
-    for role, site_id, department_id in RoleAssignment.objects.filter(user=user).values_list(
-        "role", "site_id", "department_id"
-    ):
+    assignments = RoleAssignment.objects.filter(user=user).order_by()
+    for role, site_id, department_id in assignments.values_list("role", "site_id", "department_id"):
         if role == RoleAssignment.Role.DIRECTOR:
             is_director = True
         elif role == RoleAssignment.Role.COORDINATOR:
             sites.add(site_id)
         elif role == RoleAssignment.Role.LEAD:
             departments.add(department_id)
-    physician = (
-        Physician.objects.select_related("department__site", "supporter").filter(user=user).first()
-    )
+    if getattr(user, PROFILE_LOADED, False):
+        physician = getattr(user, "physician", None)
+    else:
+        physician = Physician.objects.select_related(*PROFILE_RELATED).filter(user=user).first()
     supporter = getattr(physician, "supporter", None) if physician else None
     roles = Roles(
         is_director=is_director,

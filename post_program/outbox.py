@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -38,11 +40,31 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 240))
 
 
+class Email(NamedTuple):
+    """One email to write into the outbox."""
+
+    kind: str
+    to: str
+    subject: str
+    body: str
+
+
+def outbox_write_many(emails: Iterable[Email]) -> list[OutboxEmail]:
+    """Write emails in the caller's transaction, in one statement however many there are; a
+    worker sends each after commit (or the sweep does, if the broker is down then). The
+    request that wrote them succeeds either way."""
+    written = OutboxEmail.objects.bulk_create(
+        OutboxEmail(kind=email.kind, to_email=email.to, subject=email.subject, body=email.body)
+        for email in emails
+    )
+    for email in written:
+        enqueue_on_commit(SEND_TASK, email.pk, broker_down_ok=True)
+    return written
+
+
 def outbox_write(*, kind: str, to: str, subject: str, body: str) -> OutboxEmail:
-    """Write one email in the caller's transaction; a worker sends it after commit (or the
-    sweep does, if the broker is down then). The request that wrote it succeeds either way."""
-    email = OutboxEmail.objects.create(kind=kind, to_email=to, subject=subject, body=body)
-    enqueue_on_commit(SEND_TASK, email.pk, broker_down_ok=True)
+    """Write one email (see `outbox_write_many`)."""
+    (email,) = outbox_write_many([Email(kind=kind, to=to, subject=subject, body=body)])
     return email
 
 

@@ -161,9 +161,13 @@ class DifficultEvent(models.Model):
         return f"{self.get_category_display()} on {self.occurred_on:%Y-%m-%d}"
 
 
+# Not closed yet: the referral a physician's new request joins.
+IS_OPEN = ~Q(status=Status.CLOSED)
+
+
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self) -> ReferralQuerySet:
-        return self.exclude(status=Status.CLOSED)
+        return self.filter(IS_OPEN)
 
     def held_by(self, supporter_id: int) -> ReferralQuerySet:
         """Open cases a supporter holds (their caseload)."""

@@ -3,19 +3,22 @@ difficult event opens."""
 
 from __future__ import annotations
 
+import operator
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import partial, reduce
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Subquery
 
 from post_program.models import Department, PeerSupporter, Physician, User
 from post_program.services import audit_record
 
 from ..models import (
     EVENT_REASON,
+    IS_OPEN,
     ContactMethod,
     DepartmentPreference,
     DifficultEvent,
@@ -31,13 +34,18 @@ from ..models import (
 )
 from .deadlines import _remind
 from .notifications import _notify, site_coordinators
-from .transitions import _audit, _event, _now
+from .transitions import _audit, _event, _event_row, _now
 
 
 @dataclass(frozen=True)
 class RequestResult:
     referral: Referral
     created: bool  # False: the request joined an open referral, or the form was sent twice
+
+
+class _Conflict(Exception):
+    """The new referral met, in a unique constraint, another request (for the same physician,
+    or the same form) that committed after this one looked."""
 
 
 def _join(
@@ -52,39 +60,59 @@ def _join(
     notify: bool,
 ) -> RequestResult:
     """A request for a physician who already has an open referral joins that referral."""
-    _event(
-        referral,
-        EventKind.REQUESTED_AGAIN,
-        actor=requester,
-        at=at,
-        from_status=referral.status,
-        submission_key=submission_key,
-        source=source,
-        referrer_may_be_named=referrer_may_be_named,
-    )
+    events = [
+        _event_row(
+            referral,
+            EventKind.REQUESTED_AGAIN,
+            actor=requester,
+            at=at,
+            from_status=referral.status,
+            submission_key=submission_key,
+            source=source,
+            referrer_may_be_named=referrer_may_be_named,
+        )
+    ]
     raised = urgency == Urgency.SAFETY and referral.urgency != Urgency.SAFETY
     if raised:
         referral.urgency = Urgency.SAFETY
         referral.version += 1
         referral.save(update_fields=["urgency", "version"])
-        _event(referral, EventKind.URGENCY_RAISED, actor=requester, at=at)
-        if notify:
-            _notify(NotificationKind.URGENT, referral, users=site_coordinators(referral.site.pk))
+        events.append(_event_row(referral, EventKind.URGENCY_RAISED, actor=requester, at=at))
+    ReferralEvent.objects.bulk_create(events)
+    if raised and notify:
+        coordinators = site_coordinators(referral.department.site_id)
+        _notify(NotificationKind.URGENT, referral, users=coordinators)
     _audit(requester, "referral.request_again", referral, urgency_raised=raised)
     return RequestResult(referral=referral, created=False)
 
 
-def _by_submission_key(submission_key: uuid.UUID | None) -> Referral | None:
-    if submission_key is None:
-        return None
-    referral = Referral.objects.filter(submission_key=submission_key).first()
-    if referral is None:
-        event = ReferralEvent.objects.filter(submission_key=submission_key).first()
-        referral = event.referral if event is not None else None
-    return referral
+def _sent_before_and_open(
+    submission_key: uuid.UUID | None, physician: Physician | None
+) -> tuple[Referral | None, Referral | None]:
+    """In one query: the referral a form with this key already opened or joined (the same
+    form sent twice), and the physician's open referral with its department. The referral
+    rows found stay locked until the end of the transaction (the department row does not)."""
+    wanted = []
+    referrals = Referral.objects.select_for_update(of=("self",)).select_related("department")
+    if submission_key is not None:
+        joined = ReferralEvent.objects.filter(submission_key=submission_key)
+        referrals = referrals.annotate(joined_by_key=Subquery(joined.values("referral_id")[:1]))
+        wanted += [Q(submission_key=submission_key), Q(pk=F("joined_by_key"))]
+    if physician is not None:
+        wanted.append(Q(physician=physician) & IS_OPEN)
+    if not wanted:
+        return None, None
+    sent_before = open_referral = None
+    for row in referrals.filter(reduce(operator.or_, wanted)):
+        if submission_key is not None and row.submission_key == submission_key:
+            sent_before = row  # the referral the form opened
+        elif row.pk == getattr(row, "joined_by_key", None) and sent_before is None:
+            sent_before = row  # the one it joined
+        if physician is not None and row.physician_id == physician.pk and row.is_open:
+            open_referral = row
+    return sent_before, open_referral
 
 
-@transaction.atomic
 def referral_request(
     *,
     requester: User,
@@ -113,29 +141,11 @@ def referral_request(
     (imports, the demo); a new random one otherwise.
     """
     at = _now(at)
-    again = _by_submission_key(submission_key)
-    if again is not None:
-        return RequestResult(referral=again, created=False)
     if physician is not None:
         department = physician.department
         named_colleague = ""
-    join = partial(
-        _join,
-        requester=requester,
-        source=source,
-        urgency=urgency,
-        referrer_may_be_named=referrer_may_be_named,
-        submission_key=submission_key,
-        at=at,
-        notify=notify,
-    )
-    if physician is not None:
-        open_referral = (
-            Referral.objects.select_for_update().open().filter(physician=physician).first()
-        )
-        if open_referral is not None:
-            return join(open_referral)
-    referral = Referral(
+    new = partial(
+        Referral,
         referral_id=referral_id or new_referral_id(),
         received_at=at,
         first_contact_due_at=first_contact_deadline(at),
@@ -154,26 +164,67 @@ def referral_request(
         event=event,
         submission_key=submission_key,
     )
+    attempt = partial(
+        _request,
+        new,
+        requester=requester,
+        source=source,
+        urgency=urgency,
+        referrer_may_be_named=referrer_may_be_named,
+        submission_key=submission_key,
+        physician=physician,
+        at=at,
+        notify=notify,
+    )
     try:
-        with transaction.atomic():
-            referral.save()
-    except IntegrityError:
-        # Another request for the same physician (or the same form) committed in between.
-        again = _by_submission_key(submission_key)
-        if again is not None:
-            return RequestResult(referral=again, created=False)
-        open_referral = (
-            Referral.objects.select_for_update().open().filter(physician=physician).first()
-            if physician is not None
-            else None
+        return attempt(last_try=False)
+    except _Conflict:
+        # Another request for the same physician (or the same form) committed in between;
+        # asked again, this one finds its referral and joins it (or is that same request).
+        return attempt(last_try=True)
+
+
+@transaction.atomic
+def _request(
+    new: Callable[[], Referral],
+    *,
+    requester: User,
+    source: str,
+    urgency: str,
+    referrer_may_be_named: bool,
+    submission_key: uuid.UUID | None,
+    physician: Physician | None,
+    at: datetime,
+    notify: bool,
+    last_try: bool,
+) -> RequestResult:
+    """One try of `referral_request`, in one transaction and without a savepoint of its own:
+    a unique constraint met by a concurrent request rolls the whole try back (_Conflict)."""
+    sent_before, open_referral = _sent_before_and_open(submission_key, physician)
+    if sent_before is not None:
+        return RequestResult(referral=sent_before, created=False)
+    if open_referral is not None:
+        return _join(
+            open_referral,
+            requester=requester,
+            source=source,
+            urgency=urgency,
+            referrer_may_be_named=referrer_may_be_named,
+            submission_key=submission_key,
+            at=at,
+            notify=notify,
         )
-        if open_referral is None:
+    referral = new()
+    try:
+        referral.save()
+    except IntegrityError:
+        if last_try:
             raise
-        return join(open_referral)
+        raise _Conflict from None
     _event(referral, EventKind.RECEIVED, actor=requester, at=at, source=source)
     _audit(requester, "referral.request", referral, source=source, urgency=urgency)
     if notify:
-        coordinators = site_coordinators(department.site_id)
+        coordinators = site_coordinators(referral.department.site_id)
         if urgency == Urgency.SAFETY:
             _notify(NotificationKind.URGENT, referral, users=coordinators)
         else:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ def _now(at: datetime | None) -> datetime:
     return at if at is not None else timezone.now()
 
 
-def _event(
+def _event_row(
     referral: Referral,
     kind: str,
     *,
@@ -38,7 +39,8 @@ def _event(
     submission_key: uuid.UUID | None = None,
     **detail,
 ) -> ReferralEvent:
-    return ReferralEvent.objects.create(
+    """A history event, not saved yet (`_event` saves one; several go in one bulk_create)."""
+    return ReferralEvent(
         referral=referral,
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -49,6 +51,12 @@ def _event(
         submission_key=submission_key,
         detail=detail,
     )
+
+
+def _event(referral: Referral, kind: str, **fields: Any) -> ReferralEvent:
+    event = _event_row(referral, kind, **fields)
+    event.save()
+    return event
 
 
 def _audit(actor: User | None, action: str, referral: Referral, **detail) -> None:

@@ -1,21 +1,28 @@
 """The supporter's lists and the case page run a fixed number of queries, however many cases,
-interactions and attempts there are."""
+interactions and attempts there are; so does sending the request form, however many referrals,
+physicians and coordinators there are."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from interactions import services
+from interactions.models import Notification, Referral, ReferralEvent, Reminder
+from post_program.models import AuditEvent, OutboxEmail, RoleAssignment
+from tests.factories import PhysicianFactory, RoleAssignmentFactory, UserFactory
 
 from .factories import (
     interaction_logged,
     referral_assigned,
     referral_contacted,
     referral_in_status,
+    referral_new,
 )
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +101,110 @@ def test_the_case_page_keeps_its_budget(cast, member, django_assert_max_num_quer
     few = _queries(client, url, budget, django_assert_max_num_queries)
     add(10)
     assert _queries(client, url, budget, django_assert_max_num_queries) == few
+
+
+# --- the request form --------------------------------------------------------------------------
+
+# Queries of one POST of the request form, session and sign-in included: the session, the user
+# with their roster entry, their roles; the colleague (or the department) the form names; the
+# referral the same form already made and the physician's open one (one query); the referral,
+# its history event, its audit row, the coordinators, their outbox emails, their notifications,
+# the overdue reminder; the session's write. Four more statements open and close the request's
+# and the session's transactions: BEGIN and COMMIT in production, SAVEPOINT and RELEASE inside
+# a test's transaction.
+REQUEST_BUDGETS = {
+    "self": 16,
+    "colleague": 17,
+    "colleague_not_listed": 17,
+    # Joining: the history event and the audit row; raising the urgency also updates the
+    # referral and tells the coordinators (two events in one statement).
+    "joining": 12,
+    "joining_urgent": 16,
+}
+
+
+def _request_form(cast, kind: str) -> dict:
+    data = {
+        "for_whom": "self",
+        "reason": "adverse_event",
+        "urgency": "routine",
+        "contact_method": "any",
+        "department_preference": "none",
+        "submission_key": str(uuid.uuid4()),
+    }
+    if kind != "self":
+        colleague = PhysicianFactory(department=cast.department_c)
+        data.update(for_whom="colleague", colleague=colleague.pk)
+    if kind == "colleague_not_listed":
+        del data["colleague"]
+        data.update(
+            colleague_not_listed="on",
+            colleague_name="Dr. Robin Locum",
+            colleague_department=cast.department_c.pk,
+        )
+    if kind.startswith("joining"):
+        referral_new(department=cast.department_c, physician=colleague)
+    if kind == "joining_urgent":
+        data["urgency"] = "safety"
+    return data
+
+
+def _send(client, data: dict, budget: int, assert_max) -> int:
+    with assert_max(budget) as captured:
+        response = client.post(reverse("interactions:referral_request"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    return len(captured)
+
+
+def _rows() -> dict[str, int]:
+    models = (Referral, ReferralEvent, AuditEvent, OutboxEmail, Notification, Reminder)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.parametrize("kind", REQUEST_BUDGETS)
+def test_a_request_keeps_its_budget(cast, kind, django_assert_max_num_queries):
+    client, data = cast.client("physician"), _request_form(cast, kind)
+    before = _rows()
+    _send(client, data, REQUEST_BUDGETS[kind], django_assert_max_num_queries)
+    written = {name: count - before[name] for name, count in _rows().items()}
+    new = not kind.startswith("joining")
+    told = new or kind == "joining_urgent"
+    assert written == {
+        "Referral": int(new),
+        "ReferralEvent": 2 if kind == "joining_urgent" else 1,
+        "AuditEvent": 1,
+        "OutboxEmail": int(told),
+        "Notification": int(told),
+        "Reminder": int(new),
+    }
+
+
+@pytest.mark.parametrize("kind", REQUEST_BUDGETS)
+def test_a_request_s_queries_do_not_grow_with_the_program(
+    cast, kind, django_assert_max_num_queries
+):
+    """Neither the referrals and physicians already there nor the number of coordinators to
+    tell change what one request costs."""
+    budget = REQUEST_BUDGETS[kind]
+
+    def grow(referrals: int, coordinators: int) -> None:
+        for _ in range(referrals):
+            referral_new(department=cast.department_a)
+            referral_new(department=cast.department_c, named_colleague="Dr. Visiting")
+            PhysicianFactory(department=cast.department_c)
+        for _ in range(coordinators):
+            user = UserFactory()
+            RoleAssignmentFactory(user=user, role=RoleAssignment.Role.COORDINATOR, site=cast.north)
+
+    def send() -> int:
+        """A request from a physician who has none open yet."""
+        user = UserFactory()
+        PhysicianFactory(department=cast.department_a, email=user.email, user=user)
+        client = Client()
+        client.force_login(user)
+        return _send(client, _request_form(cast, kind), budget, django_assert_max_num_queries)
+
+    grow(referrals=3, coordinators=0)
+    few = send()
+    grow(referrals=30, coordinators=5)
+    assert send() == few
