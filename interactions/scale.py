@@ -253,29 +253,33 @@ class _Program:
         received = local_at(day, rng.uniform(7, 23))
         physician = self.physician(rng, department, ordinal)
         source, outcome = rng.choice(SOURCES), rng.choice(OUTCOMES)
-        supporter = self.supporter(rng, department, ordinal, physician)
+        supporter: int | None = self.supporter(rng, department, ordinal, physician)
         assigned = received + timedelta(hours=rng.uniform(0.2, 4))
         accepted = assigned + timedelta(hours=rng.uniform(0.2, 3))
-        contact = None
+        reached = None
         if outcome != Outcome.UNREACHABLE:
             delay = received + timedelta(hours=rng.lognormvariate(1.6, 0.9))
-            contact = max(delay, accepted + timedelta(minutes=5))
-        closed = (contact or accepted) + timedelta(hours=rng.uniform(20, 21 * 24))
+            reached = max(delay, accepted + timedelta(minutes=5))
+        done = (reached or accepted) + timedelta(hours=rng.uniform(20, 21 * 24))
         # The clock stops at end_at: what had not happened by then has not happened.
-        if closed <= end_at:
+        assigned_at: datetime | None = assigned
+        accepted_at: datetime | None = accepted
+        contact: datetime | None = reached
+        closed: datetime | None = done
+        if done <= end_at:
             status = Status.CLOSED.value
         else:
             closed, outcome = None, ""
-            if contact and contact <= end_at:
+            if reached and reached <= end_at:
                 status = Status.CONTACTED.value
             else:
                 contact = None
                 if accepted <= end_at:
                     status = Status.ACCEPTED.value
                 elif assigned <= end_at:
-                    status, accepted = Status.ASSIGNED.value, None
+                    status, accepted_at = Status.ASSIGNED.value, None
                 else:
-                    status, accepted, assigned = Status.NEW.value, None, None
+                    status, accepted_at, assigned_at = Status.NEW.value, None, None
         named = ""
         if status != Status.CLOSED:
             for _ in range(6):
@@ -304,7 +308,7 @@ class _Program:
                     interactions = rng.random() < 0.5
                 else:
                     interactions = rng.choice([1, 1, 1, 2, 2, 3])
-        version = [assigned, accepted, contact, closed]
+        version = [assigned_at, accepted_at, contact, closed]
         row = (
             pk,
             public_id("R", pk),
@@ -316,8 +320,8 @@ class _Program:
             status,
             outcome,
             None if supporter is None else self.ctx.supporters[supporter].pk,
-            assigned,
-            accepted,
+            assigned_at,
+            accepted_at,
             contact,
             closed,
             first_contact_deadline(received),
@@ -338,8 +342,8 @@ class _Program:
             source,
             status,
             outcome,
-            assigned,
-            accepted,
+            assigned_at,
+            accepted_at,
             contact_on,
             last_on,
             int(interactions),
@@ -347,13 +351,29 @@ class _Program:
 
     def write_referrals(self) -> None:
         ctx = self.ctx
-        held: list[Plan] = []
+        coordinator = ctx.accounts["coordinator"].pk
+        accept_within = timedelta(hours=settings.ACCEPT_WITHIN_HOURS)
+        offers: list[tuple] = []  # the open cases' active assignments, as the services keep them
 
         def rows():
             for plan in self.plans():
                 self.linked += plan.interactions
-                if plan.status in HELD_STATUSES:
-                    held.append(plan)
+                if plan.status in HELD_STATUSES and plan.assigned_at is not None:
+                    state = (
+                        AssignmentState.ACCEPTED if plan.accepted_at else AssignmentState.PENDING
+                    )
+                    offers.append(
+                        (
+                            plan.row[0],
+                            plan.row[9],
+                            coordinator,
+                            plan.assigned_at,
+                            plan.assigned_at + accept_within,
+                            state.value,
+                            plan.accepted_at,
+                            "",
+                        )
+                    )
                 yield plan.row
 
         columns = [
@@ -382,37 +402,17 @@ class _Program:
             "physician_pseudonym",
         ]
         write(ctx, Referral, columns, rows())
-        # The offers of the cases still waiting on their supporter, as the services keep them.
-        accept_within = timedelta(hours=settings.ACCEPT_WITHIN_HOURS)
-        write(
-            ctx,
-            Assignment,
-            [
-                "referral_id",
-                "supporter_id",
-                "assigned_by_id",
-                "assigned_at",
-                "accept_due_at",
-                "state",
-                "responded_at",
-                "decline_reason",
-            ],
-            (
-                (
-                    plan.row[0],
-                    plan.row[9],
-                    ctx.accounts["coordinator"].pk,
-                    plan.assigned_at,
-                    plan.assigned_at + accept_within,
-                    AssignmentState.ACCEPTED.value
-                    if plan.accepted_at
-                    else AssignmentState.PENDING.value,
-                    plan.accepted_at,
-                    "",
-                )
-                for plan in held
-            ),
-        )
+        columns = [
+            "referral_id",
+            "supporter_id",
+            "assigned_by_id",
+            "assigned_at",
+            "accept_due_at",
+            "state",
+            "responded_at",
+            "decline_reason",
+        ]
+        write(ctx, Assignment, columns, offers)
 
     # --- interactions -------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from itertools import islice
 from math import cos, floor, pi
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
@@ -168,14 +169,14 @@ def local_at(day: date, hour: float) -> datetime:
 def next_pk(model: type[models.Model]) -> int:
     """The first free id of a table: rows are written with their ids, so that the rows of
     later tables can point at them without reading them back."""
-    return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+    return (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 1
 
 
 def write(
     ctx: ScaleContext,
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Iterable[Sequence[object]],
+    rows: Iterable[Sequence[Any]],
 ) -> int:
     """Stream `rows` (tuples of `columns`, by field name) into `model`'s table and return how
     many: COPY on PostgreSQL, `bulk_create` in batches elsewhere. JSON values are lists,
@@ -189,11 +190,10 @@ def write(
     ]
     count = 0
     if connection.vendor == "postgresql":
-        from psycopg import sql
-
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(meta.db_table),
-            sql.SQL(", ").join(sql.Identifier(meta.get_field(c).column) for c in columns),
+        quote = connection.ops.quote_name
+        column_of = {f.attname: f.column for f in meta.concrete_fields if f.column}
+        statement = "COPY {} ({}) FROM STDIN".format(
+            quote(meta.db_table), ", ".join(quote(column_of[c]) for c in columns)
         )
         encoded: dict[tuple, str] = {}
         with connection.cursor() as cursor:
@@ -226,7 +226,7 @@ def write(
                 for i in json_at:
                     values[columns[i]] = list(row[i])
                 objects.append(model(**values))
-            model.objects.bulk_create(objects)
+            model._default_manager.bulk_create(objects)
             count += len(objects)
     if "id" in columns:
         with connection.cursor() as cursor:
