@@ -16,6 +16,7 @@ referrals, once to write their interactions, so that neither is held in memory.
 
 from __future__ import annotations
 
+import heapq
 import random
 from bisect import bisect_right
 from collections.abc import Iterator
@@ -424,19 +425,21 @@ class _Program:
         total = ctx.sizes.interactions
         linked_left = min(self.linked, total)
         pk = self.first_interaction
-        plans = self.plans()
-        plan = next(plans, None)
         running = _Running(self.windows, self.sizes)
-        for day, count in spread(rng, total - linked_left, ctx.start, ctx.end, self.weight):
-            while plan is not None and plan.row[2].date() <= day:
-                for index in range(min(plan.interactions, linked_left)):
-                    yield self._linked(rng, pk, plan, index)
+        # The referrals by the day they arrived, merged with the days of proactive ones.
+        referrals = ((plan.row[2].date(), plan) for plan in self.plans())
+        proactive = spread(rng, total - linked_left, ctx.start, ctx.end, self.weight)
+        for day, item in heapq.merge(referrals, proactive, key=lambda pair: pair[0]):
+            if isinstance(item, Plan):
+                for index in range(min(item.interactions, linked_left)):
+                    yield self._linked(rng, pk, item, index)
                     pk += 1
                     linked_left -= 1
-                plan = next(plans, None)
+                continue
+            assert isinstance(item, int)  # a day's count of proactive interactions
             ordinal = day.toordinal()
             pick = running.on(ordinal)
-            for _ in range(count):
+            for _ in range(item):
                 department = pick.pick(rng)
                 physician = (
                     self.physician(rng, department, ordinal) if rng.random() < ROSTER_LINK else None
@@ -456,12 +459,6 @@ class _Program:
                     None,
                 )
                 pk += 1
-        while plan is not None and linked_left:
-            for index in range(min(plan.interactions, linked_left)):
-                yield self._linked(rng, pk, plan, index)
-                pk += 1
-                linked_left -= 1
-            plan = next(plans, None)
 
     def _linked(self, rng: random.Random, pk: int, plan: Plan, index: int) -> tuple:
         assert (

@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from interactions.models import (
     Assignment,
@@ -17,6 +18,7 @@ from interactions.models import (
     InteractionSource,
     Referral,
     Status,
+    first_contact_deadline,
     physician_pseudonym,
 )
 from interactions.services import interaction_errors
@@ -68,6 +70,24 @@ def test_the_program_has_the_requested_size(seeded):
         "responses": Response.objects.count(),
     } == SIZES
     assert "interactions_interaction" in seeded and "director@scale.example.org" in seeded
+
+
+def test_rows_added_later_get_fresh_ids(seeded):
+    """The rows were written with their ids: the sequences moved past them."""
+    site = Site.objects.create(name="Added later")
+    department = Department.objects.create(site=site, name="Added later")
+    physician = Physician.objects.create(physician_id="LATER", department=department)
+    assert physician.pk > SIZES["physicians"]
+    now = timezone.now()
+    referral = Referral.objects.create(
+        source="self",
+        department=department,
+        physician=physician,
+        reason="other",
+        received_at=now,
+        first_contact_due_at=first_contact_deadline(now),
+    )
+    assert referral.pk > SIZES["referrals"]
 
 
 def test_departments_launch_at_different_times_and_physicians_come_and_go(seeded):
