@@ -182,7 +182,7 @@ class _Program:
             if not dates:
                 continue
             first = max(department.launched_on.toordinal(), dates[0])
-            last = department.adopted_until(ctx.end).toordinal()
+            last = department.adopted_until(ctx.last_day).toordinal()
             if first <= last:
                 windows[d] = (first, last)
         return windows
@@ -240,8 +240,7 @@ class _Program:
         running = _Running(self.windows, self.sizes)
         open_physicians: set[int] = set()
         pk = self.first_referral
-        last_day = ctx.end - timedelta(days=1)
-        for day, count in spread(rng, ctx.sizes.referrals, ctx.start, last_day, self.weight):
+        for day, count in spread(rng, ctx.sizes.referrals, ctx.start, ctx.last_day, self.weight):
             ordinal = day.toordinal()
             pick = running.on(ordinal)
             for _ in range(count):
@@ -297,8 +296,8 @@ class _Program:
         contact_on = contact.date() if contact else None
         last_on = None
         if contact_on is not None:
-            ends = [self.ctx.departments[department].adopted_until(self.ctx.end)]
-            ends.append(closed.date() if closed else self.ctx.end)
+            ends = [self.ctx.departments[department].adopted_until(self.ctx.last_day)]
+            ends.append(closed.date() if closed else self.ctx.last_day)
             if physician is not None and self.ctx.physician_ended[physician]:
                 ends.append(date.fromordinal(self.ctx.physician_ended[physician]))
             last_on = min(ends)
@@ -428,7 +427,7 @@ class _Program:
         running = _Running(self.windows, self.sizes)
         # The referrals by the day they arrived, merged with the days of proactive ones.
         referrals = ((plan.row[2].date(), plan) for plan in self.plans())
-        proactive = spread(rng, total - linked_left, ctx.start, ctx.end, self.weight)
+        proactive = spread(rng, total - linked_left, ctx.start, ctx.last_day, self.weight)
         for day, item in heapq.merge(referrals, proactive, key=lambda pair: pair[0]):
             if isinstance(item, Plan):
                 for index in range(min(item.interactions, linked_left)):

@@ -146,6 +146,11 @@ class ScaleContext:
         """The program's clock stops at midnight starting the end day: no time is later."""
         return local_at(self.end, 0)
 
+    @property
+    def last_day(self) -> date:
+        """The last day before the clock stops."""
+        return self.end - timedelta(days=1)
+
     def rng(self, name: str) -> random.Random:
         """Dice of one app's own, so that one part can change without moving the others."""
         return random.Random(f"{name}:{self.seed}")
@@ -249,7 +254,7 @@ def _drop_secondary_indexes(cursor, table: str) -> list[str]:
     )
     indexes = cursor.fetchall()
     for name, _ in indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     return [definition for _, definition in indexes]
 
 
@@ -260,7 +265,7 @@ def analyze(ctx: ScaleContext, tables: Iterable[str]) -> None:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f'ANALYZE "{table}"')
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
     ctx.timed("(analyze)", 0, started)
 
 

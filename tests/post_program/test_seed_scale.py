@@ -107,7 +107,7 @@ def test_interactions_keep_the_rules_of_the_app(seeded):
         supporter = supporters[interaction.supporter_id]
         department = departments[interaction.department_id]
         day = interaction.occurred_on
-        assert department.is_adopted_on(day) and day <= END, interaction
+        assert department.is_adopted_on(day) and day < END, interaction
         assert supporter.activated_on <= day
         physician = physicians.get(interaction.physician_id)
         if physician is not None:
