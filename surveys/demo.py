@@ -39,7 +39,7 @@ def _at(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(9)))
 
 
-def _likert(rng: random.Random, weights=(3, 5, 12, 40, 40)) -> int:
+def likert_answer(rng: random.Random, weights=(3, 5, 12, 40, 40)) -> int:
     return rng.choices([1, 2, 3, 4, 5], weights=weights)[0]
 
 
@@ -131,9 +131,9 @@ def _program_evaluation(ctx: DemoContext, rng: random.Random) -> None:
                     "aware_of_program": had or rng.random() < AWARE,
                     "had_interaction": had,
                     "would_recommend": recommend,
-                    "culture_improved": _likert(rng)
+                    "culture_improved": likert_answer(rng)
                     if recommend
-                    else _likert(rng, (10, 25, 40, 20, 5)),
+                    else likert_answer(rng, (10, 25, 40, 20, 5)),
                 },
             )
         )
@@ -255,7 +255,7 @@ def _recipient_feedback(rng: random.Random) -> dict:
     helped = rng.random() < 0.88
     weights = (1, 3, 8, 40, 48) if helped else (10, 25, 35, 20, 10)
     answers = {
-        code: _likert(rng, weights)
+        code: likert_answer(rng, weights)
         for code in (
             "helpful",
             "wellbeing_improved",
@@ -271,7 +271,7 @@ def _recipient_feedback(rng: random.Random) -> dict:
 
 def _training_evaluation(rng: random.Random) -> dict:
     return {
-        code: _likert(rng, (1, 2, 7, 45, 45))
+        code: likert_answer(rng, (1, 2, 7, 45, 45))
         for code in ("training_useful", "culture_shift", "confidence")
     }
 

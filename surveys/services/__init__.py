@@ -52,11 +52,13 @@ from .responses import (
     EVENT_SURVEYS,
     ResponseRow,
     answer_columns,
+    response_department,
     response_month,
     response_submit,
     responses_export_record,
     responses_record,
     responses_settle,
+    score_compute,
 )
 
 __all__ = [
@@ -86,11 +88,13 @@ __all__ = [
     "invitations_send",
     "questions_validate",
     "reminders_send_due",
+    "response_department",
     "response_month",
     "response_submit",
     "responses_export_record",
     "responses_record",
     "responses_settle",
+    "score_compute",
     "token_hash",
     "token_new",
 ]
