@@ -16,6 +16,7 @@ from post_program.import_export import (
     date_value,
     department_lookup,
     field_length,
+    matching,
     yes_no,
 )
 
@@ -99,8 +100,10 @@ class SurveyResponsesFile(FileSpec):
         departments = department_lookup(batch)
         questions = self._questions(batch)
         known = set(
-            Response.objects.filter(public_id__in={row["response_id"] for row in rows}).values_list(
-                "public_id", flat=True
+            matching(
+                Response.objects.values_list("public_id", flat=True),
+                "public_id",
+                (row["response_id"] for row in rows),
             )
         )
         grouped: dict[str, list] = defaultdict(list)
