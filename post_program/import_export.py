@@ -591,6 +591,8 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
         return
+    from psycopg.adapt import PyFormat, Transformer
+
     given = list(rows[0])
     defaults = {
         field.attname: field.get_db_prep_save(field.get_default(), connection)
@@ -602,7 +604,14 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
         for name in [*given, *defaults]
     )
     table = connection.ops.quote_name(model._meta.db_table)
-    fixed = list(defaults.values())
+    # The defaults as the text COPY sends, dumped once rather than once a row.
+    transformer = Transformer(connection.connection)
+    fixed = [
+        None
+        if value is None
+        else bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
+        for value in defaults.values()
+    ]
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([*map(row.__getitem__, given), *fixed])
