@@ -584,8 +584,9 @@ def with_changes(model, stored: dict[str, Any], values: dict[str, Any]):
 def insert_rows(model, rows: list[dict[str, Any]]) -> None:
     """Insert new rows of `model`, each as its fields' values by attname (every row naming the
     same fields; the others take their defaults). On PostgreSQL this is one COPY of the values
-    as they are, without model instances or per-value preparation, so that a large file writes
-    at about the speed of the database; elsewhere it is `bulk_create`."""
+    as they are (dates, numbers, text and ids, which the database takes without Django's
+    preparation), without model instances, so that a large file writes at about the speed of
+    the database; elsewhere it is `bulk_create`."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -604,17 +605,18 @@ def insert_rows(model, rows: list[dict[str, Any]]) -> None:
         for name in [*given, *defaults]
     )
     table = connection.ops.quote_name(model._meta.db_table)
-    # The defaults as the text COPY sends, dumped once rather than once a row.
-    transformer = Transformer(connection.connection)
-    fixed = [
-        None
-        if value is None
-        else bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
-        for value in defaults.values()
-    ]
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([*map(row.__getitem__, given), *fixed])
+    with connection.cursor() as cursor:
+        # The defaults as the text COPY sends, dumped once rather than once a row.
+        transformer = Transformer(cursor.connection)
+        fixed = [
+            None
+            if value is None
+            else bytes(transformer.get_dumper(value, PyFormat.TEXT).dump(value)).decode()
+            for value in defaults.values()
+        ]
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([*map(row.__getitem__, given), *fixed])
 
 
 def existing_departments(batch: Batch) -> set[tuple[str, str]]:
