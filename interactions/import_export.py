@@ -11,6 +11,7 @@ import re
 
 from django.utils import timezone
 
+from post_program.bulk_rows import insert_rows, matching, with_changes
 from post_program.import_export import (
     Column,
     Counts,
@@ -23,10 +24,7 @@ from post_program.import_export import (
     department_lookup,
     existing_physician_ids,
     field_length,
-    insert_rows,
-    matching,
     whole_number,
-    with_changes,
     yes_no,
 )
 from post_program.models import PeerSupporter, Physician

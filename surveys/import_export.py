@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from post_program.bulk_rows import matching
 from post_program.import_export import (
     Column,
     Counts,
@@ -16,7 +17,6 @@ from post_program.import_export import (
     date_value,
     department_lookup,
     field_length,
-    matching,
     yes_no,
 )
 

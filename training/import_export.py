@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from post_program.bulk_rows import matching
 from post_program.import_export import (
     Column,
     Counts,
@@ -11,7 +12,6 @@ from post_program.import_export import (
     choice,
     date_value,
     existing_physician_ids,
-    matching,
 )
 from post_program.models import PeerSupporter, Physician
 
