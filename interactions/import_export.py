@@ -7,6 +7,7 @@ imported into an empty database still counts the same unique physicians.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.utils import timezone
@@ -360,6 +361,8 @@ class InteractionsFile(FileSpec):
                 (row["interaction_id"] for row in rows),
             )
         }
+        # A physician comes back in many rows: key their pseudonym once.
+        pseudonym_of_physician = functools.cache(physician_pseudonym)
         new, changed = [], []
         for row in rows:
             physician_id = physicians.get(row["physician_id"])
@@ -368,7 +371,7 @@ class InteractionsFile(FileSpec):
                 "supporter_id": supporters[row["supporter_id"]],
                 "physician_id": physician_id,
                 "physician_pseudonym": (
-                    physician_pseudonym(row["physician_id"])
+                    pseudonym_of_physician(row["physician_id"])
                     if physician_id
                     else pseudonym_of(row["physician_id"])
                 ),
