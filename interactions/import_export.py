@@ -7,15 +7,16 @@ imported into an empty database still counts the same unique physicians.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.utils import timezone
 
+from post_program.bulk_rows import insert_rows, matching, with_changes
 from post_program.import_export import (
     Column,
     Counts,
     FileSpec,
-    apply_changes,
     carried,
     check_department_reference,
     choice,
@@ -125,14 +126,18 @@ class ReferralsFile(FileSpec):
         """physician_id -> referral_id of the one open referral each physician may have."""
 
         def load():
-            imported = {row["referral_id"] for row in batch.rows.get(self.name, [])}
-            open_of = dict(
-                Referral.objects.open()
-                .filter(physician__isnull=False)
-                .exclude(referral_id__in=imported)
-                .values_list("physician__physician_id", "referral_id")
-            )
-            for row in batch.rows.get(self.name, []):
+            rows = batch.rows.get(self.name, [])
+            imported = {row["referral_id"] for row in rows}
+            open_of = {
+                physician_id: referral_id
+                for physician_id, referral_id in matching(
+                    Referral.objects.open().values_list("physician__physician_id", "referral_id"),
+                    "physician__physician_id",
+                    (row["physician_id"] for row in rows if not row["outcome"]),
+                )
+                if referral_id not in imported
+            }
+            for row in rows:
                 if not row["outcome"] and row["physician_id"]:
                     open_of.setdefault(row["physician_id"], row["referral_id"])
             return open_of
@@ -149,18 +154,28 @@ class ReferralsFile(FileSpec):
 
     def write(self, rows, batch):
         departments = department_lookup(batch)
-        wanted = {row["physician_id"] for row in rows} | {row["assigned_to"] for row in rows}
         physicians = dict(
-            Physician.objects.filter(physician_id__in=wanted - {None}).values_list(
-                "physician_id", "pk"
+            matching(
+                Physician.objects.values_list("physician_id", "pk"),
+                "physician_id",
+                (row["physician_id"] for row in rows),
             )
         )
         supporters = dict(
-            PeerSupporter.objects.filter(physician__physician_id__in=wanted - {None}).values_list(
-                "physician__physician_id", "pk"
+            matching(
+                PeerSupporter.objects.values_list("physician__physician_id", "pk"),
+                "physician__physician_id",
+                (row["assigned_to"] for row in rows),
             )
         )
-        existing = {r.referral_id: r for r in Referral.objects.all()}
+        existing = {
+            stored["referral_id"]: stored
+            for stored in matching(
+                Referral.objects.values("pk", "referral_id", *self._fields),
+                "referral_id",
+                (row["referral_id"] for row in rows),
+            )
+        }
         new, changed = [], []
         for row in rows:
             status = self._status(row)
@@ -171,7 +186,7 @@ class ReferralsFile(FileSpec):
                 "first_contact_due_at": first_contact_deadline(row["received_at"]),
                 "source": row["source"],
                 "physician_id": physicians.get(row["physician_id"]),
-                "department": departments[(row["site"], row["department"])],
+                "department_id": departments[(row["site"], row["department"])].pk,
                 "assigned_to_id": supporters.get(row["assigned_to"]),
                 "assigned_at": row["received_at"] if held else None,
                 "first_contact_at": row["first_contact_at"],
@@ -180,12 +195,12 @@ class ReferralsFile(FileSpec):
                 "status": status,
                 "physician_pseudonym": pseudonym,
             }
-            referral = existing.get(row["referral_id"])
-            if pseudonym and (referral is None or referral.deidentified_at is None):
+            stored = existing.get(row["referral_id"])
+            if pseudonym and (stored is None or stored["deidentified_at"] is None):
                 values["deidentified_at"] = timezone.now()
-            if referral is None:
+            if stored is None:
                 new.append(Referral(referral_id=row["referral_id"], reason=Reason.OTHER, **values))
-            elif self._changed(referral, row, values):
+            elif referral := self._changed(stored, row, values):
                 changed.append(referral)
         Referral.objects.bulk_update(changed, [*self._fields], batch_size=500)
         Referral.objects.bulk_create(new, batch_size=500)
@@ -200,7 +215,7 @@ class ReferralsFile(FileSpec):
         "first_contact_due_at",
         "source",
         "physician_id",
-        "department",
+        "department_id",
         "assigned_to_id",
         "assigned_at",
         "first_contact_at",
@@ -215,6 +230,7 @@ class ReferralsFile(FileSpec):
     _sources = {
         "status": "referral_id",
         "assigned_at": "referral_id",
+        "department_id": "department",
         "first_contact_due_at": "received_at",
         "physician_pseudonym": "physician_id",
         "deidentified_at": "physician_id",
@@ -224,19 +240,19 @@ class ReferralsFile(FileSpec):
     _steps = ("assigned_to_id", "first_contact_at", "closed_at", "outcome")
 
     @classmethod
-    def _changed(cls, referral, row, values) -> bool:
-        """Update an existing referral without moving it back a state or clearing a step."""
-        if referral.deidentified_at is not None and not values["physician_pseudonym"]:
-            values["physician_pseudonym"] = referral.physician_pseudonym
+    def _changed(cls, stored, row, values) -> Referral | None:
+        """The update of a stored referral that never moves it back a state or clears a step."""
+        if stored["deidentified_at"] is not None and not values["physician_pseudonym"]:
+            values["physician_pseudonym"] = stored["physician_pseudonym"]
         values = carried(row, values, cls._sources)
         for step in cls._steps:
-            if step in values and not values[step] and getattr(referral, step):
+            if step in values and not values[step] and stored[step]:
                 del values[step]
-        if STATUS_ORDER.index(values["status"]) < STATUS_ORDER.index(referral.status):
-            values["status"] = referral.status
-        if referral.assigned_at is not None:
+        if STATUS_ORDER.index(values["status"]) < STATUS_ORDER.index(stored["status"]):
+            values["status"] = stored["status"]
+        if stored["assigned_at"] is not None:
             del values["assigned_at"]  # an assignment made in the app keeps its real time
-        return apply_changes(referral, values)
+        return with_changes(Referral, stored, values)
 
     def export_rows(self):
         rows = Referral.objects.order_by("received_at", "referral_id").values_list(
@@ -262,9 +278,13 @@ def referral_received_on(batch) -> dict[str, object]:
     def load():
         received = {
             referral_id: timezone.localdate(at)
-            for referral_id, at in Referral.objects.values_list("referral_id", "received_at")
+            for referral_id, at in matching(
+                Referral.objects.values_list("referral_id", "received_at"),
+                "referral_id",
+                (row["referral_id"] for row in batch.rows.get(InteractionsFile.name, [])),
+            )
         }
-        for row in batch.rows.get("referrals.csv", []):
+        for row in batch.rows.get(ReferralsFile.name, []):
             if row["received_at"]:
                 received[row["referral_id"]] = timezone.localdate(row["received_at"])
         return received
@@ -299,7 +319,7 @@ class InteractionsFile(FileSpec):
             yield "supporter_id", "not a trained peer supporter (database or training.csv)"
         if row["successful"] and row["duration_minutes"] == 0:
             yield "duration_minutes", "a successful interaction lasts at least 1 minute"
-        if row["occurred_on"] and row["occurred_on"] > timezone.localdate():
+        if row["occurred_on"] and row["occurred_on"] > batch.cached("today", timezone.localdate):
             yield "occurred_on", "is in the future"
         if row["referral_id"]:
             if row["source"] == InteractionSource.PROACTIVE:
@@ -313,21 +333,36 @@ class InteractionsFile(FileSpec):
     def write(self, rows, batch):
         departments = department_lookup(batch)
         physicians = dict(
-            Physician.objects.filter(
-                physician_id__in={row["physician_id"] for row in rows}
-            ).values_list("physician_id", "pk")
+            matching(
+                Physician.objects.values_list("physician_id", "pk"),
+                "physician_id",
+                (row["physician_id"] for row in rows),
+            )
         )
         supporters = dict(
-            PeerSupporter.objects.filter(
-                physician__physician_id__in={row["supporter_id"] for row in rows}
-            ).values_list("physician__physician_id", "pk")
+            matching(
+                PeerSupporter.objects.values_list("physician__physician_id", "pk"),
+                "physician__physician_id",
+                (row["supporter_id"] for row in rows),
+            )
         )
         referrals = dict(
-            Referral.objects.filter(
-                referral_id__in={row["referral_id"] for row in rows} - {None}
-            ).values_list("referral_id", "pk")
+            matching(
+                Referral.objects.values_list("referral_id", "pk"),
+                "referral_id",
+                (row["referral_id"] for row in rows),
+            )
         )
-        existing = {i.interaction_id: i for i in Interaction.objects.all()}
+        existing = {
+            stored["interaction_id"]: stored
+            for stored in matching(
+                Interaction.objects.values("pk", "interaction_id", *self._fields, "escalated_to"),
+                "interaction_id",
+                (row["interaction_id"] for row in rows),
+            )
+        }
+        # A physician comes back in many rows: key their pseudonym once.
+        pseudonym_of_physician = functools.cache(physician_pseudonym)
         new, changed = [], []
         for row in rows:
             physician_id = physicians.get(row["physician_id"])
@@ -336,11 +371,11 @@ class InteractionsFile(FileSpec):
                 "supporter_id": supporters[row["supporter_id"]],
                 "physician_id": physician_id,
                 "physician_pseudonym": (
-                    physician_pseudonym(row["physician_id"])
+                    pseudonym_of_physician(row["physician_id"])
                     if physician_id
                     else pseudonym_of(row["physician_id"])
                 ),
-                "department": departments[(row["site"], row["department"])],
+                "department_id": departments[(row["site"], row["department"])].pk,
                 "duration_minutes": row["duration_minutes"],
                 "successful": row["successful"],
                 "source": row["source"],
@@ -348,17 +383,18 @@ class InteractionsFile(FileSpec):
                 "escalated": bool(row["escalated"]),
                 "referral_id": referrals.get(row["referral_id"]),
             }
-            interaction = existing.get(row["interaction_id"])
-            if interaction is None:
-                new.append(Interaction(interaction_id=row["interaction_id"], **values))
+            stored = existing.get(row["interaction_id"])
+            if stored is None:
+                new.append({"interaction_id": row["interaction_id"], **values})
             else:
                 if not values["escalated"]:
                     values["escalated_to"] = ""
-                sources = {"physician_pseudonym": "physician_id", "escalated_to": "escalated"}
-                if apply_changes(interaction, carried(row, values, sources)):
+                if interaction := with_changes(
+                    Interaction, stored, carried(row, values, self._sources)
+                ):
                     changed.append(interaction)
         Interaction.objects.bulk_update(changed, [*self._fields, "escalated_to"], batch_size=1000)
-        Interaction.objects.bulk_create(new, batch_size=1000)
+        insert_rows(Interaction, new)
         return Counts(
             created=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed)
         )
@@ -368,7 +404,7 @@ class InteractionsFile(FileSpec):
         "supporter_id",
         "physician_id",
         "physician_pseudonym",
-        "department",
+        "department_id",
         "duration_minutes",
         "successful",
         "source",
@@ -376,6 +412,12 @@ class InteractionsFile(FileSpec):
         "escalated",
         "referral_id",
     )
+    # Fields filled from a column of another name.
+    _sources = {
+        "physician_pseudonym": "physician_id",
+        "department_id": "department",
+        "escalated_to": "escalated",
+    }
 
     def export_rows(self):
         rows = Interaction.objects.order_by("occurred_on", "interaction_id").values_list(

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .bulk_rows import matching, with_changes
 from .models import FIRST_DAY, LAST_DAY, Department, Physician, Site, User
 from .services import audit_record
 from .spreadsheets import cell_read, cell_written
@@ -578,16 +579,6 @@ def carried(row: Row, values: dict[str, Any], sources: dict[str, str] | None = N
     return {name: value for name, value in values.items() if row.has(sources.get(name, name))}
 
 
-def apply_changes(instance, values: dict[str, Any]) -> bool:
-    """Set the values that differ on the instance; say whether any did."""
-    changed = False
-    for name, value in values.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed = True
-    return changed
-
-
 def existing_departments(batch: Batch) -> set[tuple[str, str]]:
     """(site, department) of the database and of this import's departments.csv."""
     return batch.cached(
@@ -649,16 +640,21 @@ class DepartmentsFile(FileSpec):
     def write(self, rows, batch):
         counts = Counts()
         sites = {site.name: site for site in Site.objects.all()}
-        existing = {(d.site.name, d.name): d for d in Department.objects.select_related("site")}
+        existing = {
+            (stored.pop("site__name"), stored.pop("name")): stored
+            for stored in Department.objects.values(
+                "site__name", "name", "pk", "launched_on", "ended_on"
+            )
+        }
         new, changed = [], []
         for row in rows:
             site = sites.get(row["site"]) or Site.objects.create(name=row["site"])
             sites[site.name] = site
             values = {"launched_on": row["launched_on"], "ended_on": row["ended_on"]}
-            department = existing.get((row["site"], row["department"]))
-            if department is None:
+            stored = existing.get((row["site"], row["department"]))
+            if stored is None:
                 new.append(Department(site=site, name=row["department"], **values))
-            elif apply_changes(department, carried(row, values)):
+            elif department := with_changes(Department, stored, carried(row, values)):
                 changed.append(department)
         Department.objects.bulk_create(new)
         Department.objects.bulk_update(changed, ["launched_on", "ended_on"])
@@ -721,28 +717,37 @@ class PhysiciansFile(FileSpec):
 
     def write(self, rows, batch):
         departments = department_lookup(batch)
-        existing = {p.physician_id: p for p in Physician.objects.all()}
+        fields = ["department_id", "started_on", "ended_on", "email", "name"]
+        existing = {
+            stored["physician_id"]: stored
+            for stored in matching(
+                Physician.objects.values("pk", "physician_id", *fields),
+                "physician_id",
+                (row["physician_id"] for row in rows),
+            )
+        }
         users = {
-            user.email.lower(): user
-            for user in User.objects.filter(
-                email__in=[row["email"] for row in rows if row["email"]]
+            email.lower(): pk
+            for email, pk in matching(
+                User.objects.values_list("email", "pk"), "email", (row["email"] for row in rows)
             )
         }
         new, changed = [], []
-        fields = ["department", "started_on", "ended_on", "email", "name"]
         for row in rows:
             values = {
-                "department": departments[(row["site"], row["department"])],
+                "department_id": departments[(row["site"], row["department"])].pk,
                 "started_on": row["started_on"],
                 "ended_on": row["ended_on"],
                 "email": row["email"] or "",
                 "name": row["name"] or "",
             }
-            physician = existing.get(row["physician_id"])
-            if physician is None:
-                user = users.get(row["email"]) if row["email"] else None
-                new.append(Physician(physician_id=row["physician_id"], user=user, **values))
-            elif apply_changes(physician, carried(row, values)):
+            stored = existing.get(row["physician_id"])
+            if stored is None:
+                user_id = users.get(row["email"]) if row["email"] else None
+                new.append(Physician(physician_id=row["physician_id"], user_id=user_id, **values))
+            elif physician := with_changes(
+                Physician, stored, carried(row, values, {"department_id": "department"})
+            ):
                 changed.append(physician)
         # Emails move between rows in a refresh: clear the old ones first so that the unique
         # email constraint never sees two rows holding one address mid-update.

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from post_program.bulk_rows import matching
 from post_program.import_export import (
     Column,
     Counts,
@@ -99,8 +100,10 @@ class SurveyResponsesFile(FileSpec):
         departments = department_lookup(batch)
         questions = self._questions(batch)
         known = set(
-            Response.objects.filter(public_id__in={row["response_id"] for row in rows}).values_list(
-                "public_id", flat=True
+            matching(
+                Response.objects.values_list("public_id", flat=True),
+                "public_id",
+                (row["response_id"] for row in rows),
             )
         )
         grouped: dict[str, list] = defaultdict(list)

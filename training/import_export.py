@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from post_program.bulk_rows import matching
 from post_program.import_export import (
     Column,
     Counts,
@@ -25,9 +26,13 @@ def newly_trained_ids(batch) -> set[str]:
     def load():
         rows = [row for row in batch.rows.get(TrainingFile.name, []) if row["course"] == "initial"]
         recorded = set(
-            TrainingCompletion.objects.initial()
-            .filter(physician__physician_id__in={row["physician_id"] for row in rows})
-            .values_list("physician__physician_id", "completed_on")
+            matching(
+                TrainingCompletion.objects.initial().values_list(
+                    "physician__physician_id", "completed_on"
+                ),
+                "physician__physician_id",
+                (row["physician_id"] for row in rows),
+            )
         )
         return {
             row["physician_id"]
@@ -53,13 +58,17 @@ class TrainingFile(FileSpec):
 
     def write(self, rows, batch):
         physicians = dict(
-            Physician.objects.filter(
-                physician_id__in={row["physician_id"] for row in rows}
-            ).values_list("physician_id", "pk")
+            matching(
+                Physician.objects.values_list("physician_id", "pk"),
+                "physician_id",
+                (row["physician_id"] for row in rows),
+            )
         )
         existing = set(
-            TrainingCompletion.objects.filter(physician_id__in=physicians.values()).values_list(
-                "physician_id", "course", "completed_on"
+            matching(
+                TrainingCompletion.objects.values_list("physician_id", "course", "completed_on"),
+                "physician_id",
+                physicians.values(),
             )
         )
         new = [

@@ -235,3 +235,46 @@ def test_columns_a_referrals_file_leaves_out_keep_their_fields(tmp_path):
     output = _import(write(tmp_path / "b", referrals=narrow))
     assert "referrals.csv: 3 rows, 0 new, 0 updated, 3 unchanged" in output
     assert list(Referral.objects.order_by("pk").values()) == before
+
+
+def _interactions(prefix: str, count: int) -> str:
+    """`count` interactions of P1 with P2, every other one on referral R-1."""
+    return interactions_csv(
+        *(
+            f"{prefix}-{n},2021-03-05,P1,P2,{EMERGENCY},30,yes,self,phone,no,"
+            + ("R-1" if n % 2 else "")
+            for n in range(count)
+        )
+    )
+
+
+def _queries_to_import(tmp_path, name: str, interactions: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _import(write(tmp_path / name, interactions=interactions))
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_an_imports_queries_follow_its_file_not_the_database(tmp_path):
+    """Existing rows are looked up by the keys the file names (in chunks), never read whole:
+    the queries are the same with 3 or 40 interactions already stored, and with 5 or 50 rows."""
+    from interactions.models import Interaction
+
+    files = {"departments": DEPARTMENTS, "physicians": PHYSICIANS, "training": TRAINING}
+    _import(write(tmp_path / "program", referrals=REFERRALS, **files))
+    _import(write(tmp_path / "three", interactions=_interactions("A", 3)))
+    with_three = _queries_to_import(tmp_path, "five", _interactions("B", 5))
+    _import(write(tmp_path / "more", interactions=_interactions("C", 37)))
+    assert Interaction.objects.count() == 45
+    with_forty = _queries_to_import(tmp_path, "five-again", _interactions("D", 5))
+    fifty_rows = _queries_to_import(tmp_path, "fifty", _interactions("E", 50))
+    assert len(with_three) == len(with_forty) == len(fifty_rows)
+    # Updating rows reads them by key too: a re-import of the fifty with one change.
+    changed = _interactions("E", 50).replace("E-7,2021-03-05", "E-7,2021-03-06")
+    assert len(_queries_to_import(tmp_path, "fifty-changed", changed)) <= len(fifty_rows) + 1
+    assert Interaction.objects.get(interaction_id="E-7").occurred_on == date(2021, 3, 6)
+    table = Interaction._meta.db_table
+    reads = [sql for sql in fifty_rows if sql.startswith("SELECT") and f'FROM "{table}"' in sql]
+    assert reads and all(" IN (" in sql for sql in reads)
