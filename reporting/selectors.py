@@ -467,9 +467,10 @@ def _successful_by_department_and_minutes(interactions: QuerySet) -> dict[int, d
     return histogram
 
 
-def _unique_physicians_by_department(interactions: QuerySet) -> dict[int, int]:
-    """Distinct supported physicians per department, counted over the distinct pairs (hashed)
-    rather than with COUNT(DISTINCT) per group (sorted). One query."""
+def _unique_physicians(interactions: QuerySet) -> tuple[int, dict[int, int]]:
+    """Distinct supported physicians in all and per department, in one pass: the distinct
+    (department, physician) pairs (hashed, where COUNT(DISTINCT) per group sorts), then
+    counted per department and, once more distinct, in all. One query."""
     pairs = (
         interactions.filter(SUCCESSFUL & LINKED)
         .values("department_id", "physician_pseudonym")
@@ -478,12 +479,16 @@ def _unique_physicians_by_department(interactions: QuerySet) -> dict[int, int]:
     try:
         inner, params = pairs.query.sql_with_params()
     except EmptyResultSet:  # an empty scope
-        return {}
-    # The inner query is Django's own, its values bound as parameters.
-    sql = f"SELECT department_id, COUNT(*) FROM ({inner}) pairs GROUP BY department_id"  # noqa: S608  # nosec B608
+        return 0, {}
+    # The inner query is Django's own, its values bound as parameters; an interaction always
+    # has a department, so NULL marks the row of the whole scope.
+    sql = f"""WITH pairs AS ({inner})
+        SELECT department_id, COUNT(*) FROM pairs GROUP BY department_id
+        UNION ALL SELECT NULL, COUNT(DISTINCT physician_pseudonym) FROM pairs"""  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+        counts = dict(cursor.fetchall())
+    return counts.pop(None), counts
 
 
 class InteractionStatistics(NamedTuple):
@@ -500,7 +505,7 @@ def interaction_statistics(
     department_ids: DepartmentIds,
     windows: dict[str, metrics.Window] | None = None,
 ) -> InteractionStatistics:
-    """Interactions in P, in scope, in five queries whatever their number.
+    """Interactions in P, in scope, in four queries whatever their number.
 
     ``totals``: ``successful``, ``logged``, ``unique_physicians``, ``escalated``, ``minutes``
     (sum over successful ones), ``source_<s>``, ``band_<i>`` (duration histogram),
@@ -522,9 +527,7 @@ def interaction_statistics(
         },
     )
     totals["escalated"] = totals.pop("n_escalated")
-    totals["unique_physicians"] = (
-        interactions.filter(SUCCESSFUL & LINKED).values("physician_pseudonym").distinct().count()
-    )
+    totals["unique_physicians"], unique = _unique_physicians(interactions)
     histogram = _successful_by_department_and_minutes(interactions)
     pooled: dict[int, int] = {}
     for counts in histogram.values():
@@ -546,7 +549,6 @@ def interaction_statistics(
         )
         for key, window in windows.items():
             totals[f"window_{key}"] = sum(n for day, n in by_day.items() if window.contains(day))
-    unique = _unique_physicians_by_department(interactions)
     by_department = {
         department_id: {
             "successful": sum(counts.values()),

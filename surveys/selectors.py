@@ -450,13 +450,20 @@ def responses_in(
     return responses
 
 
-def _item_answers(*, survey, question, start, end, department_ids) -> QuerySet[Answer]:
-    return Answer.objects.filter(
-        response__in=responses_in(
-            survey=survey, start=start, end=end, department_ids=department_ids
-        ),
-        question__code=question,
+def _item_answers(
+    *, start: date, end: date, department_ids: Collection[int] | None, items: Collection[tuple]
+) -> QuerySet[Answer]:
+    """Answers to `items` ((survey, question) pairs) of the responses submitted in [start, end]
+    in scope, filtered on the responses' own columns (joined, not a subquery of ids)."""
+    answers = Answer.objects.filter(
+        response__submitted_on__gte=start,
+        response__submitted_on__lte=end,
+        response__version__instrument__code__in={survey for survey, _ in items},
+        question__code__in={question for _, question in items},
     )
+    if department_ids is not None:
+        answers = answers.filter(response__department_id__in=department_ids)
+    return answers
 
 
 _POSITIVE = Q(value_bool=True) | Q(
@@ -471,22 +478,26 @@ def items_counts(
     end: date,
     department_ids: Collection[int] | None = None,
 ) -> dict[tuple[str, str], ItemCounts]:
-    """`item_counts` of each (survey, question) of `items`, in one query; an item nobody
-    answered counts 0 of 0."""
+    """`item_counts` of each (survey, question) of `items`, counted by question in one query
+    (and one more naming the questions); an item nobody answered counts 0 of 0."""
     rows = (
-        Answer.objects.filter(
-            response__in=responses_in(start=start, end=end, department_ids=department_ids),
-            response__version__instrument__code__in={survey for survey, _ in items},
-            question__code__in={question for _, question in items},
-        )
-        .values(survey=F("response__version__instrument__code"), code=F("question__code"))
+        _item_answers(start=start, end=end, department_ids=department_ids, items=items)
+        .values("question_id")
         .annotate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
         .order_by()
     )
-    found = {
-        (row["survey"], row["code"]): ItemCounts(row["positive"], row["respondents"])
-        for row in rows
-    }
+    counts = {row["question_id"]: row for row in rows}
+    codes = Question.objects.filter(pk__in=counts).values_list(
+        "pk", "version__instrument__code", "code"
+    )
+    found: dict[tuple[str, str], ItemCounts] = {}
+    for pk, survey, code in codes:
+        # Versions of an instrument each have their own questions: answers pool by code.
+        before = found.get((survey, code), ItemCounts(0, 0))
+        found[survey, code] = ItemCounts(
+            before.positive + counts[pk]["positive"],
+            before.respondents + counts[pk]["respondents"],
+        )
     return {item: found.get(item, ItemCounts(0, 0)) for item in items}
 
 
@@ -499,7 +510,7 @@ def item_counts(
     department_ids: Collection[int] | None = None,
 ) -> ItemCounts:
     """ "yes" (yes/no item) or "agree" (Likert item) answers and the respondents who answered
-    `question` of `survey` in the period and scope. One query."""
+    `question` of `survey` in the period and scope."""
     item = (survey, question)
     return items_counts(items=[item], start=start, end=end, department_ids=department_ids)[item]
 
@@ -515,7 +526,7 @@ def item_counts_by_department(
     """`item_counts` per respondent department (None for responses without one). One query."""
     rows = (
         _item_answers(
-            survey=survey, question=question, start=start, end=end, department_ids=department_ids
+            start=start, end=end, department_ids=department_ids, items=[(survey, question)]
         )
         .values("response__department_id")
         .annotate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
