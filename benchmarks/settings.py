@@ -23,4 +23,4 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MFA_REQUIRED_ROLES: list[str] = []
+MFA_REQUIRED_ROLES = []

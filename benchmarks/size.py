@@ -20,11 +20,17 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Django is set up in main(), before any of these are used
+    from benchmarks.seeding import Seeded
+    from post_program.models import Department, User
+    from reporting.metrics import Window
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = ("report", "dashboards", "submissions", "exports", "import")
@@ -43,13 +49,13 @@ class Context:
 
     size: float
     end: date
-    seeded: object
-    director: object
-    lead: object
-    department: object
-    five_years: object
-    twelve_months: object
-    last_quarter: object
+    seeded: Seeded
+    director: User
+    lead: User
+    department: Department
+    five_years: Window
+    twelve_months: Window
+    last_quarter: Window
     workdir: Path
 
     def env(self) -> dict[str, str]:
@@ -82,7 +88,7 @@ def _prepare(size: float, workdir: Path, phases: dict[str, float]) -> Context:
 
     from benchmarks import seeding
     from benchmarks.urls import FLOOR_TABLE_SQL
-    from post_program.models import User
+    from post_program.models import Department, User
     from reporting import metrics
 
     with _phase(phases, "migrate"):
@@ -95,14 +101,14 @@ def _prepare(size: float, workdir: Path, phases: dict[str, float]) -> Context:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pgcrypto")
         cursor.execute("VACUUM ANALYZE")
     lead = User.objects.get(email=seeded.lead)
-    department = lead.role_assignments.select_related("department__site").get(role="lead")
+    department = Department.objects.select_related("site").get(leads__user=lead, leads__role="lead")
     return Context(
         size=size,
         end=end,
         seeded=seeded,
         director=User.objects.get(email=seeded.director),
         lead=lead,
-        department=department.department,
+        department=department,
         five_years=metrics.trailing_window(end, 12 * seeding.YEARS),
         twelve_months=metrics.trailing_window(end, 12),
         last_quarter=metrics.whole_quarters_before(end, 1),
@@ -131,10 +137,13 @@ def _scopes(ctx: Context):
     }
 
 
-def _floor(ctx: Context, period, scope) -> Callable[[], dict]:
+def _floor_seconds(period, scope) -> float:
+    """The median time of the floor SQL for the period and scope, after checking that it
+    computes the report's exact headline figures."""
     from django.conf import settings
 
-    from benchmarks import floors
+    from benchmarks import floors, timing
+    from reporting.report import ReAimReport
 
     def compute() -> dict:
         return floors.headline(
@@ -144,16 +153,6 @@ def _floor(ctx: Context, period, scope) -> Callable[[], dict]:
             deadline_hours=settings.FIRST_CONTACT_DEADLINE_HOURS,
         )
 
-    return compute
-
-
-def _floor_seconds(ctx: Context, period, scope) -> float:
-    """The median time of the floor SQL for the period and scope, after checking that it
-    computes the report's exact headline figures."""
-    from benchmarks import floors, timing
-    from reporting.report import ReAimReport
-
-    compute = _floor(ctx, period, scope)
     floors.check(compute(), ReAimReport(period=period, scope=scope).exact)
     return timing.median(timing.samples(compute, REPORT_RUNS))
 
@@ -174,7 +173,7 @@ def measure_report(ctx: Context):
             f"report, {name}, {seeding.YEARS} years",
             "s",
             seconds,
-            _floor_seconds(ctx, ctx.five_years, scope),
+            _floor_seconds(ctx.five_years, scope),
             Target(RATIO_AT_MOST, 1.5),
         )
 
@@ -240,7 +239,7 @@ def measure_dashboards(ctx: Context):
 
         with connection.execute_wrapper(count):
             get()
-        floor = _floor_seconds(ctx, period, scope)
+        floor = _floor_seconds(period, scope)
         yield Figure(f"{name}, median", "s", timing.median(times), floor)
         yield Figure(f"{name}, p95", "s", timing.p95(times), floor, Target(BELOW, limit))
         yield Figure(f"{name}, queries", "queries", len(queries), None, Target(SAME_ACROSS_SIZES))
