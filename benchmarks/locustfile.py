@@ -3,8 +3,16 @@ headless once per user class).
 
 Each user signs in through the sign-in page as one of the physician accounts in BENCH_ACCOUNTS
 (comma-separated, one per user) with BENCH_PASSWORD, then posts without pause:
-`SelfReferral` the request form for themself (a new submission key each time, as a new form
-would carry), `FloorInsert` the benchmark's one-INSERT view. Only the posts are named `submit`.
+
+- `SelfReferral`: the request form for themself, with a new submission key each time as a new
+  form would carry. The first opens a referral; the others join it, as a physician with an open
+  referral keeps it.
+- `ColleagueReferral`: the request form for a colleague on the roster, the next of the file
+  BENCH_COLLEAGUES (physician ids, one a line), so each opens a new referral until the list
+  comes round again.
+- `FloorInsert`: the benchmark's one-INSERT view.
+
+Only the posts are named `submit`.
 """
 
 from __future__ import annotations
@@ -12,11 +20,17 @@ from __future__ import annotations
 import itertools
 import os
 import uuid
+from pathlib import Path
 
 from locust import HttpUser, constant, task
 
 ACCOUNTS = itertools.cycle(os.environ.get("BENCH_ACCOUNTS", "").split(","))
 PASSWORD = os.environ.get("BENCH_PASSWORD", "")
+COLLEAGUES = itertools.cycle(
+    Path(os.environ["BENCH_COLLEAGUES"]).read_text().split()
+    if os.environ.get("BENCH_COLLEAGUES")
+    else [""]
+)
 
 
 class SignedIn(HttpUser):
@@ -39,14 +53,19 @@ class SignedIn(HttpUser):
             raise RuntimeError(f"sign-in failed: {response.status_code}")
 
 
-class SelfReferral(SignedIn):
+class RequestForm(SignedIn):
+    abstract = True
+
+    def for_whom(self) -> dict[str, str]:
+        raise NotImplementedError
+
     @task
     def submit(self) -> None:
         with self.client.post(
             "/referrals/request/",
             {
                 "csrfmiddlewaretoken": self.client.cookies["csrftoken"],
-                "for_whom": "self",
+                **self.for_whom(),
                 "reason": "adverse_event",
                 "urgency": "routine",
                 "contact_method": "any",
@@ -59,6 +78,16 @@ class SelfReferral(SignedIn):
         ) as response:
             if response.status_code != 302:
                 response.failure(f"not accepted: {response.status_code}")
+
+
+class SelfReferral(RequestForm):
+    def for_whom(self) -> dict[str, str]:
+        return {"for_whom": "self"}
+
+
+class ColleagueReferral(RequestForm):
+    def for_whom(self) -> dict[str, str]:
+        return {"for_whom": "colleague", "colleague": next(COLLEAGUES)}
 
 
 class FloorInsert(SignedIn):

@@ -39,6 +39,7 @@ DASHBOARD_WARMUP = 3
 DASHBOARD_RUNS = 30
 LOCUST_USERS = 8
 LOCUST_SECONDS = 20
+COLLEAGUES = 20_000  # more than a run submits, so each colleague referral is a new one
 GUNICORN_WORKERS = 2
 IMPORT_ROWS = 100_000
 
@@ -325,7 +326,9 @@ def _gunicorn(ctx: Context) -> Iterator[str]:
         log.close()
 
 
-def _locust(ctx: Context, host: str, user_class: str, accounts: list[str]) -> float:
+def _locust(
+    ctx: Context, host: str, user_class: str, accounts: list[str], colleagues: Path | None = None
+) -> float:
     """Requests per second of the `submit` requests of a headless Locust run; fails if any
     failed."""
     prefix = ctx.workdir / f"locust-{user_class}"
@@ -354,6 +357,7 @@ def _locust(ctx: Context, host: str, user_class: str, accounts: list[str]) -> fl
             **ctx.env(),
             "BENCH_ACCOUNTS": ",".join(accounts),
             "BENCH_PASSWORD": ctx.seeded.password,
+            "BENCH_COLLEAGUES": str(colleagues or ""),
         },
         capture_output=True,
         text=True,
@@ -372,14 +376,39 @@ def _locust(ctx: Context, host: str, user_class: str, accounts: list[str]) -> fl
     return float(submit["Requests/s"])
 
 
+def _colleagues(ctx: Context, accounts: list[str]) -> Path:
+    """A file of ids of employed physicians of adopting departments, other than the signed-in
+    ones, one a line in a fixed random order: whom `ColleagueReferral` asks support for."""
+    from post_program.models import Physician
+
+    ids = list(
+        Physician.objects.filter(
+            ended_on__isnull=True,
+            department__launched_on__isnull=False,
+            department__ended_on__isnull=True,
+        )
+        .exclude(user__email__in=accounts)
+        .values_list("pk", flat=True)
+    )
+    random.Random(2019).shuffle(ids)
+    path = ctx.workdir / "colleagues.txt"
+    path.write_text("".join(f"{pk}\n" for pk in ids[:COLLEAGUES]))
+    return path
+
+
 def measure_submissions(ctx: Context):
     from benchmarks.results import RATIO_AT_LEAST, Figure, Target
 
     accounts = _physician_accounts(ctx, LOCUST_USERS)
+    colleagues = _colleagues(ctx, accounts)
     with _gunicorn(ctx) as host:
         floor = _locust(ctx, host, "FloorInsert", accounts)
-        value = _locust(ctx, host, "SelfReferral", accounts)
-    yield Figure("referral submissions", "req/s", value, floor, Target(RATIO_AT_LEAST, 0.5))
+        for user_class, name in (
+            ("SelfReferral", "referral submissions, for oneself (joining the open one)"),
+            ("ColleagueReferral", "referral submissions, for a colleague (new referrals)"),
+        ):
+            value = _locust(ctx, host, user_class, accounts, colleagues=colleagues)
+            yield Figure(name, "req/s", value, floor, Target(RATIO_AT_LEAST, 0.5))
 
 
 # --- Exports ------------------------------------------------------------------------------
