@@ -51,8 +51,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The regional-scale benchmark on PostgreSQL (docs/performance.md), e.g.
+# make bench BENCH_ARGS="--sizes 0.01 --only report,dashboards"
+BENCH_ARGS ?=
+
 bench: install
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Back up DATABASE_URL's PostgreSQL database to BACKUP (pg_dump's custom format, without owners
 # or grants, so that it restores under any role), and restore BACKUP into DATABASE_URL's

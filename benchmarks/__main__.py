@@ -1,81 +1,143 @@
-"""Timed figures for the pages and commands people wait on (`make bench`).
+"""`make bench`: the regional-scale benchmark on PostgreSQL (docs/performance.md).
 
-Builds the demo program in a scratch SQLite database (or in DATABASE_URL: use a throwaway
-database), then times each page as the role who uses it. Figures are medians of several runs.
+For each size (a fraction of size L) it creates a fresh database `bench_<size>` on the server
+of DATABASE_URL (default postgres://postgres@127.0.0.1:5432/), runs `benchmarks.size` in it
+(migrate, seed, VACUUM ANALYZE, measure), and drops it unless --keep. Then it fits how each
+figure grows with the size, prints the table and writes bench/results.json.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
-import statistics
+import platform
+import subprocess
 import sys
-import tempfile
 import time
-from io import StringIO
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
-RUNS = 7
+from benchmarks import results
+from benchmarks.size import GROUPS, ROOT
+
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/"
 
 
-def _median_ms(action, runs: int = RUNS) -> float:
-    samples = []
-    for _ in range(runs):
+def _server(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise SystemExit(f"The benchmark needs PostgreSQL: DATABASE_URL is {parts.scheme}://...")
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+def _psql(server: str, sql: str) -> str:
+    return subprocess.run(  # noqa: S603
+        ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", server + "postgres", "-c", sql],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def _database(size: float) -> str:
+    return "bench_" + results.size_key(size).replace(".", "_")
+
+
+def _git_commit() -> str | None:
+    done = subprocess.run(
+        ["git", "rev-parse", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument(
+        "--sizes",
+        default="0.1,0.333,1",
+        type=lambda text: [float(s) for s in text.split(",")],
+        help="fractions of size L, comma-separated (default 0.1,0.333,1)",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(GROUPS),
+        help=f"groups to measure, comma-separated, of {','.join(GROUPS)}",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the bench_* databases")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args(argv)
+    unknown = set(args.only.split(",")) - set(GROUPS)
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(sorted(unknown))} (of {', '.join(GROUPS)})")
+
+    server = _server(os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+    runs, harness, seeders = {}, {}, set()
+    for size in args.sizes:
+        key, database = results.size_key(size), _database(size)
+        print(f"size {key} (database {database})", flush=True)
+        _psql(server, f'DROP DATABASE IF EXISTS "{database}"')
+        _psql(server, f'CREATE DATABASE "{database}"')
         started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+        out = ROOT / "bench" / f".size-{key}.json"
+        out.parent.mkdir(exist_ok=True)
+        try:
+            subprocess.run(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.size",
+                    "--size",
+                    str(size),
+                    "--only",
+                    args.only,
+                    "--out",
+                    str(out),
+                ],
+                cwd=ROOT,
+                env={
+                    **os.environ,
+                    "DATABASE_URL": server + database,
+                    "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+                },
+                check=True,
+            )
+            run = json.loads(out.read_text())
+        finally:
+            out.unlink(missing_ok=True)
+            if not args.keep:
+                _psql(server, f'DROP DATABASE IF EXISTS "{database}"')
+        runs[key] = run["figures"]
+        seeders.add(run["seeder"])
+        harness[key] = {**run["harness_seconds"], "total": time.perf_counter() - started}
 
-
-def main() -> int:
-    scratch = tempfile.mkdtemp(prefix="post-bench-")
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{scratch}/bench.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "post_program.settings.test"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-
-    from post_program.models import User
-
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    call_command("seed_demo", "--today", "2026-06-30", stdout=StringIO())
-    print(f"seed_demo: {time.perf_counter() - started:.1f} s")
-
-    lead = User.objects.get(email="lead@example.org")
-    lead_department = lead.role_assignments.get(role="lead").department_id
-    pages = [
-        ("director@example.org", "home_director", {}),
-        ("director@example.org", "roster_list", {}),
-        ("director@example.org", "reporting:program_dashboard", {}),
-        ("coordinator@example.org", "home_coordinator", {}),
-        ("coordinator@example.org", "interactions:queue", {}),
-        ("lead@example.org", "home_lead", {}),
-        ("lead@example.org", "reporting:department_dashboard", {"pk": lead_department}),
-        ("supporter@example.org", "home_supporter", {}),
-        ("supporter@example.org", "interactions:case_list", {}),
-        ("physician@example.org", "home_physician", {}),
-    ]
-    print(f"{'page':<32} {'as':<26} {'median ms':>9} {'queries':>8}")
-    for email, name, kwargs in pages:
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(User.objects.get(email=email))
-        url = reverse(name, kwargs=kwargs)
-
-        def get(client=client, url=url):
-            assert client.get(url).status_code == 200
-
-        queries: list[str] = []
-
-        def count(execute, sql, *args, queries=queries):
-            queries.append(sql)
-            return execute(sql, *args)
-
-        with connection.execute_wrapper(count):
-            get()
-        print(f"{name:<32} {email:<26} {_median_ms(get):>9.1f} {len(queries):>8}")
+    document = results.results_document(
+        sizes=args.sizes,
+        runs=runs,
+        about={
+            "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "seeder": sorted(seeders),
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "postgres": _psql(server, "SHOW server_version"),
+            },
+            "harness_seconds": harness,
+        },
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(document, indent=2) + "\n")
+    print()
+    print(results.table(document))
+    if "seed_demo" in seeders:
+        print("\nThe demo program stood in for seed_scale: the sizes are all the same program.")
+    print(f"\nWritten to {args.out}")
     return 0
 
 
