@@ -537,6 +537,10 @@ class ReAimReport:
     @cached_property
     def exact(self) -> dict[str, Any]:
         """The report with exact counts (never rendered when a threshold is set)."""
+        with selectors.report_queries():
+            return self._computed()
+
+    def _computed(self) -> dict[str, Any]:
         return {
             "period": {"start": _iso(self.start), "end": _iso(self.end)},
             "scope": self.scope.as_dict(),
