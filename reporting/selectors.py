@@ -518,7 +518,8 @@ def interaction_statistics(
     department_ids: DepartmentIds,
     windows: dict[str, metrics.Window] | None = None,
 ) -> InteractionStatistics:
-    """Interactions in P, in scope, in four queries whatever their number.
+    """Interactions in P, in scope, in three queries whatever their number: counts by day,
+    successful ones by department and minutes, distinct supported physicians.
 
     ``totals``: ``successful``, ``logged``, ``unique_physicians``, ``escalated``, ``minutes``
     (sum over successful ones), ``source_<s>``, ``band_<i>`` (duration histogram),
@@ -530,16 +531,25 @@ def interaction_statistics(
     """
     windows = windows or {}
     interactions = _interactions(start=start, end=end, department_ids=department_ids)
-    # Aggregate names must differ from the model's fields ("escalated").
-    totals: dict[str, Any] = interactions.aggregate(
-        logged=Count("pk"),
-        n_escalated=Count("pk", filter=SUCCESSFUL & Q(escalated=True)),
+    counted = {
+        "logged": Count("pk"),
+        # Names must differ from the model's fields ("successful", "escalated").
+        "n_successful": Count("pk", filter=SUCCESSFUL),
+        "n_escalated": Count("pk", filter=SUCCESSFUL & Q(escalated=True)),
         **{
             f"source_{source}": Count("pk", filter=SUCCESSFUL & Q(source=source))
             for source in INTERACTION_SOURCES
         },
-    )
+    }
+    # Counted by day, summed here: the totals, and the successful ones of each window.
+    by_day = list(interactions.values("occurred_on").annotate(**counted).order_by())
+    totals: dict[str, Any] = {name: sum(day[name] for day in by_day) for name in counted}
     totals["escalated"] = totals.pop("n_escalated")
+    del totals["n_successful"]  # the histogram's sum below, the same number
+    for key, window in windows.items():
+        totals[f"window_{key}"] = sum(
+            day["n_successful"] for day in by_day if window.contains(day["occurred_on"])
+        )
     totals["unique_physicians"], unique = _unique_physicians(interactions)
     histogram = _successful_by_department_and_minutes(interactions)
     pooled: dict[int, int] = {}
@@ -553,15 +563,6 @@ def interaction_statistics(
             n for minutes, n in pooled.items() if _in_band(minutes, low, high)
         )
     totals["duration_minutes"] = metrics.duration_summary_of_counts(pooled)
-    if windows:
-        by_day = dict(
-            interactions.filter(SUCCESSFUL)
-            .values("occurred_on")
-            .annotate(n=Count("pk"))
-            .values_list("occurred_on", "n")
-        )
-        for key, window in windows.items():
-            totals[f"window_{key}"] = sum(n for day, n in by_day.items() if window.contains(day))
     by_department = {
         department_id: {
             "successful": sum(counts.values()),
