@@ -14,8 +14,6 @@ import will do. Rows carry keys, so importing the same files again changes nothi
 from __future__ import annotations
 
 import csv
-import importlib
-import importlib.util
 import io
 import zipfile
 from abc import ABC, abstractmethod
@@ -31,6 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from .app_modules import app_modules
 from .bulk_rows import matching, with_changes
 from .models import FIRST_DAY, LAST_DAY, Department, Physician, Site, User
 from .services import audit_record
@@ -205,12 +204,7 @@ class FileSpec(ABC):
 
 def file_specs() -> list[FileSpec]:
     """Every app's files, in dependency order (settings.LOCAL_APPS)."""
-    specs: list[FileSpec] = []
-    for app in settings.LOCAL_APPS:
-        module_name = f"{app}.import_export"
-        if importlib.util.find_spec(module_name):
-            specs.extend(importlib.import_module(module_name).FILES)
-    return specs
+    return [spec for module in app_modules("import_export") for spec in module.FILES]
 
 
 # --- Reading -------------------------------------------------------------------------------

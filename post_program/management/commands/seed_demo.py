@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import random
 from datetime import date
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from post_program.app_modules import app_seeders
 from post_program.demo import ACCOUNTS, DEMO_PASSWORD, DemoContext
 from post_program.models import Site
 
@@ -31,19 +29,9 @@ class Command(BaseCommand):
         else:
             ctx = DemoContext(today=today or timezone.localdate(), rng=random.Random(seed))
             with transaction.atomic():
-                for module in self._seeders():
+                for module in app_seeders("demo"):
                     module.seed(ctx)
             self.stdout.write(self.style.SUCCESS("Demo program loaded."))
         self.stdout.write(f"\nSign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
         for role, email, _ in ACCOUNTS:
             self.stdout.write(f"  {role:<12} {email}")
-
-    def _seeders(self):
-        """Each local app's `demo` module, in dependency order (settings.LOCAL_APPS)."""
-        for app in settings.LOCAL_APPS:
-            name = f"{app}.demo"
-            if importlib.util.find_spec(name):
-                module = importlib.import_module(name)
-                if not hasattr(module, "seed"):
-                    raise CommandError(f"{name} has no seed(ctx) function.")
-                yield module

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import time
 from dataclasses import fields, replace
 from datetime import date
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from post_program.app_modules import app_seeders
 from post_program.demo import DEMO_PASSWORD
 from post_program.models import Site
 from post_program.scale import ACCOUNTS, L, ScaleContext
@@ -58,7 +56,7 @@ class Command(BaseCommand):
         ctx = ScaleContext(sizes=sizes, end=end or timezone.localdate(), years=years, seed=seed)
         started = time.perf_counter()
         with transaction.atomic():
-            for module in self._seeders():
+            for module in app_seeders("scale"):
                 module.seed(ctx)
         total = time.perf_counter() - started
         self.stdout.write(f"{'table':<36} {'rows':>10} {'seconds':>8}")
@@ -72,13 +70,3 @@ class Command(BaseCommand):
         self.stdout.write(f"\nSign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
         for role, email, _ in ACCOUNTS:
             self.stdout.write(f"  {role:<12} {email}")
-
-    def _seeders(self):
-        """Each local app's `scale` module, in dependency order (settings.LOCAL_APPS)."""
-        for app in settings.LOCAL_APPS:
-            name = f"{app}.scale"
-            if importlib.util.find_spec(name):
-                module = importlib.import_module(name)
-                if not hasattr(module, "seed"):
-                    raise CommandError(f"{name} has no seed(ctx) function.")
-                yield module
