@@ -368,7 +368,9 @@ def _percentiles_in_sql() -> bool:
 
 
 def _quartiles(n: int, quartiles: Sequence[float] | None) -> metrics.QuartileSummary:
-    p25, median, p75 = quartiles if n else (None, None, None)
+    if not n or quartiles is None:
+        return {"n": n, "median": None, "p25": None, "p75": None}
+    p25, median, p75 = quartiles
     return {"n": n, "median": median, "p25": p25, "p75": p75}
 
 
@@ -430,7 +432,9 @@ def referral_contact_hours(
         return _quartiles(result["n"], result["quartiles"])
     pairs = contacted.values_list("received_at", "first_contact_at")
     return metrics.quartile_summary(
-        metrics.hours_between(received, contacted) for received, contacted in pairs
+        metrics.hours_between(received, first_contact)
+        for received, first_contact in pairs
+        if first_contact is not None
     )
 
 
@@ -495,9 +499,11 @@ def _unique_physicians(interactions: QuerySet) -> tuple[int, dict[int, int]]:
         return 0, {}
     # The inner query is Django's own, its values bound as parameters; an interaction always
     # has a department, so NULL marks the row of the whole scope.
-    sql = f"""WITH pairs AS ({inner})
-        SELECT department_id, COUNT(*) FROM pairs GROUP BY department_id
-        UNION ALL SELECT NULL, COUNT(DISTINCT physician_pseudonym) FROM pairs"""  # noqa: S608  # nosec B608
+    sql = (
+        f"WITH pairs AS ({inner}) "  # noqa: S608  # nosec B608
+        "SELECT department_id, COUNT(*) FROM pairs GROUP BY department_id "
+        "UNION ALL SELECT NULL, COUNT(DISTINCT physician_pseudonym) FROM pairs"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         counts = dict(cursor.fetchall())
