@@ -14,6 +14,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from reporting.render.display import display_number
+from reporting.render.files import render
 from reporting.render.tidy import tidy_rows
 from reporting.report import ReAimReport, period_parse
 from tests.factories import DepartmentFactory, PhysicianFactory, SiteFactory
@@ -278,6 +279,21 @@ def test_query_count_does_not_grow_with_departments_or_rows(program, name, membe
         with CaptureQueriesContext(connection) as queries:
             response = get(client, name, PERIOD, **kwargs)
         assert response.status_code == 200
+        return len(queries)
+
+    before = count()
+    _grow(program, sites=2, departments=4, physicians=3)
+    assert count() == before
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "xlsx", "pdf"])
+def test_report_files_query_count_does_not_grow_with_departments_or_rows(program, fmt):
+    period = period_parse(PERIOD["start"], PERIOD["end"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            content, _ = render(ReAimReport(period=period), fmt)
+        assert content
         return len(queries)
 
     before = count()
