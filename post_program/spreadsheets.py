@@ -13,21 +13,22 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
+"""The first characters that make a cell a formula (each one character)."""
 ESCAPE = "'"
 
 
 def cell_written(value: Any) -> Any:
     """`value` as a cell: text that would start a formula gains a leading apostrophe; numbers,
     dates and everything else are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return ESCAPE + value
     return value
 
 
 def cell_read(text: str) -> str:
     """The text a cell written by `cell_written` held."""
-    if text.startswith(ESCAPE) and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith(ESCAPE) and text[1:2] in FORMULA_STARTS:
         return text[1:]
     return text
 
