@@ -200,23 +200,30 @@ def seed(ctx: DemoContext) -> None:
     _supporters(ctx)
 
 
-def _cast(ctx: DemoContext, *, director: User, lead_department: Department) -> None:
-    """The demo accounts: each role, in the first adopting department and its site."""
-    ctx.accounts["director"] = director
-    for role, email, name in ACCOUNTS[1:]:
-        ctx.accounts[role] = _account(email=email, name=name)
+def grant_cast_roles(accounts: dict[str, User], *, lead_department: Department) -> None:
+    """The director makes the coordinator coordinate the lead department's site and the lead
+    lead that department (the demo's cast and the program at scale's)."""
+    director = accounts["director"]
     services.role_grant(
         actor=director,
-        user=ctx.accounts["coordinator"],
+        user=accounts["coordinator"],
         role=RoleAssignment.Role.COORDINATOR,
         site=lead_department.site,
     )
     services.role_grant(
         actor=director,
-        user=ctx.accounts["lead"],
+        user=accounts["lead"],
         role=RoleAssignment.Role.LEAD,
         department=lead_department,
     )
+
+
+def _cast(ctx: DemoContext, *, director: User, lead_department: Department) -> None:
+    """The demo accounts: each role, in the first adopting department and its site."""
+    ctx.accounts["director"] = director
+    for role, email, name in ACCOUNTS[1:]:
+        ctx.accounts[role] = _account(email=email, name=name)
+    grant_cast_roles(ctx.accounts, lead_department=lead_department)
     for role in ("supporter", "physician"):
         user = ctx.accounts[role]
         services.physician_create(

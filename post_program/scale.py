@@ -32,7 +32,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from . import services
-from .demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, SITES
+from .demo import DEMO_PASSWORD, FIRST_NAMES, LAST_NAMES, SITES, grant_cast_roles
 from .models import Department, PeerSupporter, Physician, RoleAssignment, Site, User
 
 ACCOUNTS = [
@@ -476,18 +476,7 @@ def _accounts(ctx: ScaleContext) -> None:
     director = ctx.accounts["director"]
     services.role_grant(actor=None, user=director, role=RoleAssignment.Role.DIRECTOR)
     lead_department = Department.objects.select_related("site").get(pk=ctx.departments[0].pk)
-    services.role_grant(
-        actor=director,
-        user=ctx.accounts["coordinator"],
-        role=RoleAssignment.Role.COORDINATOR,
-        site=lead_department.site,
-    )
-    services.role_grant(
-        actor=director,
-        user=ctx.accounts["lead"],
-        role=RoleAssignment.Role.LEAD,
-        department=lead_department,
-    )
+    grant_cast_roles(ctx.accounts, lead_department=lead_department)
     if ctx.supporters:
         Physician.objects.filter(
             pk=ctx.physician_first_pk + ctx.supporters[0].physician_index
