@@ -55,17 +55,20 @@ class SignedIn(HttpUser):
 
 class RequestForm(SignedIn):
     abstract = True
-
-    def for_whom(self) -> dict[str, str]:
-        raise NotImplementedError
+    for_colleague = False  # for oneself unless a subclass says otherwise
 
     @task
     def submit(self) -> None:
+        whom = (
+            {"for_whom": "colleague", "colleague": next(COLLEAGUES)}
+            if self.for_colleague
+            else {"for_whom": "self"}
+        )
         with self.client.post(
             "/referrals/request/",
             {
                 "csrfmiddlewaretoken": self.client.cookies["csrftoken"],
-                **self.for_whom(),
+                **whom,
                 "reason": "adverse_event",
                 "urgency": "routine",
                 "contact_method": "any",
@@ -81,13 +84,11 @@ class RequestForm(SignedIn):
 
 
 class SelfReferral(RequestForm):
-    def for_whom(self) -> dict[str, str]:
-        return {"for_whom": "self"}
+    pass
 
 
 class ColleagueReferral(RequestForm):
-    def for_whom(self) -> dict[str, str]:
-        return {"for_whom": "colleague", "colleague": next(COLLEAGUES)}
+    for_colleague = True
 
 
 class FloorInsert(SignedIn):
