@@ -25,11 +25,13 @@ from post_program.import_export import (
     department_lookup,
     existing_physician_ids,
     field_length,
+    physician_pks,
     streamed,
+    supporter_pks,
     whole_number,
     yes_no,
 )
-from post_program.models import PeerSupporter, Physician
+from post_program.models import PeerSupporter
 from training.import_export import newly_trained_ids
 
 from .models import (
@@ -154,20 +156,8 @@ class ReferralsFile(FileSpec):
 
     def write(self, rows, batch):
         departments = department_lookup(batch)
-        physicians = dict(
-            matching(
-                Physician.objects.values_list("physician_id", "pk"),
-                "physician_id",
-                (row["physician_id"] for row in rows),
-            )
-        )
-        supporters = dict(
-            matching(
-                PeerSupporter.objects.values_list("physician__physician_id", "pk"),
-                "physician__physician_id",
-                (row["assigned_to"] for row in rows),
-            )
-        )
+        physicians = physician_pks(row["physician_id"] for row in rows)
+        supporters = supporter_pks(row["assigned_to"] for row in rows)
         existing = {
             stored["referral_id"]: stored
             for stored in matching(
@@ -332,20 +322,8 @@ class InteractionsFile(FileSpec):
 
     def write(self, rows, batch):
         departments = department_lookup(batch)
-        physicians = dict(
-            matching(
-                Physician.objects.values_list("physician_id", "pk"),
-                "physician_id",
-                (row["physician_id"] for row in rows),
-            )
-        )
-        supporters = dict(
-            matching(
-                PeerSupporter.objects.values_list("physician__physician_id", "pk"),
-                "physician__physician_id",
-                (row["supporter_id"] for row in rows),
-            )
-        )
+        physicians = physician_pks(row["physician_id"] for row in rows)
+        supporters = supporter_pks(row["supporter_id"] for row in rows)
         referrals = dict(
             matching(
                 Referral.objects.values_list("referral_id", "pk"),

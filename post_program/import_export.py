@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from .app_modules import app_modules
 from .bulk_rows import matching, with_changes
-from .models import FIRST_DAY, LAST_DAY, Department, Physician, Site, User
+from .models import FIRST_DAY, LAST_DAY, Department, PeerSupporter, Physician, Site, User
 from .services import audit_record
 from .spreadsheets import cell_read, cell_written
 
@@ -602,6 +602,24 @@ def department_lookup(batch: Batch) -> dict[tuple[str, str], Any]:
     return batch.cached(
         "department_objects",
         lambda: {(d.site.name, d.name): d for d in Department.objects.select_related("site")},
+    )
+
+
+def physician_pks(physician_ids: Iterable[str]) -> dict[str, int]:
+    """Roster entries' primary keys by physician id, for the ids a file names."""
+    return dict(
+        matching(Physician.objects.values_list("physician_id", "pk"), "physician_id", physician_ids)
+    )
+
+
+def supporter_pks(physician_ids: Iterable[str]) -> dict[str, int]:
+    """Peer supporters' primary keys by their physician id, for the ids a file names."""
+    return dict(
+        matching(
+            PeerSupporter.objects.values_list("physician__physician_id", "pk"),
+            "physician__physician_id",
+            physician_ids,
+        )
     )
 
 

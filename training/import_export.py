@@ -12,9 +12,10 @@ from post_program.import_export import (
     choice,
     date_value,
     existing_physician_ids,
+    physician_pks,
     streamed,
 )
-from post_program.models import PeerSupporter, Physician
+from post_program.models import PeerSupporter
 
 from .models import CourseKind, TrainingCompletion
 
@@ -57,13 +58,7 @@ class TrainingFile(FileSpec):
             yield "physician_id", "no such physician in the database or in physicians.csv"
 
     def write(self, rows, batch):
-        physicians = dict(
-            matching(
-                Physician.objects.values_list("physician_id", "pk"),
-                "physician_id",
-                (row["physician_id"] for row in rows),
-            )
-        )
+        physicians = physician_pks(row["physician_id"] for row in rows)
         existing = set(
             matching(
                 TrainingCompletion.objects.values_list("physician_id", "course", "completed_on"),
