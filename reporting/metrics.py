@@ -23,6 +23,8 @@ from typing import NamedTuple, TypedDict
 
 from dateutil.relativedelta import relativedelta
 
+from post_program.distributions import percentile_of_counts
+
 DAYS_PER_YEAR = 365.25
 """Days in a physician-year: ``physician_years = days / 365.25``."""
 
@@ -496,44 +498,16 @@ def duration_summary(values: Iterable[Number]) -> DurationSummary:
     }
 
 
-def _percentile_of_counts(ordered: list[tuple[int, int]], n: int, q: Number) -> float | None:
-    """``percentile`` of the n values that ``ordered`` holds as sorted (value, how many)."""
-    if n == 0:
-        return None
-    rank = (n - 1) * q / 100
-    lower = math.floor(rank)
-    fraction = rank - lower
-
-    def at(index: int) -> int:
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if index < seen:
-                return value
-        raise IndexError(index)
-
-    if fraction == 0:
-        return float(at(lower))
-    return at(lower) + fraction * (at(lower + 1) - at(lower))
-
-
-def median_of_counts(counts: Mapping[int, int]) -> float | None:
-    """``median`` of whole numbers given as {value: how many times}, without listing them."""
-    ordered = sorted(counts.items())
-    return _percentile_of_counts(ordered, sum(counts.values()), 50)
-
-
 def duration_summary_of_counts(counts: Mapping[int, int]) -> DurationSummary:
     """``duration_summary`` of whole minutes given as {minutes: how many interactions}: the
     same numbers, from a histogram the database counts instead of every duration."""
-    ordered = sorted(counts.items())
     n = sum(counts.values())
     return {
         "n": n,
-        "median": _percentile_of_counts(ordered, n, 50),
-        "p25": _percentile_of_counts(ordered, n, 25),
-        "p75": _percentile_of_counts(ordered, n, 75),
-        "mean": sum(value * count for value, count in ordered) / n if n else None,
+        "median": percentile_of_counts(counts, 50),
+        "p25": percentile_of_counts(counts, 25),
+        "p75": percentile_of_counts(counts, 75),
+        "mean": sum(value * count for value, count in counts.items()) / n if n else None,
     }
 
 

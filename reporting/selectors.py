@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from interactions.models import Interaction, Referral
 from interactions.models import Status as ReferralStatus
+from post_program.distributions import median_of_counts
 from post_program.models import Department, Physician
 from training.models import CourseKind, TrainingCompletion
 
@@ -573,7 +574,7 @@ def interaction_statistics(
         department_id: {
             "successful": sum(counts.values()),
             "unique_physicians": unique.get(department_id, 0),
-            "median_duration_minutes": metrics.median_of_counts(counts),
+            "median_duration_minutes": median_of_counts(counts),
         }
         for department_id, counts in histogram.items()
     }

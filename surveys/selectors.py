@@ -28,6 +28,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
+from post_program.distributions import median_of_counts
 from post_program.models import Department
 from post_program.suppression import is_small, suppress_counts
 
@@ -160,26 +161,6 @@ def _rate(part: int | None, whole: int | None) -> float | None:
     return part / whole
 
 
-def _median(values: dict[int, int]) -> float | None:
-    """Median of a distribution {value: count}, interpolated as `percentile_cont(0.5)`."""
-    total = sum(values.values())
-    if not total:
-        return None
-    ordered = sorted(values.items())
-
-    def nth(index: int) -> int:
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if index < seen:
-                return value
-        return ordered[-1][0]
-
-    middle = (total - 1) / 2
-    low, high = nth(int(middle)), nth(int(middle + 0.5))
-    return (low + high) / 2
-
-
 def _item_result(question: Question, groups: dict, threshold: int, text_count: int) -> ItemResult:
     kind = question.kind
     if kind == QuestionKind.TEXT:
@@ -217,7 +198,7 @@ def _item_result(question: Question, groups: dict, threshold: int, text_count: i
             result.respondents, result.suppressed = None, True
         elif respondents:
             result.mean = sum(value * n for value, n in groups.items()) / respondents
-            result.median = _median(groups)
+            result.median = median_of_counts(groups)
         return result
 
     result = ItemResult(question=question, respondents=respondents)
