@@ -244,10 +244,11 @@ def _ranges_by_end(
     input of ``metrics.window_physician_days``). Two queries."""
     lo, hi, counted = _person_time_bounds(metrics.Window(start, end))
     ranges = physicians.annotate(lo=lo, hi=hi).filter(counted)
-    return tuple(  # type: ignore[return-value]
-        dict(ranges.values(bound).annotate(n=Count("pk")).values_list(bound, "n"))
-        for bound in ("lo", "hi")
-    )
+
+    def counted_by(bound: str) -> dict[date, int]:
+        return dict(ranges.values(bound).annotate(n=Count("pk")).values_list(bound, "n"))
+
+    return counted_by("lo"), counted_by("hi")
 
 
 def _supporters_by_department(
