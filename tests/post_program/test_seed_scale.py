@@ -217,6 +217,22 @@ def test_a_database_holding_a_program_is_refused(seeded):
         seed_scale(*sized())
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--scale", "0"), "--scale must be above 0"),
+        (("--years", "0"), "--years at least 1"),
+        (("--physicians", "-5"), "cannot be negative"),
+        (("--end", "1902-06-30"), "the program's dates lie within 1900-01-01 and 2999-12-31"),
+    ],
+)
+def test_bad_options_are_refused_and_write_nothing(db, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        seed_scale("--scale", "0.001", *arguments)
+    assert not Site.objects.exists()
+    assert not Physician.objects.exists()
+
+
 def test_scale_is_a_fraction_of_l(db):
     seed_scale("--scale", "0.001")
     expected = L.scaled(0.001)

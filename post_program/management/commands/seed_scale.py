@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from post_program.app_modules import app_seeders
 from post_program.demo import DEMO_PASSWORD
-from post_program.models import Site
+from post_program.models import FIRST_DAY, LAST_DAY, Site
 from post_program.scale import ACCOUNTS, L, ScaleContext
 
 
@@ -54,6 +54,11 @@ class Command(BaseCommand):
                 "The database already holds a program; seed_scale needs an empty one."
             )
         ctx = ScaleContext(sizes=sizes, end=end or timezone.localdate(), years=years, seed=seed)
+        if ctx.start < FIRST_DAY or ctx.end > LAST_DAY:
+            raise CommandError(
+                f"The program would run from {ctx.start} to {ctx.end}; the program's dates lie "
+                f"within {FIRST_DAY} and {LAST_DAY}."
+            )
         started = time.perf_counter()
         with transaction.atomic():
             for module in app_seeders("scale"):
