@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench_* databases")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args(argv)
+    if any(size <= 0 for size in args.sizes):
+        parser.error("every size is a fraction of L above 0, e.g. --sizes 0.1,0.333,1")
     unknown = set(args.only.split(",")) - set(GROUPS)
     if unknown:
         parser.error(f"unknown group(s) {', '.join(sorted(unknown))} (of {', '.join(GROUPS)})")

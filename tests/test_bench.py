@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from benchmarks import floors, results
+from benchmarks.__main__ import main
 from benchmarks.results import (
     BELOW,
     RATIO_AT_LEAST,
@@ -160,3 +161,10 @@ def test_a_floor_that_differs_from_the_report_fails_loudly(demo):
     floor["referrals_received"] += 1
     with pytest.raises(floors.FloorMismatch, match="referrals_received"):
         floors.check(floor, ReAimReport(period=period).exact)
+
+
+@pytest.mark.parametrize("sizes", ["0", "0.1,-1"])
+def test_sizes_that_are_no_fraction_of_l_are_refused_before_any_database(sizes, capsys):
+    with pytest.raises(SystemExit):
+        main(["--sizes", sizes])
+    assert "every size is a fraction of L above 0" in capsys.readouterr().err
