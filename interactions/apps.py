@@ -6,3 +6,16 @@ class InteractionsConfig(AppConfig):
     verbose_name = "Referrals and interactions"
     # The audit page shows no requester (post_program.access.audit_actions_with_hidden_actor).
     audit_actor_hidden = ("referral.request", "referral.request_again")
+
+    def ready(self) -> None:
+        from django.db.models import signals
+
+        from .services import rollup
+
+        # Every ORM write of a counted row keeps the monthly rollups in step.
+        for model in rollup.ROLLUPS:
+            uid = f"rollup-{model._meta.label}"
+            signals.pre_save.connect(rollup.before_save, sender=model, dispatch_uid=uid)
+            signals.post_save.connect(rollup.after_save, sender=model, dispatch_uid=uid)
+            signals.post_delete.connect(rollup.after_delete, sender=model, dispatch_uid=uid)
+        signals.post_migrate.connect(rollup.rollup_build_after_migrate, sender=self)

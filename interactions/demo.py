@@ -46,6 +46,7 @@ from .models import (
     Urgency,
     physician_pseudonym,
 )
+from .services.rollup import rollup_rebuild
 
 CLOSED_PER_ADOPTER = 5
 OUTCOMES = [Outcome.SUPPORTED] * 6 + [Outcome.DECLINED, Outcome.UNREACHABLE, Outcome.REFERRED_OUT]
@@ -530,6 +531,7 @@ def seed(ctx: DemoContext) -> None:
     demo.proactive(PROACTIVE_SUCCESSFUL)
     demo.demo_supporter_load()
     demo.save()
+    rollup_rebuild()  # the interactions were written in bulk
     _feedback_surveys(ctx)
 
 

@@ -49,6 +49,7 @@ from .models import (
     physician_pseudonym,
 )
 from .services import recipient_feedback_schedule
+from .services.rollup import rollup_rows_written
 
 PSEUDONYM_PREFIX = "pseudonym:"
 PSEUDONYM = re.compile(r"pseudonym:[0-9a-f]{64}")
@@ -166,7 +167,7 @@ class ReferralsFile(FileSpec):
                 (row["referral_id"] for row in rows),
             )
         }
-        new, changed = [], []
+        new, changed, replaced = [], [], []
         for row in rows:
             status = self._status(row)
             held = status in HELD_STATUSES
@@ -192,8 +193,10 @@ class ReferralsFile(FileSpec):
                 new.append(Referral(referral_id=row["referral_id"], reason=Reason.OTHER, **values))
             elif referral := self._changed(stored, row, values):
                 changed.append(referral)
+                replaced.append(stored)
         Referral.objects.bulk_update(changed, [*self._fields], batch_size=500)
         Referral.objects.bulk_create(new, batch_size=500)
+        rollup_rows_written(Referral, replaced=replaced, written=[*changed, *new])
         for referral in [*changed, *new]:
             recipient_feedback_schedule(referral)
         return Counts(
@@ -341,7 +344,7 @@ class InteractionsFile(FileSpec):
         }
         # A physician comes back in many rows: key their pseudonym once.
         pseudonym_of_physician = functools.cache(physician_pseudonym)
-        new, changed = [], []
+        new, changed, replaced = [], [], []
         for row in rows:
             physician_id = physicians.get(row["physician_id"])
             values = {
@@ -371,8 +374,10 @@ class InteractionsFile(FileSpec):
                     Interaction, stored, carried(row, values, self._sources)
                 ):
                     changed.append(interaction)
+                    replaced.append(stored)
         Interaction.objects.bulk_update(changed, [*self._fields, "escalated_to"], batch_size=1000)
         insert_rows(Interaction, new)
+        rollup_rows_written(Interaction, replaced=replaced, written=[*changed, *new])
         return Counts(
             created=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed)
         )

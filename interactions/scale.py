@@ -56,6 +56,7 @@ from .models import (
     first_contact_deadline,
     physician_pseudonym,
 )
+from .services.rollup import rollup_rebuild
 
 SOURCES = [Source.SELF.value] * 3 + [Source.THIRD_PARTY.value] * 5 + [Source.EVENT.value] * 2
 OUTCOMES = (
@@ -558,3 +559,4 @@ def seed(ctx: ScaleContext) -> None:
     ]
     write(ctx, Interaction, columns, program.interactions())
     analyze(ctx, [Referral._meta.db_table, Assignment._meta.db_table, Interaction._meta.db_table])
+    rollup_rebuild()

@@ -157,6 +157,38 @@ def quarters(start: date, end: date) -> list[Window]:
     return windows
 
 
+class MonthSplit(NamedTuple):
+    """A period as the monthly rollups read it: whole calendar months, and the days left."""
+
+    months: list[date]
+    """First days of the months read from the rollups."""
+    days: list[Window]
+    """The rest of the period, read from the raw rows."""
+
+
+def month_split(period: Window, cuts: Iterable[date] = ()) -> MonthSplit:
+    """Split ``period`` into the calendar months that lie within it with no day of ``cuts``
+    (days that start a window counted apart) after their first, and the days left over, in
+    contiguous windows. A rollup month then falls wholly within one window."""
+    cuts = sorted(set(cuts))
+    months: list[date] = []
+    days: list[Window] = []
+    month = period.start.replace(day=1)
+    while month <= period.end:
+        following = add_months(month, 1)
+        last = following - timedelta(days=1)
+        cut = any(month < day <= last for day in cuts)
+        if month >= period.start and last <= period.end and not cut:
+            months.append(month)
+        else:
+            piece = Window(max(month, period.start), min(last, period.end))
+            if days and days[-1].end + timedelta(days=1) == piece.start:
+                piece = Window(days.pop().start, piece.end)
+            days.append(piece)
+        month = following
+    return MonthSplit(months, days)
+
+
 def is_whole_quarters(window: Window) -> bool:
     """Whether ``window`` runs from the first day of a calendar quarter to the last day of one
     (the periods department leads may choose)."""

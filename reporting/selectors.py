@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import reduce
+from itertools import chain
+from operator import or_
 from typing import Any, NamedTuple, TypedDict
 
 from django.contrib.postgres.fields import ArrayField
@@ -42,10 +45,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import LessThanOrEqual
 from django.http import Http404
-from django.utils import timezone
 
-from interactions.models import Interaction, Referral
+from interactions.models import (
+    Interaction,
+    InteractionMinutes,
+    InteractionMonth,
+    Referral,
+    ReferralContactHours,
+    ReferralMonth,
+)
 from interactions.models import Status as ReferralStatus
+from interactions.services.rollup import day_start, month_start
 from post_program.distributions import median_of_counts
 from post_program.models import Department, Physician
 from training.models import CourseKind, TrainingCompletion
@@ -379,16 +389,31 @@ def _quartiles(n: int, quartiles: Sequence[float] | None) -> metrics.QuartileSum
 # --- Referrals ----------------------------------------------------------------------------
 
 
-def day_start(day: date) -> datetime:
-    """Midnight starting ``day`` in the program's time zone (the ``TIME_ZONE`` setting)."""
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+def _received_q(start: date, end: date) -> Q:
+    """Received in [start, end] (dates in the program's time zone)."""
+    return Q(received_at__gte=day_start(start), received_at__lt=day_start(end + timedelta(days=1)))
+
+
+def _referral_months(start: date, end: date) -> tuple[list[date], list[tuple[datetime, datetime]]]:
+    """The referral months (UTC) within [start, end] in the program's time zone, and the
+    instants left over at either edge, as [from, to) pairs."""
+    lo, hi = day_start(start), day_start(end + timedelta(days=1))
+    month = lo.astimezone(UTC).date().replace(day=1)
+    if month_start(month) < lo:
+        month = metrics.add_months(month, 1)
+    months = []
+    while month_start(following := metrics.add_months(month, 1)) <= hi:
+        months.append(month)
+        month = following
+    if not months:
+        return [], [(lo, hi)]
+    edges = [(lo, month_start(months[0])), (month_start(month), hi)]
+    return months, [(a, b) for a, b in edges if a < b]
 
 
 def _referrals(*, start: date, end: date, department_ids: DepartmentIds) -> QuerySet[Referral]:
-    """Referrals received in [start, end] (dates in the program's time zone), in scope."""
-    referrals = Referral.objects.order_by().filter(
-        received_at__gte=day_start(start), received_at__lt=day_start(end + timedelta(days=1))
-    )
+    """Referrals received in [start, end], in scope."""
+    referrals = Referral.objects.order_by().filter(_received_q(start, end))
     if department_ids is not None:
         referrals = referrals.filter(department_id__in=department_ids)
     return referrals
@@ -402,12 +427,24 @@ def referral_counts(
     *, start: date, end: date, department_ids: DepartmentIds, deadline_hours: int
 ) -> dict[str, int]:
     """Counts of referrals received in P, in scope: ``received``, ``source_<s>``, ``contacted``,
-    ``within_deadline`` and ``outcome_<o>`` (``open`` = not closed yet). One query."""
+    ``within_deadline`` and ``outcome_<o>`` (``open`` = not closed yet). Three queries: the
+    rollup's whole months (counts, and the contacted ones by hours to first contact) and the
+    raw rows of the hours left."""
+    months, instants = _referral_months(start, end)
     deadline = ExpressionWrapper(
         F("received_at") + Value(timedelta(hours=deadline_hours)), output_field=DateTimeField()
     )
     closed = Q(status=ReferralStatus.CLOSED)
-    return _referrals(start=start, end=end, department_ids=department_ids).aggregate(
+    referrals = Referral.objects.order_by().filter(
+        reduce(
+            or_,
+            (Q(received_at__gte=lo, received_at__lt=hi) for lo, hi in instants),
+            Q(pk__in=[]),
+        )
+    )
+    if department_ids is not None:
+        referrals = referrals.filter(department_id__in=department_ids)
+    raw = referrals.aggregate(
         received=Count("pk"),
         **{f"source_{s}": Count("pk", filter=Q(source=s)) for s in REFERRAL_SOURCES},
         contacted=Count("pk", filter=Q(first_contact_at__isnull=False)),
@@ -419,6 +456,16 @@ def referral_counts(
         },
         outcome_open=Count("pk", filter=~closed),
     )
+    names = [name for name in raw if name != "within_deadline"]
+    rolled_up = _months(ReferralMonth, months, department_ids).aggregate(
+        **{name: Sum(name) for name in names}
+    )
+    within = _months(ReferralContactHours, months, department_ids).aggregate(
+        n=Sum("n", filter=Q(hours__lte=deadline_hours))
+    )
+    counts = {name: raw[name] + (rolled_up[name] or 0) for name in names}
+    counts["within_deadline"] = raw["within_deadline"] + (within["n"] or 0)
+    return counts
 
 
 def referral_contact_hours(
@@ -467,22 +514,54 @@ def _interactions(*, start: date, end: date, department_ids: DepartmentIds) -> Q
     return interactions
 
 
+def _days_q(field: str, days: Sequence[metrics.Window]) -> Q:
+    """``field`` (a date) in any of ``days``; no row when there are none."""
+    return reduce(
+        or_,
+        (Q(**{f"{field}__gte": w.start, f"{field}__lte": w.end}) for w in days),
+        Q(pk__in=[]),
+    )
+
+
+def _interactions_on_days(days: Sequence[metrics.Window], department_ids: DepartmentIds):
+    interactions = Interaction.objects.order_by().filter(_days_q("occurred_on", days))
+    if department_ids is not None:
+        interactions = interactions.filter(department_id__in=department_ids)
+    return interactions
+
+
+def _months(rollup, months: Sequence[date], department_ids: DepartmentIds) -> QuerySet:
+    """A rollup's rows of ``months``, in scope."""
+    rows = rollup.objects.order_by().filter(month__in=months)
+    if department_ids is not None:
+        rows = rows.filter(department_id__in=department_ids)
+    return rows
+
+
 def _in_band(minutes: int, low: int, high: int | None) -> bool:
     return minutes >= low and (high is None or minutes < high)
 
 
-def _successful_by_department_and_minutes(interactions: QuerySet) -> dict[int, dict[int, int]]:
+def _successful_by_department_and_minutes(
+    raw: QuerySet, months: QuerySet[InteractionMinutes]
+) -> dict[int, dict[int, int]]:
     """Successful interactions counted by department and duration (whole minutes): the
-    histogram behind the successful counts, minutes, bands and percentiles. One query."""
+    histogram behind the successful counts, minutes, bands and percentiles. Two queries: the
+    rollup's months and the raw days."""
     histogram: dict[int, dict[int, int]] = {}
-    rows = (
-        interactions.filter(SUCCESSFUL)
+    rows = chain(
+        months.values("department_id", "minutes")
+        .annotate(count=Sum("n"))
+        .values_list("department_id", "minutes", "count"),
+        raw.filter(SUCCESSFUL)
         .values("department_id", "duration_minutes")
-        .annotate(n=Count("pk"))
-        .values_list("department_id", "duration_minutes", "n")
+        .annotate(count=Count("pk"))
+        .values_list("department_id", "duration_minutes", "count"),
     )
     for department_id, minutes, n in rows:
-        histogram.setdefault(department_id, {})[minutes] = n
+        if n:
+            counts = histogram.setdefault(department_id, {})
+            counts[minutes] = counts.get(minutes, 0) + n
     return histogram
 
 
@@ -526,8 +605,10 @@ def interaction_statistics(
     department_ids: DepartmentIds,
     windows: dict[str, metrics.Window] | None = None,
 ) -> InteractionStatistics:
-    """Interactions in P, in scope, in three queries whatever their number: counts by day,
-    successful ones by department and minutes, distinct supported physicians.
+    """Interactions in P, in scope, in five queries whatever their number: counts by month
+    (the rollup's whole months) and by day (the days left), successful ones by department and
+    minutes (the same two ways), distinct supported physicians (raw rows: distinct counts do
+    not add up across months).
 
     ``totals``: ``successful``, ``logged``, ``unique_physicians``, ``escalated``, ``minutes``
     (sum over successful ones), ``source_<s>``, ``band_<i>`` (duration histogram),
@@ -538,7 +619,8 @@ def interaction_statistics(
     come exactly from those counts.
     """
     windows = windows or {}
-    interactions = _interactions(start=start, end=end, department_ids=department_ids)
+    split = metrics.month_split(metrics.Window(start, end), (w.start for w in windows.values()))
+    raw = _interactions_on_days(split.days, department_ids)
     counted = {
         "logged": Count("pk"),
         # Names must differ from the model's fields ("successful", "escalated").
@@ -549,17 +631,33 @@ def interaction_statistics(
             for source in INTERACTION_SOURCES
         },
     }
-    # Counted by day, summed here: the totals, and the successful ones of each window.
-    by_day = list(interactions.values("occurred_on").annotate(**counted).order_by())
+    rolled_up = {
+        "logged": Sum("logged"),
+        "n_successful": Sum("successful"),
+        "n_escalated": Sum("escalated"),
+        **{f"source_{source}": Sum(f"source_{source}") for source in INTERACTION_SOURCES},
+    }
+    # Counted by day (raw days) and by month (rollup months, each within one window), summed
+    # here: the totals, and the successful ones of each window.
+    by_day = [
+        *raw.values(day=F("occurred_on")).annotate(**counted).order_by(),
+        *_months(InteractionMonth, split.months, department_ids)
+        .values(day=F("month"))
+        .annotate(**rolled_up)
+        .order_by(),
+    ]
     totals: dict[str, Any] = {name: sum(day[name] for day in by_day) for name in counted}
     totals["escalated"] = totals.pop("n_escalated")
     del totals["n_successful"]  # the histogram's sum below, the same number
     for key, window in windows.items():
         totals[f"window_{key}"] = sum(
-            day["n_successful"] for day in by_day if window.contains(day["occurred_on"])
+            day["n_successful"] for day in by_day if window.contains(day["day"])
         )
+    interactions = _interactions(start=start, end=end, department_ids=department_ids)
     totals["unique_physicians"], unique = _unique_physicians(interactions)
-    histogram = _successful_by_department_and_minutes(interactions)
+    histogram = _successful_by_department_and_minutes(
+        raw, _months(InteractionMinutes, split.months, department_ids)
+    )
     pooled: dict[int, int] = {}
     for counts in histogram.values():
         for minutes, n in counts.items():

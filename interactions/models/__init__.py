@@ -50,6 +50,13 @@ from .referrals import (
     new_referral_id,
     physician_pseudonym,
 )
+from .rollup import (
+    InteractionMinutes,
+    InteractionMonth,
+    ReferralContactHours,
+    ReferralMonth,
+    RolledUp,
+)
 
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATES",
@@ -73,6 +80,8 @@ __all__ = [
     "EventCategory",
     "EventKind",
     "Interaction",
+    "InteractionMinutes",
+    "InteractionMonth",
     "InteractionQuerySet",
     "InteractionSource",
     "Modality",
@@ -84,10 +93,13 @@ __all__ = [
     "OutreachMethod",
     "Reason",
     "Referral",
+    "ReferralContactHours",
     "ReferralEvent",
+    "ReferralMonth",
     "ReferralQuerySet",
     "Reminder",
     "ReminderKind",
+    "RolledUp",
     "Source",
     "Status",
     "Topic",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from post_program.models import Department, PeerSupporter, Physician
 
 from .referrals import PSEUDONYM_LENGTH, Referral, _in
+from .rollup import RolledUp
 
 FOLLOW_UP_NOTE_MAX_LENGTH = 300
 MAX_DURATION_MINUTES = 1440
@@ -69,7 +70,7 @@ class InteractionQuerySet(models.QuerySet["Interaction"]):
         return self.filter(department__site_id__in=site_ids)
 
 
-class Interaction(models.Model):
+class Interaction(RolledUp, models.Model):
     """One logged contact between a peer supporter and a physician: structured facts only,
     never a clinical narrative.
 
@@ -136,6 +137,14 @@ class Interaction(models.Model):
     deidentified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = InteractionQuerySet.as_manager()
+    rollup_fields = (
+        "department_id",
+        "occurred_on",
+        "successful",
+        "source",
+        "escalated",
+        "duration_minutes",
+    )
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]

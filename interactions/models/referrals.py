@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from post_program.models import Department, PeerSupporter, Physician
 
+from .rollup import RolledUp
+
 NOTE_MAX_LENGTH = 500
 PSEUDONYM_LENGTH = 64  # hex digits of an HMAC-SHA256
 
@@ -183,7 +185,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(department__site_id__in=site_ids)
 
 
-class Referral(models.Model):
+class Referral(RolledUp, models.Model):
     """A request that a trained peer reach a physician: from that physician, a colleague, or
     a coordinator after a difficult event."""
 
@@ -256,6 +258,14 @@ class Referral(models.Model):
     deidentified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()
+    rollup_fields = (
+        "department_id",
+        "received_at",
+        "source",
+        "first_contact_at",
+        "status",
+        "outcome",
+    )
 
     class Meta:
         ordering = ["first_contact_due_at", "pk"]

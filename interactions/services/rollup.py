@@ -1,0 +1,334 @@
+"""Keeping the monthly rollups (``interactions.models.rollup``) equal to the raw rows.
+
+A row's *counts* are what it adds to the rollup's cells, computed here and nowhere else. Every
+ORM save or delete of an interaction or a referral moves its counts, in the same transaction,
+from the cells it was in (the values read from the database) to the ones it is in now, as
+increments (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``): concurrent writers of
+the same cell add up instead of overwriting each other. Bulk writers (the import, the scale
+seeder) call ``rollup_refresh`` for the months they wrote, and ``rollup_rebuild`` builds every
+cell from the raw rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from post_program.bulk_rows import insert_rows
+
+from ..models import (
+    Interaction,
+    InteractionMinutes,
+    InteractionMonth,
+    Referral,
+    ReferralContactHours,
+    ReferralMonth,
+    RolledUp,
+    Status,
+)
+
+Cell = tuple[type[models.Model], tuple[Any, ...]]
+"""A rollup model and the values of its key (department id, month[, minutes or hours])."""
+Counts = dict[Cell, dict[str, int]]
+
+KEYS: dict[type[models.Model], tuple[str, ...]] = {
+    InteractionMonth: ("department_id", "month"),
+    InteractionMinutes: ("department_id", "month", "minutes"),
+    ReferralMonth: ("department_id", "month"),
+    ReferralContactHours: ("department_id", "month", "hours"),
+}
+ROLLUPS: dict[type[models.Model], tuple[type[models.Model], ...]] = {
+    Interaction: (InteractionMonth, InteractionMinutes),
+    Referral: (ReferralMonth, ReferralContactHours),
+}
+"""The rollups each raw model counts in."""
+
+UPSERT_BATCH = 500
+"""Cells per statement, within the databases' limits on parameters."""
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def received_month(received_at: datetime) -> date:
+    """The month of a referral's receipt, in UTC."""
+    return month_of(received_at.astimezone(UTC).date())
+
+
+def month_start(month: date) -> datetime:
+    """The instant a referral month starts (UTC midnight of its first day)."""
+    return datetime.combine(month, time.min, tzinfo=UTC)
+
+
+def contact_hours(received_at: datetime, first_contact_at: datetime) -> int:
+    """Whole hours from receipt to first contact, rounded up (exactly, in microseconds)."""
+    return -(-(first_contact_at - received_at) // timedelta(microseconds=1) // 3_600_000_000)
+
+
+def interaction_counts(values: tuple[Any, ...]) -> Counts:
+    """What one interaction counts (its ``rollup_fields`` values)."""
+    department_id, occurred_on, successful, source, escalated, minutes = values
+    month = month_of(occurred_on)
+    cell = {"logged": 1}
+    counts: Counts = {(InteractionMonth, (department_id, month)): cell}
+    if successful:
+        cell["successful"] = 1
+        cell[f"source_{source}"] = 1
+        if escalated:
+            cell["escalated"] = 1
+        counts[InteractionMinutes, (department_id, month, minutes)] = {"n": 1}
+    return counts
+
+
+def referral_counts(values: tuple[Any, ...]) -> Counts:
+    """What one referral counts (its ``rollup_fields`` values)."""
+    department_id, received_at, source, first_contact_at, status, outcome = values
+    month = received_month(received_at)
+    cell = {"received": 1, f"source_{source}": 1}
+    counts: Counts = {(ReferralMonth, (department_id, month)): cell}
+    if status != Status.CLOSED:
+        cell["outcome_open"] = 1
+    elif outcome:
+        cell[f"outcome_{outcome}"] = 1
+    if first_contact_at is not None:
+        cell["contacted"] = 1
+        hours = contact_hours(received_at, first_contact_at)
+        counts[ReferralContactHours, (department_id, month, hours)] = {"n": 1}
+    return counts
+
+
+COUNTS = {Interaction: interaction_counts, Referral: referral_counts}
+
+
+def _add(total: Counts, counts: Counts, sign: int = 1) -> None:
+    for cell, values in counts.items():
+        into = total.setdefault(cell, {})
+        for name, n in values.items():
+            into[name] = into.get(name, 0) + sign * n
+
+
+def _count_columns(rollup: type[models.Model]) -> list[str]:
+    keys = KEYS[rollup]
+    return [
+        f.column
+        for f in rollup._meta.concrete_fields
+        if not f.primary_key and f.attname not in keys
+    ]
+
+
+def _upsert(rollup: type[models.Model], cells: list[tuple[tuple[Any, ...], dict[str, int]]]):
+    """Add ``cells``' counts to ``rollup`` in one statement."""
+    keys = KEYS[rollup]
+    columns = _count_columns(rollup)
+    quote = connection.ops.quote_name
+    table = quote(rollup._meta.db_table)
+    key_columns = [rollup._meta.get_field(k.removesuffix("_id")).column for k in keys]
+    row = "(" + ", ".join(["%s"] * (len(key_columns) + len(columns))) + ")"
+    params: list[Any] = []
+    for key, values in cells:
+        params.extend(
+            connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in key
+        )
+        params.extend(values.get(c, 0) for c in columns)
+    # Table and column names come from the models, never from input; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in [*key_columns, *columns])}) "  # noqa: S608  # nosec B608
+        f"VALUES {', '.join([row] * len(cells))} "
+        f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def rollup_apply(counts: Counts) -> None:
+    """Add ``counts`` (negative to take away) to the rollups, one statement per rollup."""
+    by_rollup: dict[type[models.Model], dict[tuple[Any, ...], dict[str, int]]] = defaultdict(dict)
+    for (rollup, key), values in counts.items():
+        if any(values.values()):
+            by_rollup[rollup][key] = values
+    for rollup, cells in by_rollup.items():
+        items = list(cells.items())
+        for first in range(0, len(items), UPSERT_BATCH):
+            _upsert(rollup, items[first : first + UPSERT_BATCH])
+
+
+def rollup_moved(model: type[models.Model], before: Iterable, after: Iterable) -> None:
+    """Move the counts of rows from their values ``before`` to their values ``after``
+    (``rollup_fields`` tuples; either side may be empty for rows added or removed)."""
+    count = COUNTS[model]
+    total: Counts = {}
+    for values in before:
+        _add(total, count(values), -1)
+    for values in after:
+        _add(total, count(values))
+    rollup_apply(total)
+
+
+def rollup_rows_written(
+    model: type[models.Model], *, replaced: Iterable[Mapping[str, Any]], written: Iterable
+) -> None:
+    """After a bulk write of ``model``: the rows ``written`` (instances, or values by attname)
+    replaced the stored rows ``replaced`` (values by attname) and added the others."""
+    fields = model.rollup_fields  # type: ignore[attr-defined]
+    rollup_moved(
+        model,
+        [tuple(row[name] for name in fields) for row in replaced],
+        [
+            row.rollup_current() if isinstance(row, RolledUp) else tuple(row[n] for n in fields)
+            for row in written
+        ],
+    )
+
+
+# --- ORM writes (connected in apps.ready) ---------------------------------------------------
+
+
+def _values_in_database(instance: RolledUp) -> tuple[Any, ...] | None:
+    model = type(instance)
+    return model._default_manager.filter(pk=instance.pk).values_list(*model.rollup_fields).first()
+
+
+def before_save(sender, instance: RolledUp, raw=False, update_fields=None, **kwargs) -> None:
+    """A row saved without the values it was read with (built by hand, or read with deferred
+    fields) reads them now, so that its save can move its counts."""
+    if raw or instance._state.adding or instance.rollup_values is not None:
+        return
+    if update_fields is not None and not set(update_fields) & _counted_names(sender):
+        return
+    instance.rollup_values = _values_in_database(instance)
+
+
+def after_save(sender, instance: RolledUp, created, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and not set(update_fields) & _counted_names(sender):
+        return
+    before = [] if created or instance.rollup_values is None else [instance.rollup_values]
+    # A row with deferred fields saved only those it had: the others are in the database.
+    instance.rollup_values = instance.rollup_current() or _values_in_database(instance)
+    after = [instance.rollup_values]
+    if before != after:
+        rollup_moved(sender, before, after)
+
+
+def after_delete(sender, instance: RolledUp, **kwargs) -> None:
+    values = instance.rollup_values or instance.rollup_current()
+    if values is not None:
+        rollup_moved(sender, [values], [])
+
+
+def _counted_names(model) -> set[str]:
+    """``rollup_fields`` as ``update_fields`` may name them (attribute or field names)."""
+    return {*model.rollup_fields, *(name.removesuffix("_id") for name in model.rollup_fields)}
+
+
+# --- Bulk writers and the rebuild ----------------------------------------------------------
+
+
+def _rows(model: type[models.Model], where: Q) -> Iterator[tuple[Any, ...]]:
+    return (
+        model._default_manager.order_by()
+        .filter(where)
+        .values_list(*model.rollup_fields)
+        .iterator(chunk_size=5000)
+    )  # type: ignore[attr-defined]
+
+
+def _refresh(model: type[models.Model], where_raw: Q, where_rollup: Q) -> None:
+    """Count again the raw rows of ``where_raw`` into the rollup rows of ``where_rollup``
+    (the same cells), replacing them."""
+    total: Counts = {}
+    for values in _rows(model, where_raw):
+        _add(total, COUNTS[model](values))
+    for rollup in ROLLUPS[model]:
+        rollup._default_manager.filter(where_rollup).delete()
+        keys = KEYS[rollup]
+        insert_rows(
+            rollup,
+            [
+                {**dict(zip(keys, key, strict=True)), **_all_counts(rollup, values)}
+                for (kind, key), values in total.items()
+                if kind is rollup
+            ],
+        )
+
+
+def _all_counts(rollup: type[models.Model], values: dict[str, int]) -> dict[str, int]:
+    """Every count column of ``rollup``, as ``insert_rows`` wants each row to name them."""
+    return {name: values.get(name, 0) for name in _count_columns(rollup)}
+
+
+def _lock(model: type[models.Model]) -> None:
+    """Hold off other writers of ``model``'s rollups until this transaction ends (PostgreSQL;
+    SQLite has one writer at a time). Increments made before wait for their transactions."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(r._meta.db_table) for r in ROLLUPS[model])
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _month_range(months: Iterable[date]) -> tuple[date, date] | None:
+    months = sorted(set(months))
+    return (months[0], months[-1]) if months else None
+
+
+@transaction.atomic
+def rollup_refresh(
+    model: type[models.Model], *, department_ids: Iterable[int], months: Iterable[date]
+) -> None:
+    """Count again the given departments' rows of ``model`` in the months from the first to the
+    last of ``months``, after a bulk write of them."""
+    span = _month_range(months)
+    department_ids = sorted(set(department_ids))
+    if span is None or not department_ids:
+        return
+    _lock(model)
+    first, last = span
+    after = last.replace(day=28) + timedelta(days=4)
+    end = month_of(after)
+    if model is Interaction:
+        where_raw = Q(occurred_on__gte=first, occurred_on__lt=end)
+    else:
+        where_raw = Q(received_at__gte=month_start(first), received_at__lt=month_start(end))
+    _refresh(
+        model,
+        where_raw & Q(department_id__in=department_ids),
+        Q(month__gte=first, month__lte=last, department_id__in=department_ids),
+    )
+
+
+def day_start(day: date) -> datetime:
+    """Midnight starting ``day`` in the program's time zone (the ``TIME_ZONE`` setting)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+@transaction.atomic
+def rollup_rebuild() -> dict[str, int]:
+    """Build every rollup again from the raw rows; returns the rows written per rollup."""
+    for model in ROLLUPS:
+        _lock(model)
+        _refresh(model, Q(), Q())
+    return {
+        rollup._meta.label: rollup._default_manager.count()
+        for rollups in ROLLUPS.values()
+        for rollup in rollups
+    }
+
+
+def rollup_build_after_migrate(**kwargs) -> None:
+    """``migrate`` builds the rollups of a database whose rows were never counted (one that
+    had them before the rollups existed)."""
+    if any(
+        model._default_manager.exists() and not rollups[0]._default_manager.exists()
+        for model, rollups in ROLLUPS.items()
+    ):
+        rollup_rebuild()
