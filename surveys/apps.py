@@ -6,6 +6,10 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import logs
+        from .services.answer_counts import answer_counts_after_migrate
 
         logs.install()
+        post_migrate.connect(answer_counts_after_migrate, sender=self)

@@ -510,3 +510,29 @@ class Answer(models.Model):
         if self.value_int is not None:
             return str(self.value_int)
         return self.value_text
+
+
+POSITIVE_ANSWER = Q(value_bool=True) | Q(
+    question__kind=QuestionKind.LIKERT, value_int__gte=LIKERT_AGREE_MIN
+)
+"""An answer the report counts as positive: "yes", or "agree" (4 or 5) to a Likert item."""
+
+
+class AnswerCount(models.Model):
+    """The answers to one question of the responses of one department (or none) and one
+    submission date, counted: all, and the positive ones. Derived from the answers (written
+    with them by ``surveys.services.answer_counts_refresh``), read by the report."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    submitted_on = models.DateField()
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    respondents = models.IntegerField()
+    positive = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["submitted_on", "question"])]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.submitted_on}: {self.positive}/{self.respondents}"

@@ -210,3 +210,4 @@ def seed(ctx: ScaleContext) -> None:
         (row for _, answers in surveys.responses() for row in answers),
     )
     analyze(ctx, [Response._meta.db_table, Answer._meta.db_table])
+    services.answer_counts_refresh()

@@ -35,6 +35,7 @@ from post_program.suppression import is_small, suppress_counts
 from .models import (
     LIKERT_AGREE_MIN,
     Answer,
+    AnswerCount,
     Campaign,
     Instrument,
     Invitation,
@@ -433,23 +434,18 @@ def responses_in(
 
 def _item_answers(
     *, start: date, end: date, department_ids: Collection[int] | None, items: Collection[tuple]
-) -> QuerySet[Answer]:
-    """Answers to `items` ((survey, question) pairs) of the responses submitted in [start, end]
-    in scope, filtered on the responses' own columns (joined, not a subquery of ids)."""
-    answers = Answer.objects.filter(
-        response__submitted_on__gte=start,
-        response__submitted_on__lte=end,
-        response__version__instrument__code__in={survey for survey, _ in items},
+) -> QuerySet[AnswerCount]:
+    """The answer counts of `items` ((survey, question) pairs) of the responses submitted in
+    [start, end] in scope."""
+    answers = AnswerCount.objects.filter(
+        submitted_on__gte=start,
+        submitted_on__lte=end,
+        question__version__instrument__code__in={survey for survey, _ in items},
         question__code__in={question for _, question in items},
     )
     if department_ids is not None:
-        answers = answers.filter(response__department_id__in=department_ids)
+        answers = answers.filter(department_id__in=department_ids)
     return answers
-
-
-_POSITIVE = Q(value_bool=True) | Q(
-    question__kind=QuestionKind.LIKERT, value_int__gte=LIKERT_AGREE_MIN
-)
 
 
 def items_counts(
@@ -464,7 +460,7 @@ def items_counts(
     rows = (
         _item_answers(start=start, end=end, department_ids=department_ids, items=items)
         .values("question_id")
-        .annotate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
+        .annotate(respondents=Sum("respondents"), positive=Sum("positive"))
         .order_by()
     )
     counts = {row["question_id"]: row for row in rows}
@@ -509,14 +505,11 @@ def item_counts_by_department(
         _item_answers(
             start=start, end=end, department_ids=department_ids, items=[(survey, question)]
         )
-        .values("response__department_id")
-        .annotate(respondents=Count("id"), positive=Count("id", filter=_POSITIVE))
+        .values("department_id")
+        .annotate(respondents=Sum("respondents"), positive=Sum("positive"))
         .order_by()
     )
-    return {
-        row["response__department_id"]: ItemCounts(row["positive"], row["respondents"])
-        for row in rows
-    }
+    return {row["department_id"]: ItemCounts(row["positive"], row["respondents"]) for row in rows}
 
 
 def wellbeing_indices(

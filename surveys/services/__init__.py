@@ -15,6 +15,7 @@ Each service runs in one transaction with one audit row, and queues work only af
 
 from __future__ import annotations
 
+from .answer_counts import answer_counts_refresh
 from .campaigns import (
     campaign_close,
     campaign_create,
@@ -73,6 +74,7 @@ __all__ = [
     "QuestionSpec",
     "ResponseRow",
     "answer_columns",
+    "answer_counts_refresh",
     "campaign_close",
     "campaign_create",
     "campaign_open",

@@ -31,6 +31,7 @@ from ..models import (
     Scoring,
     new_public_id,
 )
+from .answer_counts import answer_counts_refresh
 from .invitations import TRIGGER_INSTRUMENTS
 from .links import LinkUsed, invitation_check, spent_invitation_ids, spent_key, token_hash
 
@@ -252,6 +253,7 @@ def _store(
         ),
         batch_size=2000,
     )
+    answer_counts_refresh({response.submitted_on for response, _ in items})
 
 
 @dataclass(frozen=True)
