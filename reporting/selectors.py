@@ -53,6 +53,7 @@ from interactions.models import (
     Referral,
     ReferralContactHours,
     ReferralMonth,
+    SupporterMonth,
 )
 from interactions.models import Status as ReferralStatus
 from interactions.services.rollup import day_start, month_start
@@ -265,13 +266,11 @@ def _supporters_by_department(
     department_ids: DepartmentIds, start: date, end: date, refresher_months: int
 ) -> dict[int, PhysicianCounts]:
     """Training and activity counts of the physicians with an initial course, per
-    department. Two queries, over courses and over successful interactions; rows per trained
-    physician, whatever the size of the roster."""
+    department. Three queries, over courses and over the supporters' successful interactions;
+    rows per trained physician, whatever the size of the roster."""
     completions = TrainingCompletion.objects.order_by()
-    interactions = Interaction.objects.order_by().filter(SUCCESSFUL)
     if department_ids is not None:
         completions = completions.filter(physician__department_id__in=department_ids)
-        interactions = interactions.filter(supporter__physician__department_id__in=department_ids)
     current_from = metrics.training_current_cutoff(end, refresher_months)
     courses = (
         completions.values("physician_id", "physician__department_id")
@@ -283,18 +282,7 @@ def _supporters_by_department(
         .values_list("physician_id", "physician__department_id", "first_initial", "recent")
     )
     retention = metrics.retention_window(end)
-    active = {
-        physician_id: (in_period, recently)
-        for physician_id, in_period, recently in interactions.filter(
-            occurred_on__gte=min(start, retention.start), occurred_on__lte=end
-        )
-        .values("supporter__physician_id")
-        .annotate(
-            in_period=Count("pk", filter=Q(occurred_on__gte=start)),
-            recently=Count("pk", filter=Q(occurred_on__gte=retention.start)),
-        )
-        .values_list("supporter__physician_id", "in_period", "recently")
-    }
+    active = _supporters_active(department_ids, start, end, retention.start)
     retention_cutoff = metrics.retention_training_cutoff(end)
     counts: dict[int, PhysicianCounts] = {}
     for physician_id, department_id, first_initial, recent in courses:
@@ -310,6 +298,39 @@ def _supporters_by_department(
     return counts
 
 
+def _supporters_active(
+    department_ids: DepartmentIds, start: date, end: date, recent_from: date
+) -> dict[int, tuple[int, int]]:
+    """Successful interactions of each supporter (by roster entry) in [start, end] and in
+    [recent_from, end]: whole months from the supporters' rollup, the days left from the raw
+    rows. Two queries."""
+    split = metrics.month_split(metrics.Window(min(start, recent_from), end), (start, recent_from))
+    raw = Interaction.objects.order_by().filter(SUCCESSFUL & _days_q("occurred_on", split.days))
+    months = SupporterMonth.objects.order_by().filter(month__in=split.months)
+    if department_ids is not None:
+        raw = raw.filter(supporter__physician__department_id__in=department_ids)
+        months = months.filter(supporter__physician__department_id__in=department_ids)
+    rows = chain(
+        raw.values("supporter__physician_id")
+        .annotate(
+            in_period=Count("pk", filter=Q(occurred_on__gte=start)),
+            recently=Count("pk", filter=Q(occurred_on__gte=recent_from)),
+        )
+        .values_list("supporter__physician_id", "in_period", "recently"),
+        months.values("supporter__physician_id")
+        .annotate(
+            in_period=Sum("successful", filter=Q(month__gte=start), default=0),
+            recently=Sum("successful", filter=Q(month__gte=recent_from), default=0),
+        )
+        .values_list("supporter__physician_id", "in_period", "recently"),
+    )
+    active: dict[int, tuple[int, int]] = {}
+    for physician_id, in_period, recently in rows:
+        before = active.get(physician_id, (0, 0))
+        active[physician_id] = (before[0] + in_period, before[1] + recently)
+    return active
+
+
 def physician_counts(
     *,
     start: date,
@@ -321,9 +342,9 @@ def physician_counts(
     """Roster, person-time and training counts for the whole scope and for each department.
 
     ``windows`` names extra windows within the period (the ``by_year`` and quarterly windows)
-    whose physician-days the scope's counts carry. Five queries in all, each one pass over a
+    whose physician-days the scope's counts carry. Six queries in all, each one pass over a
     table: the roster by department, the roster's ranges by first and by last day, the
-    courses and the successful interactions of trained physicians.
+    courses, and the supporters' successful interactions (rollup months and raw days).
     """
     windows = windows or {}
     physicians = _physicians(department_ids)

@@ -56,6 +56,7 @@ from .rollup import (
     ReferralContactHours,
     ReferralMonth,
     RolledUp,
+    SupporterMonth,
 )
 
 __all__ = [
@@ -102,6 +103,7 @@ __all__ = [
     "RolledUp",
     "Source",
     "Status",
+    "SupporterMonth",
     "Topic",
     "Urgency",
     "first_contact_deadline",

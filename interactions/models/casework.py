@@ -139,6 +139,7 @@ class Interaction(RolledUp, models.Model):
     objects = InteractionQuerySet.as_manager()
     rollup_fields = (
         "department_id",
+        "supporter_id",
         "occurred_on",
         "successful",
         "source",

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import models
 
-from post_program.models import Department
+from post_program.models import Department, PeerSupporter
 
 
 class RolledUp:
@@ -88,6 +88,24 @@ class InteractionMinutes(MonthCell):
                 fields=["department", "month", "minutes"], name="interaction_minutes_key"
             )
         ]
+
+
+class SupporterMonth(models.Model):
+    """The successful interactions of one peer supporter in one month (training and activity
+    counts follow the supporter, not the interaction's department)."""
+
+    supporter = models.ForeignKey(PeerSupporter, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    successful = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supporter", "month"], name="supporter_month_key")
+        ]
+        indexes = [models.Index(fields=["month"], name="supportermonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.supporter_id} {self.month:%Y-%m}"
 
 
 class ReferralMonth(MonthCell):

@@ -31,6 +31,7 @@ from ..models import (
     ReferralMonth,
     RolledUp,
     Status,
+    SupporterMonth,
 )
 
 Cell = tuple[type[models.Model], tuple[Any, ...]]
@@ -40,11 +41,12 @@ Counts = dict[Cell, dict[str, int]]
 KEYS: dict[type[models.Model], tuple[str, ...]] = {
     InteractionMonth: ("department_id", "month"),
     InteractionMinutes: ("department_id", "month", "minutes"),
+    SupporterMonth: ("supporter_id", "month"),
     ReferralMonth: ("department_id", "month"),
     ReferralContactHours: ("department_id", "month", "hours"),
 }
 ROLLUPS: dict[type[models.Model], tuple[type[models.Model], ...]] = {
-    Interaction: (InteractionMonth, InteractionMinutes),
+    Interaction: (InteractionMonth, InteractionMinutes, SupporterMonth),
     Referral: (ReferralMonth, ReferralContactHours),
 }
 """The rollups each raw model counts in."""
@@ -74,7 +76,7 @@ def contact_hours(received_at: datetime, first_contact_at: datetime) -> int:
 
 def interaction_counts(values: tuple[Any, ...]) -> Counts:
     """What one interaction counts (its ``rollup_fields`` values)."""
-    department_id, occurred_on, successful, source, escalated, minutes = values
+    department_id, supporter_id, occurred_on, successful, source, escalated, minutes = values
     month = month_of(occurred_on)
     cell = {"logged": 1}
     counts: Counts = {(InteractionMonth, (department_id, month)): cell}
@@ -84,6 +86,7 @@ def interaction_counts(values: tuple[Any, ...]) -> Counts:
         if escalated:
             cell["escalated"] = 1
         counts[InteractionMinutes, (department_id, month, minutes)] = {"n": 1}
+        counts[SupporterMonth, (supporter_id, month)] = {"successful": 1}
     return counts
 
 
@@ -328,7 +331,8 @@ def rollup_build_after_migrate(**kwargs) -> None:
     """``migrate`` builds the rollups of a database whose rows were never counted (one that
     had them before the rollups existed)."""
     if any(
-        model._default_manager.exists() and not rollups[0]._default_manager.exists()
+        model._default_manager.exists() and not rollup._default_manager.exists()
         for model, rollups in ROLLUPS.items()
+        for rollup in rollups
     ):
         rollup_rebuild()

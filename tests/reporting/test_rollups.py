@@ -18,6 +18,7 @@ from interactions.models import (
     Referral,
     ReferralContactHours,
     ReferralMonth,
+    SupporterMonth,
 )
 from interactions.services import interaction_log
 from interactions.services.rollup import contact_hours, day_start, rollup_rebuild
@@ -29,7 +30,13 @@ from tests.factories import DepartmentFactory, PeerSupporterFactory
 from .factories import make_interaction, make_referral
 
 TODAY = date(2026, 6, 30)
-ROLLUPS = (InteractionMonth, InteractionMinutes, ReferralMonth, ReferralContactHours)
+ROLLUPS = (
+    InteractionMonth,
+    InteractionMinutes,
+    SupporterMonth,
+    ReferralMonth,
+    ReferralContactHours,
+)
 
 
 def counted_rows() -> dict[str, set[tuple]]:
@@ -37,7 +44,8 @@ def counted_rows() -> dict[str, set[tuple]]:
     result = {}
     for rollup in ROLLUPS:
         names = [f.attname for f in rollup._meta.concrete_fields if not f.primary_key]
-        count_names = [n for n in names if n not in ("department_id", "month", "minutes", "hours")]
+        keys = ("department_id", "supporter_id", "month", "minutes", "hours")
+        count_names = [n for n in names if n not in keys]
         result[rollup.__name__] = {
             row
             for row in rollup.objects.values_list(*names)
