@@ -12,14 +12,19 @@ edges that fall outside whole UTC months).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from post_program.models import Department, PeerSupporter
 
+if TYPE_CHECKING:
+    _Model = models.Model
+else:
+    _Model = object
 
-class RolledUp:
+
+class RolledUp(_Model):
     """A model whose rows count in a rollup: each instance read from the database remembers
     the values of its ``rollup_fields`` as read (``rollup_values``, None when some were
     deferred), so that a save can move its counts from the cells it was in to the ones it is in
@@ -30,7 +35,7 @@ class RolledUp:
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)  # type: ignore[misc]
+        instance = super().from_db(db, field_names, values)
         instance.rollup_remember()
         return instance
 

@@ -4,20 +4,19 @@ A row's *counts* are what it adds to the rollup's cells, computed here and nowhe
 ORM save or delete of an interaction or a referral moves its counts, in the same transaction,
 from the cells it was in (the values read from the database) to the ones it is in now, as
 increments (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``): concurrent writers of
-the same cell add up instead of overwriting each other. Bulk writers (the import, the scale
-seeder) call ``rollup_refresh`` for the months they wrote, and ``rollup_rebuild`` builds every
-cell from the raw rows.
+the same cell add up instead of overwriting each other. The import moves the counts of the rows
+it writes in bulk (``rollup_rows_written``); the seeders and ``manage.py rollup_rebuild`` count
+every row again (``rollup_rebuild``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from post_program.bulk_rows import insert_rows
@@ -45,7 +44,7 @@ KEYS: dict[type[models.Model], tuple[str, ...]] = {
     ReferralMonth: ("department_id", "month"),
     ReferralContactHours: ("department_id", "month", "hours"),
 }
-ROLLUPS: dict[type[models.Model], tuple[type[models.Model], ...]] = {
+ROLLUPS: dict[type[RolledUp], tuple[type[models.Model], ...]] = {
     Interaction: (InteractionMonth, InteractionMinutes, SupporterMonth),
     Referral: (ReferralMonth, ReferralContactHours),
 }
@@ -62,6 +61,11 @@ def month_of(day: date) -> date:
 def received_month(received_at: datetime) -> date:
     """The month of a referral's receipt, in UTC."""
     return month_of(received_at.astimezone(UTC).date())
+
+
+def day_start(day: date) -> datetime:
+    """Midnight starting ``day`` in the program's time zone (the ``TIME_ZONE`` setting)."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 def month_start(month: date) -> datetime:
@@ -118,9 +122,10 @@ def _add(total: Counts, counts: Counts, sign: int = 1) -> None:
 
 
 def _count_columns(rollup: type[models.Model]) -> list[str]:
+    """The counts of ``rollup`` (their columns are their names, as are the keys')."""
     keys = KEYS[rollup]
     return [
-        f.column
+        f.attname
         for f in rollup._meta.concrete_fields
         if not f.primary_key and f.attname not in keys
     ]
@@ -132,7 +137,7 @@ def _upsert(rollup: type[models.Model], cells: list[tuple[tuple[Any, ...], dict[
     columns = _count_columns(rollup)
     quote = connection.ops.quote_name
     table = quote(rollup._meta.db_table)
-    key_columns = [rollup._meta.get_field(k.removesuffix("_id")).column for k in keys]
+    key_columns = list(keys)
     row = "(" + ", ".join(["%s"] * (len(key_columns) + len(columns))) + ")"
     params: list[Any] = []
     for key, values in cells:
@@ -163,7 +168,7 @@ def rollup_apply(counts: Counts) -> None:
             _upsert(rollup, items[first : first + UPSERT_BATCH])
 
 
-def rollup_moved(model: type[models.Model], before: Iterable, after: Iterable) -> None:
+def rollup_moved(model: type[RolledUp], before: Iterable, after: Iterable) -> None:
     """Move the counts of rows from their values ``before`` to their values ``after``
     (``rollup_fields`` tuples; either side may be empty for rows added or removed)."""
     count = COUNTS[model]
@@ -176,11 +181,11 @@ def rollup_moved(model: type[models.Model], before: Iterable, after: Iterable) -
 
 
 def rollup_rows_written(
-    model: type[models.Model], *, replaced: Iterable[Mapping[str, Any]], written: Iterable
+    model: type[RolledUp], *, replaced: Iterable[Mapping[str, Any]], written: Iterable
 ) -> None:
     """After a bulk write of ``model``: the rows ``written`` (instances, or values by attname)
     replaced the stored rows ``replaced`` (values by attname) and added the others."""
-    fields = model.rollup_fields  # type: ignore[attr-defined]
+    fields = model.rollup_fields
     rollup_moved(
         model,
         [tuple(row[name] for name in fields) for row in replaced],
@@ -236,23 +241,14 @@ def _counted_names(model) -> set[str]:
 # --- Bulk writers and the rebuild ----------------------------------------------------------
 
 
-def _rows(model: type[models.Model], where: Q) -> Iterator[tuple[Any, ...]]:
-    return (
-        model._default_manager.order_by()
-        .filter(where)
-        .values_list(*model.rollup_fields)
-        .iterator(chunk_size=5000)
-    )  # type: ignore[attr-defined]
-
-
-def _refresh(model: type[models.Model], where_raw: Q, where_rollup: Q) -> None:
-    """Count again the raw rows of ``where_raw`` into the rollup rows of ``where_rollup``
-    (the same cells), replacing them."""
+def _count_all(model: type[RolledUp]) -> None:
+    """Count every raw row of ``model`` again into its rollups, replacing their rows."""
     total: Counts = {}
-    for values in _rows(model, where_raw):
+    rows = model._default_manager.order_by().values_list(*model.rollup_fields)
+    for values in rows.iterator(chunk_size=5000):
         _add(total, COUNTS[model](values))
     for rollup in ROLLUPS[model]:
-        rollup._default_manager.filter(where_rollup).delete()
+        rollup._default_manager.all().delete()
         keys = KEYS[rollup]
         insert_rows(
             rollup,
@@ -269,7 +265,7 @@ def _all_counts(rollup: type[models.Model], values: dict[str, int]) -> dict[str,
     return {name: values.get(name, 0) for name in _count_columns(rollup)}
 
 
-def _lock(model: type[models.Model]) -> None:
+def _lock(model: type[RolledUp]) -> None:
     """Hold off other writers of ``model``'s rollups until this transaction ends (PostgreSQL;
     SQLite has one writer at a time). Increments made before wait for their transactions."""
     if connection.vendor != "postgresql":
@@ -279,47 +275,12 @@ def _lock(model: type[models.Model]) -> None:
         cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
 
 
-def _month_range(months: Iterable[date]) -> tuple[date, date] | None:
-    months = sorted(set(months))
-    return (months[0], months[-1]) if months else None
-
-
-@transaction.atomic
-def rollup_refresh(
-    model: type[models.Model], *, department_ids: Iterable[int], months: Iterable[date]
-) -> None:
-    """Count again the given departments' rows of ``model`` in the months from the first to the
-    last of ``months``, after a bulk write of them."""
-    span = _month_range(months)
-    department_ids = sorted(set(department_ids))
-    if span is None or not department_ids:
-        return
-    _lock(model)
-    first, last = span
-    after = last.replace(day=28) + timedelta(days=4)
-    end = month_of(after)
-    if model is Interaction:
-        where_raw = Q(occurred_on__gte=first, occurred_on__lt=end)
-    else:
-        where_raw = Q(received_at__gte=month_start(first), received_at__lt=month_start(end))
-    _refresh(
-        model,
-        where_raw & Q(department_id__in=department_ids),
-        Q(month__gte=first, month__lte=last, department_id__in=department_ids),
-    )
-
-
-def day_start(day: date) -> datetime:
-    """Midnight starting ``day`` in the program's time zone (the ``TIME_ZONE`` setting)."""
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
-
-
 @transaction.atomic
 def rollup_rebuild() -> dict[str, int]:
     """Build every rollup again from the raw rows; returns the rows written per rollup."""
     for model in ROLLUPS:
         _lock(model)
-        _refresh(model, Q(), Q())
+        _count_all(model)
     return {
         rollup._meta.label: rollup._default_manager.count()
         for rollups in ROLLUPS.values()
