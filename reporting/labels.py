@@ -78,21 +78,22 @@ def _answer(
 
 
 def _distribution(
-    prefix: str, what: str, unit: str, counted: str, n: Figure, *, mean: bool
+    prefix: str, what: str, unit: str, counted: str, verb: str, n: Figure, *, mean: bool
 ) -> dict[str, Figure]:
+    """The figures of a distribution: how many values, the median, the quartiles, the mean."""
     figures = {
         f"{prefix}.n": n,
         f"{prefix}.median": Figure(
             f"Median {what} ({unit})",
-            f"The middle value: half of the {counted} took less, half took more.",
+            f"The middle value: half of the {counted} {verb} less, half {verb} more.",
         ),
         f"{prefix}.p25": Figure(
-            f"Shortest quarter: {what} up to ({unit})",
-            f"A quarter of the {counted} took this long or less.",
+            f"{what.capitalize()}, lower quarter ({unit})",
+            f"A quarter of the {counted} {verb} this long or less.",
         ),
         f"{prefix}.p75": Figure(
-            f"Longest quarter: {what} from ({unit})",
-            f"A quarter of the {counted} took this long or more.",
+            f"{what.capitalize()}, upper quarter ({unit})",
+            f"A quarter of the {counted} {verb} this long or more.",
         ),
     }
     if mean:
@@ -313,6 +314,7 @@ FIGURES: dict[str, Figure] = {
         "conversation length",
         "minutes",
         "support conversations",
+        "lasted",
         Figure(
             "Conversations timed",
             "Support conversations in the period, each with its length recorded.",
@@ -360,6 +362,7 @@ FIGURES: dict[str, Figure] = {
         "time to first contact",
         "hours",
         "requests contacted",
+        "waited",
         Figure(
             "Requests timed to first contact",
             "Requests received in the period that had a first contact, whose waiting times "
@@ -536,7 +539,7 @@ GLOSSARY: dict[str, Figure] = {
     "hidden": Figure(
         "Hidden small counts",
         "In reports for sharing and on department leads' dashboards, any count of care from 1 "
-        "up to the threshold is hidden, with what would reveal it; zeros and the counts of "
+        "to just below the threshold is hidden, with what would reveal it; zeros and the counts of "
         "departments, roster and trained supporters are always shown.",
     ),
     "not_available": Figure(
