@@ -77,6 +77,14 @@ def _answer(
     }
 
 
+def _statements(block: str, questions: dict[str, str], who: tuple[str, str]) -> dict[str, Figure]:
+    """The figures of every agree/disagree statement of one survey."""
+    figures: dict[str, Figure] = {}
+    for item, question in questions.items():
+        figures.update(_answer(f"{block}.{item}", "agree", question, *who, likert=True))
+    return figures
+
+
 def _distribution(
     prefix: str, what: str, unit: str, counted: str, verb: str, n: Figure, *, mean: bool
 ) -> dict[str, Figure]:
@@ -220,17 +228,7 @@ FIGURES: dict[str, Figure] = {
         *_EVALUATION,
         likert=False,
     ),
-    **{
-        path: figure
-        for item, question in _RECIPIENT_QUESTIONS.items()
-        for path, figure in _answer(
-            f"effectiveness.recipient_feedback.{item}",
-            "agree",
-            question,
-            *_RECIPIENTS,
-            likert=True,
-        ).items()
-    },
+    **_statements("effectiveness.recipient_feedback", _RECIPIENT_QUESTIONS, _RECIPIENTS),
     **_answer(
         "effectiveness.recipient_feedback.would_recommend",
         "yes",
@@ -238,17 +236,7 @@ FIGURES: dict[str, Figure] = {
         *_RECIPIENTS,
         likert=False,
     ),
-    **{
-        path: figure
-        for item, question in _SUPPORTER_QUESTIONS.items()
-        for path, figure in _answer(
-            f"effectiveness.supporter_training.{item}",
-            "agree",
-            question,
-            *_SUPPORTERS,
-            likert=True,
-        ).items()
-    },
+    **_statements("effectiveness.supporter_training", _SUPPORTER_QUESTIONS, _SUPPORTERS),
     "effectiveness.wellbeing.respondents": Figure(
         "Well-being survey: people who answered",
         "Physicians who answered all five questions of the WHO-5 well-being survey in the period.",

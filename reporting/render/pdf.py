@@ -40,8 +40,7 @@ def render_pdf(report: ReAimReport) -> bytes:
             "by_department": by_department_view(report),
             "department_charts": department_charts,
             "prism": prism_by_domain(report),
-            "glossary": GLOSSARY.values(),
-            "figures": figures_by_dimension(),
+            "figures": [("Terms", list(GLOSSARY.values())), *figures_by_dimension()],
         },
     )
     return HTML(string=html).write_pdf()

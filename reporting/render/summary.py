@@ -8,7 +8,7 @@ computes a number the report does not hold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -55,14 +55,7 @@ def previous_report(report: ReAimReport) -> ReAimReport | None:
     period = previous_period(report.period)
     if period is None:
         return None
-    return ReAimReport(
-        period=period,
-        scope=report.scope,
-        threshold=report.threshold,
-        generated_at=report.generated_at,
-        refresher_months=report.refresher_months,
-        deadline_hours=report.deadline_hours,
-    )
+    return replace(report, period=period)  # a new object: nothing computed is carried over
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,12 @@ from reporting.labels import FIGURES, figure_for, figure_key, label_for
 from reporting.render import render
 from reporting.render.tidy import tidy_rows
 from reporting.report import ReAimReport, period_parse
+from reporting.report_suppression import REPORT_PARTS
 
 from .conftest import PERIOD
 
-FIGURE_PARTS = (
-    "reach",
-    "effectiveness",
-    "adoption",
-    "implementation",
-    "maintenance",
-    "by_department",
-    "supplementary",
-)
+FIGURE_PARTS = REPORT_PARTS
+"""The parts of the report that hold figures."""
 
 
 def leaf_paths(node: Any, prefix: str) -> list[str]:
