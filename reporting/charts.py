@@ -286,13 +286,16 @@ def _survey_items(data: dict[str, Any]) -> list[tuple[str, float | None, bool]]:
     blocks: list[tuple[str, str, dict[str, Any]]] = []
     had = data["reach"].get("survey_had_interaction")
     if had:
-        blocks.append(("reach.survey_had_interaction", "physicians", had))
+        blocks.append(("reach.survey_had_interaction", "all physicians", had))
     effectiveness = data["effectiveness"]
     if "would_recommend" in effectiveness:
         blocks.append(
-            ("effectiveness.would_recommend", "physicians", effectiveness["would_recommend"])
+            ("effectiveness.would_recommend", "all physicians", effectiveness["would_recommend"])
         )
-    for group, who in (("recipient_feedback", "supported"), ("supporter_training", "supporters")):
+    for group, who in (
+        ("recipient_feedback", "supported colleagues"),
+        ("supporter_training", "peer supporters"),
+    ):
         for name, block in effectiveness.get(group, {}).items():
             blocks.append((f"effectiveness.{group}.{name}", who, block))
     return [

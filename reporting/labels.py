@@ -44,7 +44,7 @@ DIMENSION_LABELS = {
 
 DIMENSION_QUESTIONS = {
     "reach": "Who the program reaches",
-    "effectiveness": "What those who used it say",
+    "effectiveness": "What physicians say about it",
     "adoption": "Where the program runs and who delivers it",
     "implementation": "How it is delivered",
     "maintenance": "Whether it lasts",
@@ -232,7 +232,7 @@ FIGURES: dict[str, Figure] = {
     **_answer(
         "effectiveness.recipient_feedback.would_recommend",
         "yes",
-        "Supported colleagues who would recommend it",
+        "Would recommend it to a colleague",
         *_RECIPIENTS,
         likert=False,
     ),
