@@ -10,6 +10,19 @@ from ..report import ReAimReport
 from .html import by_department_view, prism_by_domain, section_views
 from .summary import previous_period_words, previous_report, prism_tag_counts, summary_cards
 
+SCOPE_NAMED = 3
+"""How many departments the summary page names before it counts the rest."""
+
+
+def scope_words(report: ReAimReport) -> str:
+    """The scope as the summary page names it: a long list of departments is shortened so the
+    summary stays one page (the appendix lists them all)."""
+    departments = report.scope.departments
+    if len(departments) <= SCOPE_NAMED:
+        return report.scope.label
+    named = "; ".join(departments[:SCOPE_NAMED])
+    return f"{len(departments)} departments: {named} and {len(departments) - SCOPE_NAMED} more"
+
 
 def render_pdf(report: ReAimReport) -> bytes:
     """The PDF: the summary page, the PRISM context, a section per RE-AIM dimension with its
@@ -33,6 +46,7 @@ def render_pdf(report: ReAimReport) -> bytes:
         {
             "report": report,
             "data": report.data,
+            "scope_words": scope_words(report),
             "summary": summary_cards(report, previous),
             "compared_with": previous_period_words(previous),
             "prism_tags": prism_tag_counts(report),

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from reporting.render import render
 from reporting.render.display import DIMENSION_LABELS, display_number
 from reporting.render.tidy import TIDY_HEADER, tidy_rows
-from reporting.report import SECTIONS, ReAimReport, period_parse, scope_resolve
+from reporting.report import SECTIONS, ReAimReport, period_parse, scope_for, scope_resolve
 
 from .conftest import PERIOD
 from .test_dashboards import cells
@@ -198,6 +198,7 @@ def test_pdf_opens_with_a_summary_then_a_section_per_dimension(program):
     # One barrier, one facilitator, one context note in 2020.
     assert "Barrier Facilitator Context 1 1 1" in first
     headings = [page.extract_text().splitlines()[0] for page in reader.pages[1:]]
+    assert headings[0] == "PRISM context"  # the summary is one page
     for heading in (
         "PRISM context",
         "Reach",
@@ -210,3 +211,21 @@ def test_pdf_opens_with_a_summary_then_a_section_per_dimension(program):
     ):
         assert heading in headings
     assert re.search(r"Page 1 of \d+", first)
+
+
+def test_pdf_summary_stays_one_page_for_a_long_list_of_departments(program):
+    from tests.factories import DepartmentFactory
+
+    many = [DepartmentFactory(site=program.north, name=f"Ward {i:02}") for i in range(40)]
+    report = ReAimReport(
+        period=period_parse("2020-01-01", "2020-12-31"),
+        scope=scope_for(departments=[program.department_a, *many]),
+    )
+    reader = PdfReader(io.BytesIO(render(report, "pdf")[0]))
+    first = " ".join(reader.pages[0].extract_text().split())
+    assert "41 departments: North/Emergency Medicine; North/Ward 00; North/Ward 01 and 38 more" in (
+        first
+    )
+    assert reader.pages[1].extract_text().startswith("PRISM context")
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "North/Ward 39" in text  # the appendix lists them all
