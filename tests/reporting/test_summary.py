@@ -4,17 +4,20 @@ why they draw nothing."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from post_program.models import FIRST_DAY
 from reporting import views
 from reporting.charts import ALL_HIDDEN_TEXT, NOTHING_TEXT, SOME_HIDDEN_TEXT, chart_specs
 from reporting.metrics import Window
+from reporting.render import render
 from reporting.render.summary import (
     previous_period,
     previous_report,
@@ -180,6 +183,10 @@ def test_a_chart_whose_values_are_all_hidden_says_so(program):
     )
     assert ALL_HIDDEN_TEXT in page
     assert 'id="chart-referral-funnel"' not in page  # no canvas: no empty axes
+    # The PDF says so too, in place of the drawing.
+    pdf = PdfReader(io.BytesIO(render(report, "pdf")[0]))
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert f"Requests for support: received, contacted, supported {ALL_HIDDEN_TEXT}" in text
 
 
 def test_a_chart_of_a_quiet_period_says_there_is_nothing_to_draw(program):
