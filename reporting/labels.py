@@ -537,7 +537,8 @@ GLOSSARY: dict[str, Figure] = {
     ),
     "previous_period": Figure(
         "Previous period",
-        "The period of the same length that ends the day before this one starts, used for "
+        "The period of the same length (as many calendar months when this one is whole "
+        "months, as many days otherwise) that ends the day before this one starts, used for "
         "the changes on the summary.",
     ),
 }

@@ -119,6 +119,7 @@ def test_labels_are_unique_within_a_dimension(program):
     ("member", "name", "kwargs"),
     [
         ("director", "program_dashboard", {}),
+        ("coordinator", "site_dashboard", {"pk": "north"}),
         ("lead", "department_dashboard", {"pk": "department_a"}),
     ],
 )
