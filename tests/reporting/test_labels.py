@@ -23,6 +23,7 @@ from reporting.report import ReAimReport, period_parse
 from reporting.report_suppression import REPORT_PARTS
 
 from .conftest import PERIOD
+from .test_dashboards import DASHBOARDS
 
 FIGURE_PARTS = REPORT_PARTS
 """The parts of the report that hold figures."""
@@ -115,15 +116,8 @@ def test_labels_are_unique_within_a_dimension(program):
     assert quarters[0] == "Support conversations, 2019 Q3"
 
 
-@pytest.mark.parametrize(
-    ("member", "name", "kwargs"),
-    [
-        ("director", "program_dashboard", {}),
-        ("coordinator", "site_dashboard", {"pk": "north"}),
-        ("lead", "department_dashboard", {"pk": "department_a"}),
-    ],
-)
-def test_no_code_name_is_visible_on_the_dashboards(program, member, name, kwargs):
+@pytest.mark.parametrize(("name", "member", "kwargs"), DASHBOARDS)
+def test_no_code_name_is_visible_on_the_dashboards(program, name, member, kwargs):
     kwargs = {k: getattr(program, v).pk for k, v in kwargs.items()}
     response = program.client(member).get(
         reverse(f"reporting:{name}", kwargs=kwargs or None), PERIOD
