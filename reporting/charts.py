@@ -15,7 +15,21 @@ from typing import Any
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from post_program.suppression import SUPPRESSED_KEY
+
+from .labels import short_label_for
+
 PALETTE = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#20c997")
+
+
+ALL_HIDDEN_TEXT = (
+    "All values in this chart are hidden because the groups are too small to show safely."
+)
+SOME_HIDDEN_TEXT = (
+    "Nothing to draw: some values are hidden because the groups are too small to show "
+    "safely, and the others are zero or not available."
+)
+NOTHING_TEXT = "Nothing to draw: every value in this chart is zero or not available."
 
 
 @dataclass
@@ -24,6 +38,8 @@ class Series:
     values: list[float | int | None]
     kind: str = "bar"  # bar or line
     percent: bool = False
+    hidden: list[bool] = field(default_factory=list)
+    """Which values suppression hid (the others that are None have no denominator)."""
 
 
 @dataclass
@@ -61,6 +77,14 @@ class Chart:
         ]
 
     @property
+    def table(self) -> list[tuple[str, list[str]]]:
+        """The table alternative as shown: each value written out, or why it is missing."""
+        return [
+            (label, [_cell(series, index) for series in self.series])
+            for index, label in enumerate(self.labels)
+        ]
+
+    @property
     def is_empty(self) -> bool:
         return not self.labels
 
@@ -68,6 +92,33 @@ class Chart:
     def has_gaps(self) -> bool:
         """Whether a value is missing (suppressed, or null for want of a denominator)."""
         return any(value is None for series in self.series for value in series.values)
+
+    @property
+    def empty_text(self) -> str:
+        """Why the chart is not drawn ("" when it is): a chart without one value above zero
+        would be bare axes, so it says what happened to its values instead."""
+        values = [value for series in self.series for value in series.values]
+        if any(value for value in values):
+            return ""
+        hidden = [flag for series in self.series for flag in series.hidden]
+        if values and len(hidden) == len(values) and all(hidden):
+            return ALL_HIDDEN_TEXT
+        if any(hidden):
+            return SOME_HIDDEN_TEXT
+        return NOTHING_TEXT
+
+
+def _is_hidden(series: Series, index: int) -> bool:
+    return index < len(series.hidden) and series.hidden[index]
+
+
+def _cell(series: Series, index: int) -> str:
+    value = series.values[index]
+    if _is_hidden(series, index):
+        return "suppressed"
+    if value is None:
+        return "not available"
+    return _number(value, series.percent)
 
 
 def quarter_label(start: str, end: str) -> str:
@@ -84,6 +135,11 @@ def _share(value: float | None) -> float | None:
     return None if value is None else value * 100
 
 
+def _hidden(block: dict[str, Any], key: str) -> bool:
+    """Whether suppression hid ``block[key]``."""
+    return key in block.get(SUPPRESSED_KEY, ())
+
+
 def chart_specs(data: dict[str, Any]) -> list[Chart]:
     """Every chart of a report, from its data (suppressed where the data is)."""
     charts: list[Chart] = []
@@ -91,24 +147,20 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
     implementation = data["implementation"]
     maintenance = data["maintenance"]
     supplementary = data.get("supplementary", {})
+    conversations = "Support conversations"
+    rate = "Conversations per 100 physician-years"
 
     trend = supplementary.get("quarterly_trend", [])
     if trend:
         charts.append(
             Chart(
                 id="chart-quarterly-trend",
-                title="Successful interactions and rate per 100 physician-years, by quarter",
+                title="Support conversations and their rate per 100 physician-years, by quarter",
                 dimension="maintenance",
                 labels=[quarter_label(q["from"], q["to"]) for q in trend],
                 series=[
-                    Series(
-                        "Successful interactions", [q["successful_interactions"] for q in trend]
-                    ),
-                    Series(
-                        "Per 100 physician-years",
-                        [q["interactions_per_100_physician_years"] for q in trend],
-                        kind="line",
-                    ),
+                    _series(conversations, trend, "successful_interactions"),
+                    _series(rate, trend, "interactions_per_100_physician_years", kind="line"),
                 ],
             )
         )
@@ -117,68 +169,67 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-by-year",
-                title="Rate per 100 physician-years, by 12-month window",
+                title="Conversations per 100 physician-years, by 12-month window",
                 dimension="maintenance",
                 labels=[f"{w['from']} to {w['to']}" for w in by_year],
-                series=[
-                    Series(
-                        "Per 100 physician-years",
-                        [w["interactions_per_100_physician_years"] for w in by_year],
-                    )
-                ],
+                series=[_series(rate, by_year, "interactions_per_100_physician_years")],
             )
         )
     if "by_source" in reach:
-        names = [k for k in reach["by_source"] if k != "suppressed"]
+        names = [k for k in reach["by_source"] if k != SUPPRESSED_KEY]
         charts.append(
             Chart(
                 id="chart-reach-source",
-                title="Successful interactions by source",
+                title="Support conversations, by how they began",
                 dimension="reach",
-                labels=[n.replace("_", " ") for n in names],
-                series=[Series("Successful interactions", [reach["by_source"][n] for n in names])],
+                labels=[short_label_for(f"reach.by_source.{n}") for n in names],
+                series=[_block_series(conversations, reach["by_source"], names)],
             )
         )
     referrals = implementation.get("referrals")
     if referrals:
+        outcomes = referrals["outcomes"]
         charts.append(
             Chart(
                 id="chart-referral-funnel",
-                title="Referral funnel",
+                title="Requests for support: received, contacted, supported",
                 dimension="implementation",
                 labels=["Received", "Contacted", "Supported"],
                 series=[
                     Series(
-                        "Referrals",
-                        [
-                            referrals["received"],
-                            referrals["contacted"],
-                            referrals["outcomes"]["supported"],
+                        "Requests",
+                        [referrals["received"], referrals["contacted"], outcomes["supported"]],
+                        hidden=[
+                            _hidden(referrals, "received"),
+                            _hidden(referrals, "contacted"),
+                            _hidden(outcomes, "supported"),
                         ],
                     )
                 ],
             )
         )
-        outcome_names = [k for k in referrals["outcomes"] if k != "suppressed"]
+        outcome_names = [k for k in outcomes if k != SUPPRESSED_KEY]
         charts.append(
             Chart(
                 id="chart-referral-outcomes",
-                title="Referral outcomes",
+                title="What became of the requests",
                 dimension="implementation",
-                labels=[n.replace("_", " ") for n in outcome_names],
-                series=[Series("Referrals", [referrals["outcomes"][n] for n in outcome_names])],
+                labels=[
+                    short_label_for(f"implementation.referrals.outcomes.{n}") for n in outcome_names
+                ],
+                series=[_block_series("Requests", outcomes, outcome_names)],
             )
         )
     histogram = supplementary.get("duration_histogram")
     if histogram:
-        bands = [k for k in histogram if k != "suppressed"]
+        bands = [k for k in histogram if k != SUPPRESSED_KEY]
         charts.append(
             Chart(
                 id="chart-duration",
-                title="Duration of successful interactions (minutes)",
+                title="Length of support conversations",
                 dimension="implementation",
-                labels=bands,
-                series=[Series("Successful interactions", [histogram[b] for b in bands])],
+                labels=[short_label_for(f"supplementary.duration_histogram.{b}") for b in bands],
+                series=[_block_series(conversations, histogram, bands)],
             )
         )
     survey = _survey_items(data)
@@ -186,10 +237,17 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-survey",
-                title="Survey results: share answering yes or agree",
+                title="Survey answers: share answering yes or agreeing",
                 dimension="effectiveness",
-                labels=[label for label, _ in survey],
-                series=[Series("Percent", [_share(v) for _, v in survey], percent=True)],
+                labels=[label for label, _, _ in survey],
+                series=[
+                    Series(
+                        "Percent",
+                        [_share(v) for _, v, _ in survey],
+                        percent=True,
+                        hidden=[hidden for _, _, hidden in survey],
+                    )
+                ],
                 horizontal=True,
             )
         )
@@ -198,36 +256,56 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-by-department",
-                title="Rate per 100 physician-years, by department",
+                title="Conversations per 100 physician-years, by department",
                 dimension="by_department",
                 labels=[f"{r['site']}/{r['department']}" for r in rows],
-                series=[
-                    Series(
-                        "Per 100 physician-years",
-                        [r["interactions_per_100_physician_years"] for r in rows],
-                    )
-                ],
+                series=[_series(rate, rows, "interactions_per_100_physician_years")],
                 horizontal=True,
             )
         )
     return charts
 
 
-def _survey_items(data: dict[str, Any]) -> list[tuple[str, float | None]]:
-    items: list[tuple[str, float | None]] = []
+def _series(label: str, entries: list[dict[str, Any]], key: str, *, kind: str = "bar") -> Series:
+    """One value per entry of a list (quarters, years, departments)."""
+    return Series(
+        label,
+        [entry[key] for entry in entries],
+        kind=kind,
+        hidden=[_hidden(entry, key) for entry in entries],
+    )
+
+
+def _block_series(label: str, block: dict[str, Any], names: list[str]) -> Series:
+    """One value per key of one block (sources, outcomes, duration bands)."""
+    return Series(label, [block[n] for n in names], hidden=[_hidden(block, n) for n in names])
+
+
+def _survey_items(data: dict[str, Any]) -> list[tuple[str, float | None, bool]]:
+    """(label, share, hidden) for every survey question the report holds."""
+    blocks: list[tuple[str, str, dict[str, Any]]] = []
     had = data["reach"].get("survey_had_interaction")
     if had:
-        items.append(("Had an interaction (program evaluation)", had["proportion"]))
+        blocks.append(("reach.survey_had_interaction", "all physicians", had))
     effectiveness = data["effectiveness"]
     if "would_recommend" in effectiveness:
-        items.append(
-            ("Would recommend (program evaluation)", effectiveness["would_recommend"]["proportion"])
+        blocks.append(
+            ("effectiveness.would_recommend", "all physicians", effectiveness["would_recommend"])
         )
-    for name, block in effectiveness.get("recipient_feedback", {}).items():
-        items.append((f"{name.replace('_', ' ').capitalize()} (recipients)", block["proportion"]))
-    for name, block in effectiveness.get("supporter_training", {}).items():
-        items.append((f"{name.replace('_', ' ').capitalize()} (supporters)", block["proportion"]))
-    return items
+    for group, who in (
+        ("recipient_feedback", "supported colleagues"),
+        ("supporter_training", "peer supporters"),
+    ):
+        for name, block in effectiveness.get(group, {}).items():
+            blocks.append((f"effectiveness.{group}.{name}", who, block))
+    return [
+        (
+            f"{short_label_for(f'{path}.proportion')} ({who})",
+            block["proportion"],
+            _hidden(block, "proportion"),
+        )
+        for path, who, block in blocks
+    ]
 
 
 # --- SVG for the PDF ------------------------------------------------------------------------
@@ -243,7 +321,8 @@ def _number(value: float | int, percent: bool) -> str:
 
 def chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 18) -> SafeString:
     """The chart as an SVG horizontal bar chart (one group of bars per category), every text
-    escaped. Each value is written beside its bar, "suppressed" for hidden ones."""
+    escaped. Each value is written beside its bar; a missing one says "suppressed" when
+    suppression hid it, "not available" otherwise."""
     label_width = 230
     plot_width = width - label_width - 70
     series = chart.series
@@ -268,10 +347,10 @@ def chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 18) -> SafeSt
             if value is None:
                 parts.append(
                     format_html(
-                        '<text x="{}" y="{}" font-size="9" font-style="italic">suppressed or '
-                        "not available</text>",
+                        '<text x="{}" y="{}" font-size="9" font-style="italic">{}</text>',
                         label_width + 2,
                         top + bar_height - 5,
+                        _cell(s, index),
                     )
                 )
                 continue

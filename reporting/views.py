@@ -38,6 +38,7 @@ from .forms import WHOLE_QUARTERS_MESSAGE, ExportForm, PrismNoteForm, ReportFilt
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport
 from .render import dashboard_context
+from .render.summary import previous_report
 from .report import ReAimReport
 from .selectors import get_prism_note_or_404, get_report_export_or_404, prism_notes_visible_to
 
@@ -76,9 +77,11 @@ def _dashboard(
     form: ReportFilterForm,
     site: Site | None = None,
     department: Department | None = None,
+    compare: bool = False,
 ):
     """Build the report for the filter and render a dashboard (400 with the errors when the
-    filter does not make sense)."""
+    filter does not make sense). With ``compare``, the summary sets each dimension against the
+    previous period of the same length: a second report, one report's worth of queries."""
     if form.is_bound and not form.is_valid():
         return render(
             request,
@@ -118,7 +121,9 @@ def _dashboard(
             "suppressed_view": suppress,
             "site": site,
             "department": department,
-            **dashboard_context(report),
+            **dashboard_context(
+                report, previous_report(report) if compare else None, compare=compare
+            ),
         },
     )
 
@@ -131,7 +136,7 @@ def program_dashboard(request):
         sites=report_sites_visible_to(request.user),
         departments=report_departments_visible_to(request.user),
     )
-    return _dashboard(request, heading="Program dashboard", form=form)
+    return _dashboard(request, heading="Program dashboard", form=form, compare=True)
 
 
 @require_GET

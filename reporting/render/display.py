@@ -1,18 +1,19 @@
-"""How the report's numbers read on the dashboard, in the PDF and in the workbook's sheet names."""
+"""How the report's numbers read on the dashboard, in the PDF and in the workbook (their names
+and definitions are in ``reporting/labels.py``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-DIMENSION_LABELS = {
-    "reach": "Reach",
-    "effectiveness": "Effectiveness",
-    "adoption": "Adoption",
-    "implementation": "Implementation",
-    "maintenance": "Maintenance",
-    "by_department": "By department",
-    "supplementary": "Supplementary",
-}
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from ..labels import DIMENSION_LABELS
+
+__all__ = ["DIMENSION_LABELS", "display_number", "is_percent", "tagged_phrase"]
+
+_PLACE = re.compile(r"\{(\w+)\}")
 
 PERCENT_LEAVES = ("proportion", "escalation_rate", "acceptance_rate")
 
@@ -41,7 +42,16 @@ def display_number(path: str, value: Any, *, suppressed: bool = False) -> str:
     return str(value)
 
 
-def metric_label(name: str) -> str:
-    """``referrals.by_source.third_party`` -> ``Referrals · by source · third party``."""
-    parts = [part.replace("_", " ") for part in name.split(".")]
-    return " · ".join([parts[0][:1].upper() + parts[0][1:], *parts[1:]])
+def tagged_phrase(phrase: str, numbers: dict[str, tuple[str, str]]) -> SafeString:
+    """``phrase`` with each ``{name}`` replaced by its shown number, in a span that names the
+    figure's path (``data-metric``) as the tables do, so every number on a page says what it
+    is. ``numbers``: name -> (path, shown number)."""
+    pieces = _PLACE.split(phrase)  # text, name, text, name, ..., text
+    parts: list[str] = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            path, shown = numbers[piece]
+            parts.append(format_html('<span data-metric="{}">{}</span>', path, shown))
+        else:
+            parts.append(piece)
+    return format_html("{}" * len(parts), *parts)  # text escaped, spans kept

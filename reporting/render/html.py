@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..charts import Chart, chart_specs
+from ..labels import DIMENSION_LABELS, DIMENSION_QUESTIONS, definition_for, label_for
 from ..models import PrismDomain
 from ..report import SECTIONS, ReAimReport
-from .definitions import definition_for
-from .display import DIMENSION_LABELS, display_number, metric_label
+from .display import display_number, tagged_phrase
+from .summary import prism_tag_counts, summary_cards
 from .tidy import (
     HAD_INTERACTION_COLUMNS,
     SUPPRESSED_TEXT,
@@ -23,7 +24,7 @@ from .tidy import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class SectionView:
     """One RE-AIM dimension as shown on a page: its rows and its charts."""
 
@@ -31,6 +32,8 @@ class SectionView:
     label: str
     rows: list[dict[str, Any]]
     charts: list[Chart]
+    question: str = ""
+    cards: list[dict[str, Any]] | None = None
 
 
 def section_views(report: ReAimReport) -> list[SectionView]:
@@ -44,10 +47,11 @@ def section_views(report: ReAimReport) -> list[SectionView]:
             SectionView(
                 key=section,
                 label=DIMENSION_LABELS[section],
+                question=DIMENSION_QUESTIONS[section],
                 rows=[
                     {
                         "metric": row.metric,
-                        "label": metric_label(row.metric),
+                        "label": row.label,
                         "value": display_number(row.metric, row.value, suppressed=row.suppressed),
                         "numerator": ""
                         if row.numerator is None and row.denominator is None
@@ -55,7 +59,7 @@ def section_views(report: ReAimReport) -> list[SectionView]:
                         "denominator": ""
                         if row.numerator is None and row.denominator is None
                         else display_number("", row.denominator),
-                        "definition": definition_for(f"{section}.{row.metric}"),
+                        "definition": row.definition,
                     }
                     for row in rows
                     if row.dimension == section
@@ -71,12 +75,10 @@ def by_department_view(report: ReAimReport) -> dict[str, Any]:
     rows = report.data["by_department"]
     columns = by_department_columns(rows)
     has_block = bool(rows) and "survey_had_interaction" in rows[0]
-    headers = [metric_label(c) for c in columns[2:]]
-    if has_block:
-        headers += ["Had interaction: yes", "Respondents", "Proportion"]
     paths = columns + (
         [f"survey_had_interaction.{c}" for c in HAD_INTERACTION_COLUMNS] if has_block else []
     )
+    headers = [label_for(f"by_department.*.{path}") for path in paths[2:]]
     body = []
     for row in rows:
         cells = by_department_cells(row, columns)
@@ -99,161 +101,123 @@ def prism_by_domain(report: ReAimReport) -> list[dict[str, Any]]:
 
 # --- Dashboard: headline cards and the page context ----------------------------------------
 
-# (dimension, label, value path, numerator path, numerator label, denominator path, its label)
-CARDS: tuple[tuple[str, str, str, str | None, str, str | None, str], ...] = (
+# Each dimension's key figures: (dimension, the figure, the figure it is a part of or None, the
+# whole it is counted against or None, how the card says so: {part} and {whole} are the two
+# figures as shown).
+CARDS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
     (
         "reach",
-        "Successful interactions",
         "reach.successful_interactions",
         None,
-        "",
         "reach.interactions_logged",
-        "interactions logged",
+        "of {whole} contacts logged, attempts included",
     ),
     (
         "reach",
-        "Physicians supported",
         "reach.proportion_supported",
         "reach.unique_physicians_supported",
-        "physicians supported",
         "reach.eligible_physicians",
-        "eligible physicians",
+        "{part} of {whole} physicians who could be supported",
     ),
     (
         "reach",
-        "Interactions per 100 physician-years",
         "reach.interactions_per_100_physician_years",
         "reach.successful_interactions",
-        "successful interactions",
         "reach.physician_years",
-        "physician-years",
+        "{part} conversations over {whole} physician-years",
     ),
     (
         "effectiveness",
-        "Would recommend the program",
         "effectiveness.would_recommend.proportion",
         "effectiveness.would_recommend.yes",
-        "answered yes",
         "effectiveness.would_recommend.respondents",
-        "respondents",
+        "{part} of {whole} who answered",
     ),
     (
         "effectiveness",
-        "Had an interaction (program evaluation)",
         "reach.survey_had_interaction.proportion",
         "reach.survey_had_interaction.yes",
-        "answered yes",
         "reach.survey_had_interaction.respondents",
-        "respondents",
+        "{part} of {whole} who answered",
     ),
     (
         "effectiveness",
-        "Mean WHO-5 well-being index",
         "effectiveness.wellbeing.mean_index",
         None,
-        "",
         "effectiveness.wellbeing.respondents",
-        "respondents",
+        "from {whole} who answered",
     ),
     (
         "adoption",
-        "Departments adopting",
         "adoption.proportion_departments",
         "adoption.departments_adopted",
-        "adopted",
         "adoption.departments_total",
-        "departments",
+        "{part} of {whole} departments",
     ),
     (
         "adoption",
-        "Physicians in adopting departments",
         "adoption.proportion_physicians_covered",
         "adoption.physicians_in_adopting_departments",
-        "covered",
         "adoption.physicians_total",
-        "physicians",
+        "{part} of {whole} physicians on the roster",
     ),
     (
         "adoption",
-        "Supporters per 100 physicians",
         "adoption.supporters_per_100_physicians",
         "adoption.supporters_trained",
-        "trained supporters",
         "reach.eligible_physicians",
-        "eligible physicians",
+        "{part} trained peer supporters for {whole} physicians",
     ),
     (
         "implementation",
-        "Median duration (minutes)",
         "implementation.duration_minutes.median",
         None,
-        "",
         "implementation.duration_minutes.n",
-        "interactions",
+        "over {whole} conversations",
     ),
     (
         "implementation",
-        "Median hours to first contact",
         "implementation.referrals.hours_to_first_contact.median",
         None,
-        "",
         "implementation.referrals.hours_to_first_contact.n",
-        "referrals contacted",
+        "over {whole} requests contacted",
     ),
     (
         "implementation",
-        "Referrals contacted within the deadline",
         "implementation.referrals.proportion_within_deadline",
         "implementation.referrals.within_deadline",
-        "within the deadline",
         "implementation.referrals.received",
-        "referrals received",
+        "{part} of {whole} requests received",
     ),
     (
         "implementation",
-        "Escalated to professional help",
         "implementation.escalation_rate",
         "implementation.escalated",
-        "escalated",
         "reach.successful_interactions",
-        "successful interactions",
+        "{part} of {whole} conversations",
     ),
     (
         "maintenance",
-        "Departments sustained",
         "maintenance.departments_sustained",
         None,
-        "",
         "maintenance.departments_eligible_for_sustainment",
-        "eligible",
+        "of {whole} departments running for a year or more",
     ),
     (
         "maintenance",
-        "Supporters retained",
         "maintenance.supporters_retained",
         None,
-        "",
         "maintenance.supporters_eligible_for_retention",
-        "eligible",
+        "of {whole} trained a year ago or more",
     ),
     (
         "maintenance",
-        "Supporters with current training",
         "maintenance.supporters_training_current",
         None,
-        "",
         "adoption.supporters_trained",
-        "trained",
+        "of {whole} trained peer supporters",
     ),
-    (
-        "maintenance",
-        "Trend ratio (last year's rate / first year's)",
-        "maintenance.trend_ratio",
-        None,
-        "",
-        None,
-        "",
-    ),
+    ("maintenance", "maintenance.trend_ratio", None, None, ""),
 )
 
 
@@ -263,38 +227,53 @@ def _card_number(data: dict[str, Any], exact: dict[str, Any], path: str) -> str:
 
 
 def headline_cards(report: ReAimReport) -> list[dict[str, Any]]:
-    """The dashboard's cards: each headline number with its numerator and denominator."""
+    """Each dimension's key figures, named by ``labels.py``, each with what it is counted from
+    (``5 of 6 requests received``)."""
     data, exact = report.data, report.exact
     cards = []
-    for dimension, label, path, num, num_label, den, den_label in CARDS:
+    for dimension, path, part, whole, phrase in CARDS:
         if not has_path(exact, path):
             continue  # a number this report does not hold
-        parts = []
-        if num is not None:
-            parts.append(f"{_card_number(data, exact, num)} {num_label}")
-        if den is not None:
-            parts.append(f"{_card_number(data, exact, den)} {den_label}")
+        numbers = {
+            name: (figure, _card_number(data, exact, figure))
+            for name, figure in (("part", part), ("whole", whole))
+            if figure is not None
+        }
         cards.append(
             {
                 "dimension": dimension,
-                "label": label,
+                "path": path,
+                "label": label_for(path),
                 "value": _card_number(data, exact, path),
-                "detail": " of ".join(parts) if num is not None else " · ".join(parts),
+                "detail": phrase.format(**{name: shown for name, (_, shown) in numbers.items()}),
+                "detail_html": tagged_phrase(phrase, numbers),
                 "definition": definition_for(path),
             }
         )
     return cards
 
 
-def dashboard_context(report: ReAimReport) -> dict[str, Any]:
-    """Everything a dashboard page shows, from the one report."""
+def dashboard_context(
+    report: ReAimReport, previous: ReAimReport | None = None, *, compare: bool = False
+) -> dict[str, Any]:
+    """Everything a dashboard page shows, from the one report: the five dimensions' summary
+    (with ``compare``, each against ``previous``, None when there is no previous period), then
+    each dimension's key figures, charts and every number."""
     charts = chart_specs(report.data)
+    cards = headline_cards(report)
+    sections = section_views(report)
+    for section in sections:
+        section.cards = [card for card in cards if card["dimension"] == section.key]
     return {
-        "cards": headline_cards(report),
-        "sections": section_views(report),
+        "summary": summary_cards(report, previous, compare=compare),
+        "compared_with": previous,
+        "compare": compare,
+        "cards": cards,
+        "sections": sections,
         "charts": charts,
-        "chart_data": [chart.as_dict() for chart in charts],
+        "chart_data": [chart.as_dict() for chart in charts if not chart.empty_text],
         "by_department": by_department_view(report),
         "department_charts": [c for c in charts if c.dimension == "by_department"],
         "prism": prism_by_domain(report),
+        "prism_tags": prism_tag_counts(report),
     }

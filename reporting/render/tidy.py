@@ -13,6 +13,8 @@ from typing import Any
 
 from post_program.suppression import SUPPRESSED_KEY
 
+from ..charts import quarter_label
+from ..labels import definition_for, label_for
 from ..report import SECTIONS, ReAimReport
 
 SUPPRESSED_TEXT = "suppressed"
@@ -82,6 +84,20 @@ class TidyRow:
     numerator: Any = None
     denominator: Any = None
     suppressed: bool = False
+    key: str = ""
+    """The figure's path in ``labels.FIGURES`` (list entries as ``*``)."""
+    window: str = ""
+    """For a figure of one window of a list (a year, a quarter), that window in words."""
+
+    @property
+    def label(self) -> str:
+        """The figure's plain label, with its window where it has one."""
+        label = label_for(self.key)
+        return f"{label}, {self.window}" if self.window else label
+
+    @property
+    def definition(self) -> str:
+        return definition_for(self.key)
 
     def cells(self) -> list[Any]:
         return [
@@ -106,23 +122,42 @@ def _window_name(entry: dict[str, Any]) -> str:
     return f"{entry['from']}..{entry['to']}"
 
 
-def _flatten(node: Any, prefix: str) -> Iterator[tuple[str, Any, list[str]]]:
-    """(dotted name, value, names suppressed beside it) for every number under ``node``."""
+def window_words(path: str, entry: dict[str, Any]) -> str:
+    """A window of a list as people read it: ``2020 Q3`` for a quarter, the dates for a year."""
+    if path.endswith(("by_quarter", "quarterly_trend")):
+        return quarter_label(entry["from"], entry["to"])
+    return f"12 months {entry['from']} to {entry['to']}"
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    name: str  # the tidy metric name (windows as FROM..TO)
+    key: str  # the same with windows as *: the key of labels.FIGURES
+    window: str
+    value: Any
+    hidden: list[str]
+
+
+def _flatten(node: Any, prefix: str, key: str = "", window: str = "") -> Iterator[_Leaf]:
+    """Every number under ``node`` with its names and the names suppressed beside it."""
     if isinstance(node, dict):
         hidden = node.get(SUPPRESSED_KEY, [])
-        for key, value in node.items():
-            if key == SUPPRESSED_KEY:
+        for part, value in node.items():
+            if part == SUPPRESSED_KEY:
                 continue
-            name = f"{prefix}.{key}" if prefix else key
+            name = f"{prefix}.{part}" if prefix else part
+            path = f"{key}.{part}" if key else part
             if isinstance(value, (dict, list)):
-                yield from _flatten(value, name)
+                yield from _flatten(value, name, path, window)
             else:
-                yield name, value, hidden
+                yield _Leaf(name, path, window, value, hidden)
     elif isinstance(node, list):
         for entry in node:
             yield from _flatten(
                 {k: v for k, v in entry.items() if k not in ("from", "to")},
                 f"{prefix}.{_window_name(entry)}",
+                f"{key}.*",
+                window_words(key, entry),
             )
 
 
@@ -164,17 +199,32 @@ def tidy_rows(report: ReAimReport) -> list[TidyRow]:
     scope = report.scope.label
     rows: list[TidyRow] = []
     for section in SECTIONS:
-        for name, value, hidden in _flatten(data[section], ""):
-            path = f"{section}.{name}"
+        for leaf in _flatten(data[section], "", section):
+            path = f"{section}.{leaf.name}"
             numerator, denominator, suppressed = _ratio_parts(data, exact, path)
-            if name.rpartition(".")[2] in hidden:
+            if leaf.name.rpartition(".")[2] in leaf.hidden:
                 suppressed = True
-            rows.append(TidyRow(section, name, scope, value, numerator, denominator, suppressed))
+            rows.append(
+                TidyRow(
+                    section,
+                    leaf.name,
+                    scope,
+                    leaf.value,
+                    numerator,
+                    denominator,
+                    suppressed,
+                    key=leaf.key,
+                    window=leaf.window,
+                )
+            )
     for shown_row, exact_row in zip(data["by_department"], exact["by_department"], strict=True):
         label = department_key(shown_row)
-        for name, value, _ in _flatten(
-            {k: v for k, v in shown_row.items() if k not in ("site", "department")}, ""
+        for leaf in _flatten(
+            {k: v for k, v in shown_row.items() if k not in ("site", "department")},
+            "",
+            "by_department.*",
         ):
+            name, value = leaf.name, leaf.value
             was = lookup(exact_row, name)
             suppressed = value is None and was is not None
             numerator = denominator = None
@@ -186,7 +236,16 @@ def tidy_rows(report: ReAimReport) -> list[TidyRow]:
                 positive = "agree" if "agree" in block else "yes"
                 numerator, denominator = block.get(positive), block.get("respondents")
             rows.append(
-                TidyRow("by_department", name, label, value, numerator, denominator, suppressed)
+                TidyRow(
+                    "by_department",
+                    name,
+                    label,
+                    value,
+                    numerator,
+                    denominator,
+                    suppressed,
+                    key=leaf.key,
+                )
             )
     return rows
 

@@ -1,5 +1,5 @@
 """The report as an XLSX workbook: a cover sheet, a sheet per RE-AIM dimension, by department,
-trend, PRISM context and definitions."""
+trend, PRISM context and what each figure means, every figure named as ``labels.py`` names it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 from post_program.spreadsheets import cell_written
 from post_program.suppression import SUPPRESSED_KEY
 
+from ..labels import DIMENSION_LABELS, GLOSSARY, figures_by_dimension, label_for
 from ..report import ReAimReport
-from .definitions import DEFINITIONS, definition_for
-from .display import DIMENSION_LABELS
+from .display import is_percent
 from .tidy import (
     HAD_INTERACTION_COLUMNS,
     by_department_cells,
@@ -24,26 +24,36 @@ from .tidy import (
 XLSX_DIMENSION_SHEETS = ("reach", "effectiveness", "adoption", "implementation", "maintenance")
 
 
-def _xlsx_append(sheet, values: Sequence[Any], font=None) -> None:
-    """Append a row (in `font` if given); text that a spreadsheet would run as a formula stays
-    text."""
+FIGURE_HEADER = ["Figure", "Value", "Numerator", "Denominator", "What it means"]
+PERCENT_FORMAT = "0.0%"
+
+
+def _xlsx_append(sheet, values: Sequence[Any], font=None, formats: Sequence[str] = ()) -> None:
+    """Append a row (in `font` if given; ``formats`` the cells' number formats, "" for none);
+    text that a spreadsheet would run as a formula stays text."""
     cells = [cell_written(value) for value in values]
-    if font is not None:
-        cells = [_styled(sheet, value, font) for value in cells]
+    if font is not None or formats:
+        cells = [
+            _styled(sheet, value, font, formats[i] if i < len(formats) else "")
+            for i, value in enumerate(cells)
+        ]
     sheet.append(cells)
 
 
-def _styled(sheet, value: Any, font):
+def _styled(sheet, value: Any, font, number_format: str = ""):
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
+    if font is not None:
+        cell.font = font
+    if number_format:
+        cell.number_format = number_format
     return cell
 
 
 def render_xlsx(report: ReAimReport) -> bytes:
-    """The workbook: a cover sheet, a sheet per RE-AIM dimension (metric, value, numerator,
-    denominator, definition), by department, trend, PRISM context and definitions.
+    """The workbook: a cover sheet, a sheet per RE-AIM dimension (figure, value, numerator,
+    denominator, what it means), by department, trend, PRISM context and the definitions.
 
     Written in openpyxl's write-only mode: each row goes out as it is appended, and a sheet's
     header, bold with the panes frozen below it, is its first row."""
@@ -61,58 +71,52 @@ def render_xlsx(report: ReAimReport) -> bytes:
         ("Sites", ", ".join(data["scope"]["sites"]) or "all"),
         ("Departments", ", ".join(data["scope"]["departments"]) or "all"),
         ("Generated at", data["generated_at"]),
-        ("Suppression threshold", data["suppression"]["threshold"] or "none (exact counts)"),
+        ("Small counts", _small_counts(data["suppression"]["threshold"])),
     ):
         _xlsx_append(cover, [label, value])
 
     rows = tidy_rows(report)
-    header = ["metric", "value", "numerator", "denominator", "definition"]
     for dimension in XLSX_DIMENSION_SHEETS:
         sheet = workbook.create_sheet(DIMENSION_LABELS[dimension])
-        _header(sheet, header, Font)
+        _header(sheet, FIGURE_HEADER, Font)
         for row in rows:
             if row.dimension == dimension:
                 _xlsx_append(
                     sheet,
                     [
-                        row.metric,
+                        row.label,
                         shown_value(row.value, suppressed=row.suppressed),
                         row.numerator,
                         row.denominator,
-                        definition_for(f"{dimension}.{row.metric}"),
+                        row.definition,
                     ],
+                    formats=["", PERCENT_FORMAT if is_percent(row.key) else ""],
                 )
 
     sheet = workbook.create_sheet("By department")
     has_block = bool(data["by_department"]) and "survey_had_interaction" in data["by_department"][0]
     columns = by_department_columns(data["by_department"])
-    _header(
-        sheet,
-        [
-            *columns,
-            *(
-                [f"survey_had_interaction.{c}" for c in HAD_INTERACTION_COLUMNS]
-                if has_block
-                else []
-            ),
-        ],
-        Font,
-    )
+    paths = [
+        *columns,
+        *([f"survey_had_interaction.{c}" for c in HAD_INTERACTION_COLUMNS] if has_block else []),
+    ]
+    _header(sheet, [label_for(f"by_department.*.{path}") for path in paths], Font)
+    formats = [PERCENT_FORMAT if is_percent(path) else "" for path in paths]
     for row in data["by_department"]:
-        _xlsx_append(sheet, by_department_cells(row, columns))
+        _xlsx_append(sheet, by_department_cells(row, columns), formats=formats)
 
     sheet = workbook.create_sheet("Trend")
-    _xlsx_append(sheet, ["by_year"])
-    _windows(sheet, data["maintenance"]["by_year"])
+    _xlsx_append(sheet, ["Each 12-month window of the period"], font=Font(bold=True))
+    _windows(sheet, data["maintenance"]["by_year"], "maintenance.by_year")
     _xlsx_append(sheet, [])
-    quarters = data.get("supplementary", {}).get("quarterly_trend") or data["maintenance"].get(
-        "by_quarter", []
-    )
-    _xlsx_append(sheet, ["by_quarter"])
-    _windows(sheet, quarters)
+    _xlsx_append(sheet, ["Each quarter of the period"], font=Font(bold=True))
+    if data.get("supplementary", {}).get("quarterly_trend"):
+        _windows(sheet, data["supplementary"]["quarterly_trend"], "supplementary.quarterly_trend")
+    else:
+        _windows(sheet, data["maintenance"].get("by_quarter", []), "maintenance.by_quarter")
 
     sheet = workbook.create_sheet("PRISM context")
-    _header(sheet, ["date", "domain", "tag", "scope", "note"], Font)
+    _header(sheet, ["Date", "Domain", "Tag", "For", "Note"], Font)
     for note in data["prism"]:
         _xlsx_append(
             sheet,
@@ -126,21 +130,30 @@ def render_xlsx(report: ReAimReport) -> bytes:
         )
 
     sheet = workbook.create_sheet("Definitions")
-    _header(sheet, ["term", "definition"], Font)
-    for term, text in DEFINITIONS.items():
-        _xlsx_append(sheet, [term, text])
+    _header(sheet, ["Part", "Figure or term", "What it means"], Font)
+    for term in GLOSSARY.values():
+        _xlsx_append(sheet, ["Terms", term.label, term.definition])
+    for dimension, figures in figures_by_dimension():
+        for figure in figures:
+            _xlsx_append(sheet, [dimension, figure.label, figure.definition])
 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _windows(sheet, windows: Sequence[dict[str, Any]]) -> None:
+def _small_counts(threshold: int | None) -> str:
+    if threshold is None:
+        return "exact counts (not for sharing)"
+    return f"counts of care from 1 to {threshold - 1} are hidden (shown as suppressed)"
+
+
+def _windows(sheet, windows: Sequence[dict[str, Any]], path: str) -> None:
     """A header and one row per window, hidden values marked as suppressed."""
     if not windows:
         return
     columns = [key for key in windows[0] if key != SUPPRESSED_KEY]
-    _xlsx_append(sheet, columns)
+    _xlsx_append(sheet, [label_for(f"{path}.*.{key}") for key in columns])
     for window in windows:
         hidden = window.get(SUPPRESSED_KEY, [])
         _xlsx_append(sheet, [shown_value(window[k], suppressed=k in hidden) for k in columns])

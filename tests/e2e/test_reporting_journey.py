@@ -1,6 +1,7 @@
 """Reporting as a new user meets it, in Chromium: a department lead opens their dashboard and
-sees their department only, with small counts suppressed; the director downloads the same
-report as PDF, XLSX, CSV and JSON, and the numbers agree with each other and with the page."""
+sees their department only, with small counts suppressed; the director reads the summary, opens
+the sections, and downloads the same report as PDF, XLSX, CSV and JSON, and the numbers agree
+with each other and with the page."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from reporting.charts import ALL_HIDDEN_TEXT
+from reporting.labels import label_for
 from reporting.render.display import display_number
 from tests.factories import PASSWORD
 from tests.reporting.conftest import program  # noqa: F401 - the shared small program
@@ -41,6 +44,13 @@ def _custom_period(page, start: str, end: str) -> None:
     page.wait_for_load_state()
 
 
+def _open_section(page, name: str) -> None:
+    """Open a dashboard's dimension, closed until asked for."""
+    summary = page.locator("details.report-section > summary", has_text=name)
+    summary.click()
+    assert summary.locator("xpath=..").get_attribute("open") is not None
+
+
 def _lookup(data: dict, dimension: str, metric: str):
     node = data[dimension]
     for part in metric.split("."):
@@ -57,28 +67,45 @@ def test_lead_sees_only_their_department_suppressed(program, page):  # noqa: F81
         "North/Emergency Medicine dashboard"
     )
     assert page.get_by_text("are shown as suppressed").is_visible()
+    # The summary comes first; the sections stay closed until opened.
+    assert page.get_by_role("heading", name="Summary", exact=True).is_visible()
+    assert not page.get_by_text("All implementation numbers").is_visible()
+    _open_section(page, "Implementation")
     page.get_by_text("All implementation numbers").click()
-    cell = page.locator('[data-metric="implementation.referrals.by_source.self"]')
+    cell = page.locator('td[data-metric="implementation.referrals.by_source.self"]')
     assert cell.inner_text() == "suppressed"
+    row = page.get_by_role("row", name=re.compile(r"^Requests from physicians for themselves"))
+    assert row.is_visible()
     assert "South/Emergency Medicine" not in page.content()
     assert page.get_by_role("link", name="North/Surgery dashboard").count() == 0
-    # The charts are drawn, and each has its table of numbers.
-    page.wait_for_selector('canvas[data-drawn="true"]')
-    funnel = page.get_by_role("img", name="Referral funnel")
-    assert funnel.is_visible()
-    figure = page.locator("figure", has=funnel)
-    figure.get_by_text("Show the numbers as a table").click()
-    assert figure.get_by_role("table").get_by_role("rowheader", name="Received").is_visible()
+    # Every value of the referral funnel is hidden: the chart says so instead of empty axes.
+    funnel = page.locator("figure", has_text="Requests for support: received, contacted")
+    assert funnel.get_by_text(ALL_HIDDEN_TEXT).is_visible()
+    assert funnel.locator("canvas").count() == 0
 
 
 def test_director_downloads_the_report_in_four_formats_that_agree(program, page, tmp_path):  # noqa: F811
     sign_in(page, "director@example.org", PASSWORD)
     page.goto("/reports/program/")
     _custom_period(page, "2020-01-01", "2020-12-31")
-    for summary in page.locator("summary", has_text="numbers, with numerators").all():
-        summary.click()
+    # The summary: one card per dimension, with its change against 2019.
+    summary = page.locator("section", has=page.get_by_role("heading", name="Summary", exact=True))
+    assert "previous period of the same length, 2019-01-01 to 2019-12-31" in summary.inner_text()
+    assert summary.get_by_text("Up 16 from 0.").is_visible()
+    for name in ("Reach", "Effectiveness", "Adoption", "Implementation", "Maintenance"):
+        _open_section(page, name)
+    for numbers in page.locator("summary", has_text="numbers, with numerators").all():
+        numbers.click()
+    # Opened, the charts are drawn, and each has its table of numbers.
+    page.wait_for_selector('canvas[data-drawn="true"]')
+    funnel = page.get_by_role("img", name="Requests for support: received, contacted, supported")
+    assert funnel.is_visible()
+    assert funnel.bounding_box()["height"] > 100  # drawn at its size once its section opened
+    figure = page.locator("figure", has=funnel)
+    figure.get_by_text("Show the numbers as a table").click()
+    assert figure.get_by_role("table").get_by_role("rowheader", name="Received").is_visible()
     shown = {
-        (dimension, metric): page.locator(f'[data-metric="{dimension}.{metric}"]').inner_text()
+        (dimension, metric): page.locator(f'td[data-metric="{dimension}.{metric}"]').inner_text()
         for dimension, metric in METRICS
     }
     files: dict[str, Path] = {}
@@ -107,8 +134,9 @@ def test_director_downloads_the_report_in_four_formats_that_agree(program, page,
         assert rows[(dimension, metric)] == (
             repr(value) if isinstance(value, float) else str(value)
         )
+        label = label_for(f"{dimension}.{metric}")
         sheet = workbook[dimension.capitalize()]
         cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
-        assert cells[metric] == value, metric
-        assert any(line.startswith(f"{metric} {display}") for line in pdf_lines), metric
+        assert cells[label] == value, metric
+        assert any(line.startswith(f"{label} {display}") for line in pdf_lines), metric
     assert data["reach"]["eligible_physicians"] == 41

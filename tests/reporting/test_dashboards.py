@@ -52,15 +52,15 @@ def test_program_dashboard_shows_the_report_numbers(program):
     assert shown["reach.eligible_physicians"] == "41"
     assert shown["reach.successful_interactions"] == "16"  # 3 in A, 1 in B, 12 in C
     assert shown["reach.by_source.third_party"] == "12"
-    # Cards show each headline number with its numerator and denominator.
+    # Each dimension's key figures show what they are counted from.
     cards = [(c["label"], c["value"], c["detail"]) for c in response.context["cards"]]
     assert (
-        "Physicians supported",
+        "Share of physicians supported",
         "39.0%",
-        "16 physicians supported of 41 eligible physicians",
+        "16 of 41 physicians who could be supported",
     ) in cards
     # Contacted after 3, 4, 5, 6, 7 and 8 hours: the median is 5.5.
-    assert ("Median hours to first contact", "5.50", "6 referrals contacted") in cards
+    assert ("Median time to first contact (hours)", "5.50", "over 6 requests contacted") in cards
     assert shown["implementation.referrals.received"] == "6"
     assert shown["implementation.referrals.outcomes.supported"] == "3"
     # Each chart has its table alternative, and the chart data is embedded for the script.
@@ -92,7 +92,12 @@ def test_lead_sees_their_department_suppressed(program):
     # The roster is not a count of care: it is shown.
     assert shown["reach.eligible_physicians"] == "14"
     # A card says which of its parts is hidden and which is only not available.
-    assert "suppressed physicians supported of 14 eligible physicians" in html
+    details = [card["detail"] for card in response.context["cards"]]
+    assert "suppressed of 14 physicians who could be supported" in details
+    assert (
+        '<span data-metric="reach.unique_physicians_supported">suppressed</span> of '
+        '<span data-metric="reach.eligible_physicians">14</span>' in html
+    )
     assert shown["reach.by_source.self"] == "suppressed"
     assert shown["reach.by_source.proactive"] == "suppressed"
     assert shown["reach.by_source.event"] == "0"
@@ -263,14 +268,15 @@ def _grow(cast, sites: int, departments: int, physicians: int) -> None:
             )
 
 
-@pytest.mark.parametrize(
-    ("name", "member", "kwargs"),
-    [
-        ("program_dashboard", "director", {}),
-        ("site_dashboard", "coordinator", {"pk": "north"}),
-        ("department_dashboard", "lead", {"pk": "department_a"}),
-    ],
-)
+DASHBOARDS = [
+    ("program_dashboard", "director", {}),
+    ("site_dashboard", "coordinator", {"pk": "north"}),
+    ("department_dashboard", "lead", {"pk": "department_a"}),
+]
+"""Each dashboard with a member of the cast who may open it (its pk named by the program)."""
+
+
+@pytest.mark.parametrize(("name", "member", "kwargs"), DASHBOARDS)
 def test_query_count_does_not_grow_with_departments_or_rows(program, name, member, kwargs):
     client = program.client(member)
     kwargs = {k: getattr(program, v).pk for k, v in kwargs.items()}
