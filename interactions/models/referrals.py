@@ -43,13 +43,6 @@ def new_referral_id() -> str:
     return f"R-{uuid.uuid4().hex[:12].upper()}"
 
 
-def first_contact_deadline(received_at: datetime) -> datetime:
-    """When first contact is due for a referral received at `received_at`: the
-    FIRST_CONTACT_DEADLINE_HOURS setting later, however the referral came in (a request, an
-    import)."""
-    return received_at + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS)
-
-
 def physician_pseudonym(physician_id: str) -> str:
     """The keyed pseudonym of a roster entry: HMAC-SHA256 of its HR `physician_id` under the
     PSEUDONYM_KEY setting, as 64 hex digits. The same physician always gets the same pseudonym
@@ -99,6 +92,20 @@ class Urgency(models.TextChoices):
     ROUTINE = "routine", "Within a day is fine"
     SOON = "soon", "As soon as possible"
     SAFETY = "safety", "Urgent: safety concern"
+
+
+def first_contact_hours(urgency: str = Urgency.ROUTINE) -> int:
+    """How many hours after receipt first contact is due: URGENT_FIRST_CONTACT_HOURS for an
+    urgent safety concern, FIRST_CONTACT_DEADLINE_HOURS for any other request."""
+    if urgency == Urgency.SAFETY:
+        return settings.URGENT_FIRST_CONTACT_HOURS
+    return settings.FIRST_CONTACT_DEADLINE_HOURS
+
+
+def first_contact_deadline(received_at: datetime, urgency: str = Urgency.ROUTINE) -> datetime:
+    """When first contact is due for a referral of `urgency` received at `received_at`,
+    however it came in (a request, an event, an import)."""
+    return received_at + timedelta(hours=first_contact_hours(urgency))
 
 
 class ContactMethod(models.TextChoices):

@@ -174,7 +174,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Program settings (see README: Configuration).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=11)
+# First contact is due FIRST_CONTACT_DEADLINE_HOURS after a request arrives, or
+# URGENT_FIRST_CONTACT_HOURS after one that reports an urgent safety concern (post_program.checks
+# refuses hours below 1, and an urgent deadline longer than the routine one).
 FIRST_CONTACT_DEADLINE_HOURS = env.int("FIRST_CONTACT_DEADLINE_HOURS", default=24)
+URGENT_FIRST_CONTACT_HOURS = env.int("URGENT_FIRST_CONTACT_HOURS", default=4)
 REFRESHER_MONTHS = env.int("REFRESHER_MONTHS", default=24)
 # Training: days before a refresher falls due that the supporter is reminded, and whether a
 # completed initial course activates the physician as a supporter without a coordinator.

@@ -117,9 +117,10 @@ REQUEST_BUDGETS = {
     "colleague": 18,
     "colleague_not_listed": 18,
     # Joining: the history event and the audit row; raising the urgency also updates the
-    # referral and tells the coordinators (two events in one statement).
+    # referral, brings its pending deadline reminders forward to the urgent deadline (one
+    # statement) and tells the coordinators (two events in one statement).
     "joining": 12,
-    "joining_urgent": 16,
+    "joining_urgent": 17,
 }
 
 
