@@ -254,7 +254,7 @@ def test_urgent_alerts_coordinators_and_the_confirmation_points_to_help_now(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(REQUEST_URL, _data(urgency="safety"))
     assert [m.to for m in mail.outbox] == [[cast.coordinator.email]]
-    assert mail.outbox[0].subject.startswith("POST: URGENT")
+    assert mail.outbox[0].subject.startswith("URGENT: ")
     page = client.get(response["Location"]).content.decode()
     assert "You reported a safety concern" in page and 'href="tel:988"' in page
 
