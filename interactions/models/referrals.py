@@ -493,6 +493,14 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", "First contact overdue; coordinators alerted"
 
 
+# Where a repeated request came from, as its history entry says (ReferralEvent.label).
+REPEATED_REQUEST_FROM = {
+    Source.SELF: " from the physician themself",
+    Source.THIRD_PARTY: " from a colleague",
+    Source.EVENT: " after a difficult event",
+}
+
+
 class ReferralEvent(models.Model):
     """The history of one referral, shown on its page: what happened, when, by whom.
 
@@ -522,6 +530,15 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What happened, as the history says it: a request that joined this open case reads
+        as a repeated request, and says where it came from."""
+        if self.kind != EventKind.REQUESTED_AGAIN:
+            return self.get_kind_display()
+        came_from = REPEATED_REQUEST_FROM.get(self.detail.get("source", ""), "")
+        return f"Repeated request{came_from}, joined to this open case"
 
     @property
     def reason_label(self) -> str:
