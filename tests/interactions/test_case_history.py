@@ -34,28 +34,42 @@ def _history(cast, member: str, referral) -> list[str]:
     return entries
 
 
-def test_a_contact_entered_to_the_minute_follows_the_acceptance_it_came_after(cast):
-    """The supporter accepts at 09:00:35 and logs the call the form dates 09:00: the history
-    lists the acceptance first, as it happened."""
+def _accepted(cast, *, assigned: datetime, accepted: datetime):
+    """A referral received at T0, offered to supporter A and accepted at the times given."""
     referral = referral_new(department=cast.department_a, at=T0)
-    with freeze_time(T0 + timedelta(minutes=30, seconds=10)):
-        services.referral_assign(
-            actor=cast.coordinator, referral=referral, supporter=cast.supporter_a_profile
-        )
-    accepted = T0 + timedelta(hours=1, seconds=35)
-    with freeze_time(accepted):
-        services.referral_accept(
-            actor=cast.supporter_a, referral=referral, supporter=cast.supporter_a_profile
-        )
-    with freeze_time(accepted + timedelta(minutes=2)):
+    steps = (
+        (assigned, cast.coordinator, services.referral_assign),
+        (accepted, cast.supporter_a, services.referral_accept),
+    )
+    for moment, actor, step in steps:
+        with freeze_time(moment):
+            step(actor=actor, referral=referral, supporter=cast.supporter_a_profile)
+    return referral
+
+
+def _reached(cast, referral, *, attempted_at: datetime, logged_at: datetime) -> None:
+    with freeze_time(logged_at):
         services.outreach_record(
             actor=cast.supporter_a,
             referral=referral,
             supporter=cast.supporter_a_profile,
-            attempted_at=accepted.replace(second=0),
+            attempted_at=attempted_at,
             method="phone",
             reached=True,
         )
+
+
+def test_a_contact_entered_to_the_minute_follows_the_acceptance_it_came_after(cast):
+    """The supporter accepts at 09:00:35 and logs the call the form dates 09:00: the history
+    lists the acceptance first, as it happened."""
+    accepted = T0 + timedelta(hours=1, seconds=35)
+    referral = _accepted(cast, assigned=T0 + timedelta(minutes=30), accepted=accepted)
+    _reached(
+        cast,
+        referral,
+        attempted_at=accepted.replace(second=0),
+        logged_at=accepted + timedelta(minutes=2),
+    )
     contacted = referral.events.get(kind=EventKind.CONTACTED)
     assert contacted.at < referral.events.get(kind=EventKind.ACCEPTED).at  # the form's minute
     expected = [
@@ -70,23 +84,9 @@ def test_a_contact_entered_to_the_minute_follows_the_acceptance_it_came_after(ca
 
 def test_entries_minutes_apart_are_listed_by_when_they_happened(cast):
     """An attempt logged late, dated before the acceptance, is listed before it."""
-    referral = referral_new(department=cast.department_a, at=T0)
-    with freeze_time(T0 + timedelta(minutes=5)):
-        services.referral_assign(
-            actor=cast.coordinator, referral=referral, supporter=cast.supporter_a_profile
-        )
-    with freeze_time(T0 + timedelta(hours=3)):
-        services.referral_accept(
-            actor=cast.supporter_a, referral=referral, supporter=cast.supporter_a_profile
-        )
-        services.outreach_record(
-            actor=cast.supporter_a,
-            referral=referral,
-            supporter=cast.supporter_a_profile,
-            attempted_at=T0 + timedelta(hours=1),
-            method="phone",
-            reached=True,
-        )
+    later = T0 + timedelta(hours=3)
+    referral = _accepted(cast, assigned=T0 + timedelta(minutes=5), accepted=later)
+    _reached(cast, referral, attempted_at=T0 + timedelta(hours=1), logged_at=later)
     assert _history(cast, "coordinator", referral) == [
         "Request received",
         "Assigned",

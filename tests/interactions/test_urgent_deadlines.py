@@ -5,7 +5,6 @@ clock."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,7 +17,7 @@ from interactions import services, tasks
 from interactions.models import EventKind, Referral, Reminder, ReminderKind, Source, Urgency
 from post_program import checks
 
-from .factories import referral_new
+from .factories import referral_new, request_form
 
 pytestmark = pytest.mark.django_db
 
@@ -41,15 +40,10 @@ def _due(referral: Referral) -> dict[str, datetime]:
 
 
 def _join(cast, referral: Referral, urgency: str, at: datetime) -> services.RequestResult:
-    return services.referral_request(
-        requester=cast.supporter_b,
-        source=Source.THIRD_PARTY,
-        department=referral.department,
-        physician=referral.physician,
-        reason="adverse_event",
-        urgency=urgency,
-        at=at,
-    )
+    """Supporter B asks for the physician of `referral`, who has it open."""
+    asked = {"requester": cast.supporter_b, "source": Source.THIRD_PARTY, "reason": "other"}
+    case = {"department": referral.department, "physician": referral.physician}
+    return services.referral_request(urgency=urgency, at=at, **asked, **case)
 
 
 def _assign(cast, referral: Referral, at: datetime) -> None:
@@ -172,18 +166,6 @@ def test_raising_a_case_already_contacted_leaves_its_deadline(cast, hours):
 # --- what the pages say ------------------------------------------------------------------------
 
 
-def _form(**changes) -> dict:
-    return {
-        "for_whom": "self",
-        "reason": "adverse_event",
-        "urgency": "routine",
-        "contact_method": "any",
-        "department_preference": "none",
-        "submission_key": str(uuid.uuid4()),
-        **changes,
-    }
-
-
 @pytest.mark.parametrize(
     ("urgency", "after", "says"),
     [
@@ -194,7 +176,7 @@ def _form(**changes) -> dict:
 def test_the_confirmation_shows_the_deadline_of_the_request(cast, hours, urgency, after, says):
     client = cast.client("physician")
     with freeze_time(T0):
-        response = client.post(REQUEST_URL, _form(urgency=urgency))
+        response = client.post(REQUEST_URL, request_form(urgency=urgency))
         page = client.get(response["Location"])
     due = T0 + timedelta(hours=after)
     assert Referral.objects.get().first_contact_due_at == due
@@ -208,7 +190,7 @@ def test_an_urgent_request_joining_a_case_is_promised_the_urgent_deadline(cast, 
     referral = referral_new(department=cast.department_a, physician=cast.physician_profile, at=T0)
     client = cast.client("physician")
     with freeze_time(T0 + timedelta(hours=1)):
-        response = client.post(REQUEST_URL, _form(urgency="safety"))
+        response = client.post(REQUEST_URL, request_form(urgency="safety"))
         page = client.get(response["Location"])
     assert page.context["due"] == T0 + timedelta(hours=1 + 4)
     referral.refresh_from_db()
