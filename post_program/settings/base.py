@@ -197,7 +197,8 @@ CRISIS_RESOURCES = env(
 )
 
 # Referrals (interactions): a supporter must accept an assignment within ACCEPT_WITHIN_HOURS or
-# it returns to the queue; they are reminded REMINDER_BEFORE_HOURS before first contact is due;
+# it returns to the queue; they are reminded REMINDER_BEFORE_HOURS before first contact is due
+# (half-way through a deadline shorter than twice that, such as the urgent one);
 # a physician may run ROSTER_SEARCHES_PER_MINUTE colleague searches a minute.
 ACCEPT_WITHIN_HOURS = env.int("ACCEPT_WITHIN_HOURS", default=4)
 REMINDER_BEFORE_HOURS = env.int("REMINDER_BEFORE_HOURS", default=4)

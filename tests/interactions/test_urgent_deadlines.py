@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
 
-from interactions import services, tasks
+from interactions import selectors, services, tasks
 from interactions.models import EventKind, Referral, Reminder, ReminderKind, Source, Urgency
+from interactions.selectors import COLLEAGUE_RECEIVED
 from post_program import checks
 
 from .factories import referral_new, request_form
@@ -243,3 +244,15 @@ def test_an_urgent_deadline_longer_than_the_routine_one_is_refused(settings):
     assert "URGENT_FIRST_CONTACT_HOURS" in error.msg and "FIRST_CONTACT_DEADLINE_HOURS" in error.msg
     settings.URGENT_FIRST_CONTACT_HOURS = 4
     assert checks.first_contact_hours_check(None) == []
+
+
+def test_my_requests_keeps_the_routine_clock_whoever_raised_the_case(cast, hours):
+    """The requester's own entry tells nothing of the case: another colleague's urgent request
+    moved its deadline to 4 hours, and 5 hours on the first request still reads as received."""
+    referral = referral_new(department=cast.department_a, requester=cast.physician, at=T0)
+    _join(cast, referral, Urgency.SAFETY, T0 + timedelta(minutes=10))
+    referral.refresh_from_db()
+    assert referral.first_contact_due_at == T0 + timedelta(hours=4, minutes=10)
+    with freeze_time(T0 + timedelta(hours=5)):
+        (item,) = selectors.my_requests(user=cast.physician)
+        assert item.progress == COLLEAGUE_RECEIVED
