@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -17,6 +18,7 @@ from interactions import selectors, services, tasks
 from interactions.models import EventKind, Referral, Reminder, ReminderKind, Source, Urgency
 from interactions.selectors import COLLEAGUE_RECEIVED
 from post_program import checks
+from post_program.settings import base as base_settings
 
 from .factories import referral_new, request_form
 
@@ -256,3 +258,14 @@ def test_my_requests_keeps_the_routine_clock_whoever_raised_the_case(cast, hours
     with freeze_time(T0 + timedelta(hours=5)):
         (item,) = selectors.my_requests(user=cast.physician)
         assert item.progress == COLLEAGUE_RECEIVED
+
+
+@pytest.mark.parametrize("name", ["FIRST_CONTACT_DEADLINE_HOURS", "URGENT_FIRST_CONTACT_HOURS"])
+def test_hours_that_are_no_whole_number_stop_the_settings_with_their_name(monkeypatch, name):
+    monkeypatch.setenv(name, "four")
+    with pytest.raises(ImproperlyConfigured, match=f"{name} must be a whole number of hours"):
+        base_settings._hours(name, 4)
+    monkeypatch.setenv(name, "6")
+    assert base_settings._hours(name, 4) == 6
+    monkeypatch.delenv(name)
+    assert base_settings._hours(name, 4) == 4
