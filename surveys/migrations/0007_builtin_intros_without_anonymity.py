@@ -52,6 +52,6 @@ def restore_anonymity_sentence(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("surveys", "0005_invitation_department")]
+    dependencies = [("surveys", "0006_answer_counts")]
 
     operations = [migrations.RunPython(drop_anonymity_sentence, restore_anonymity_sentence)]
