@@ -45,6 +45,7 @@ from .models import (
     Referral,
     Source,
     Status,
+    Urgency,
     first_contact_deadline,
     physician_pseudonym,
 )
@@ -162,7 +163,7 @@ class ReferralsFile(FileSpec):
         existing = {
             stored["referral_id"]: stored
             for stored in matching(
-                Referral.objects.values("pk", "referral_id", *self._fields),
+                Referral.objects.values("pk", "referral_id", "urgency", *self._fields),
                 "referral_id",
                 (row["referral_id"] for row in rows),
             )
@@ -172,9 +173,12 @@ class ReferralsFile(FileSpec):
             status = self._status(row)
             held = status in HELD_STATUSES
             pseudonym = pseudonym_of(row["physician_id"])
+            stored = existing.get(row["referral_id"])
+            # The file holds no urgency: a referral the application has keeps its own.
+            urgency = stored["urgency"] if stored is not None else Urgency.ROUTINE
             values = {
                 "received_at": row["received_at"],
-                "first_contact_due_at": first_contact_deadline(row["received_at"]),
+                "first_contact_due_at": first_contact_deadline(row["received_at"], urgency),
                 "source": row["source"],
                 "physician_id": physicians.get(row["physician_id"]),
                 "department_id": departments[(row["site"], row["department"])].pk,
@@ -186,7 +190,6 @@ class ReferralsFile(FileSpec):
                 "status": status,
                 "physician_pseudonym": pseudonym,
             }
-            stored = existing.get(row["referral_id"])
             if pseudonym and (stored is None or stored["deidentified_at"] is None):
                 values["deidentified_at"] = timezone.now()
             if stored is None:

@@ -310,6 +310,8 @@ class _Program:
                 else:
                     interactions = rng.choice([1, 1, 1, 2, 2, 3])
         version = [assigned_at, accepted_at, contact, closed]
+        # Drawn in the order the row lists them; the deadline follows the urgency.
+        reason, urgency = rng.choice(REASONS), rng.choice(URGENCIES)
         row = (
             pk,
             public_id("R", pk),
@@ -325,9 +327,9 @@ class _Program:
             accepted_at,
             contact,
             closed,
-            first_contact_deadline(received),
-            rng.choice(REASONS),
-            rng.choice(URGENCIES),
+            first_contact_deadline(received, urgency),
+            reason,
+            urgency,
             rng.choice(CONTACT_METHODS),
             rng.choice(PREFERENCES),
             sum(1 for moment in version if moment is not None),

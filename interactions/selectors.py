@@ -23,7 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMinute
 from django.utils import timezone
 
 from post_program.access import roles_for
@@ -215,7 +215,13 @@ def queue_counts(*, user, site_id: int | None = None, now: datetime | None = Non
 
 
 def referral_history(*, referral: Referral) -> QuerySet[ReferralEvent]:
-    return referral.events.select_related("actor", "supporter__physician").order_by("at", "pk")
+    """The referral's history in the order things happened. Times typed into a form (an
+    outreach attempt, hence the first contact) are to the minute: within one minute, the order
+    in which the steps were recorded (an acceptance at 10:00:35 came before the contact of the
+    attempt entered as 10:00)."""
+    return referral.events.select_related("actor", "supporter__physician").order_by(
+        TruncMinute("at"), "pk"
+    )
 
 
 # --- case work ---------------------------------------------------------------------------------

@@ -49,7 +49,14 @@ from .forms import (
     ReferralRequestForm,
     RosterSearchForm,
 )
-from .models import DebriefTrigger, Outcome, Status, Urgency, first_contact_deadline
+from .models import (
+    DebriefTrigger,
+    Outcome,
+    Status,
+    Urgency,
+    first_contact_deadline,
+    first_contact_hours,
+)
 
 SUBMITTED_SESSION_KEY = "interactions_request_sent"
 QUEUE_PAGE_SIZE = 50
@@ -85,7 +92,8 @@ def referral_request(request):
             )
             # The confirmation promises first contact within the deadline of this request;
             # it does not tell whether someone else had already asked for the same person.
-            due = first_contact_deadline(timezone.now())
+            # An urgent request is promised the urgent deadline, whichever case it joined.
+            due = first_contact_deadline(timezone.now(), data["urgency"])
             if result.created:
                 due = result.referral.first_contact_due_at
             request.session[SUBMITTED_SESSION_KEY] = {
@@ -110,7 +118,8 @@ def referral_request(request):
             "form": form,
             "selected_colleague": selected,
             "selected_colleague_list": [selected] if selected else [],
-            "first_contact_hours": settings.FIRST_CONTACT_DEADLINE_HOURS,
+            "first_contact_hours": first_contact_hours(Urgency.ROUTINE),
+            "urgent_first_contact_hours": first_contact_hours(Urgency.SAFETY),
         },
     )
 
@@ -166,7 +175,12 @@ def referral_submitted(request):
     return render(
         request,
         "interactions/referral_submitted.html",
-        {"due": due, "urgent": sent.get("urgent"), "for_self": sent.get("for_self")},
+        {
+            "due": due,
+            "urgent": sent.get("urgent"),
+            "hours": first_contact_hours(Urgency.SAFETY if sent.get("urgent") else Urgency.ROUTINE),
+            "for_self": sent.get("for_self"),
+        },
     )
 
 

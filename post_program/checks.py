@@ -34,3 +34,33 @@ def oidc_only_check(app_configs, **kwargs) -> list[Error]:
             id="post_program.E002",
         )
     ]
+
+
+@register()
+def first_contact_hours_check(app_configs, **kwargs) -> list[Error]:
+    """Both first-contact deadlines are whole hours of at least 1 (a referral is never due the
+    moment it arrives), and the urgent one is no longer than the routine one."""
+    names = ("FIRST_CONTACT_DEADLINE_HOURS", "URGENT_FIRST_CONTACT_HOURS")
+    errors = [
+        Error(
+            f"{name} must be a whole number of hours of at least 1, not {value!r}.",
+            id="post_program.E003",
+        )
+        for name in names
+        if not isinstance(value := getattr(settings, name), int)
+        or isinstance(value, bool)
+        or value < 1
+    ]
+    if errors:
+        return errors
+    urgent, routine = settings.URGENT_FIRST_CONTACT_HOURS, settings.FIRST_CONTACT_DEADLINE_HOURS
+    if urgent > routine:
+        return [
+            Error(
+                f"URGENT_FIRST_CONTACT_HOURS ({urgent}) is longer than "
+                f"FIRST_CONTACT_DEADLINE_HOURS ({routine}): an urgent request would wait longer.",
+                hint="Set URGENT_FIRST_CONTACT_HOURS to at most FIRST_CONTACT_DEADLINE_HOURS.",
+                id="post_program.E004",
+            )
+        ]
+    return []

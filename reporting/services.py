@@ -234,7 +234,7 @@ def digest_recipients(*, month: date) -> list[User]:
     )
 
 
-DIGEST_SUBJECT = "POST: your monthly program report is ready"
+DIGEST_SUBJECT = "Your monthly report of the peer support program is ready"
 
 
 def digest_body() -> str:

@@ -269,7 +269,10 @@ class VersionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text="Shown above the questions. Say that answers are anonymous.",
+        help_text=(
+            "Shown above the questions. The survey page itself says that answers are "
+            "anonymous: no need to say it again here."
+        ),
     )
     scoring = forms.ChoiceField(choices=Scoring.choices, initial=Scoring.NONE)
 

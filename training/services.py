@@ -142,14 +142,26 @@ def session_update(*, actor: User | None, session: TrainingSession, **fields) ->
 # --- Sign-up and the waitlist ---------------------------------------------------------------
 
 
+# What each sign-up email says happened (names, courses, dates and places stay in the app).
+ENROLLMENT_SUBJECTS: dict[str, str] = {
+    Enrollment.Status.SIGNED_UP: "You have a seat in a peer support training session",
+    Enrollment.Status.WAITLISTED: "You are on the waitlist of a peer support training session",
+    Enrollment.Status.CANCELLED: "Your sign-up for a peer support training session was cancelled",
+}
+ENROLLMENT_CHANGED = "Your sign-up for a peer support training session changed"
+REFRESHER_SUBJECT = "Your peer supporter training is due for a refresher"
+
+
 def _notify(enrollment_id: int) -> None:
     """Tell the physician that their sign-up was made, moved up from the waitlist or cancelled:
     an outbox email with a link to their training page, written in the caller's transaction."""
     enrollment = Enrollment.objects.select_related("physician__user").get(pk=enrollment_id)
+    subject = ENROLLMENT_SUBJECTS.get(enrollment.status, ENROLLMENT_CHANGED)
     _send(
         kind="training.enrollment",
         to=_recipient(enrollment.physician),
-        subject="POST: your training sign-up",
+        subject=subject,
+        about=f"{subject}. The course, its date and its place are on your training page.",
     )
 
 
@@ -514,7 +526,12 @@ def refresher_reminder_send(*, reminder_id: int, now: datetime | None = None) ->
     _send(
         kind="training.refresher",
         to=_recipient(reminder.supporter.physician),
-        subject="POST: your peer supporter refresher",
+        subject=REFRESHER_SUBJECT,
+        about=(
+            f"{REFRESHER_SUBJECT}: a refresher course keeps you among the supporters who can "
+            "be asked. The date it is due and the sessions open for sign-up are on your "
+            "training page."
+        ),
     )
     audit_record(actor=None, action="training.reminder.send", reminder_id=reminder_id)
     return True
@@ -529,13 +546,11 @@ def _recipient(physician) -> str:
     return physician.email
 
 
-def _send(*, kind: str, to: str, subject: str) -> None:
-    """One short email: a subject and a link to sign in and read the rest on the physician's
-    training page. Names, dates and places stay in the application."""
+def _send(*, kind: str, to: str, subject: str, about: str) -> None:
+    """One short email: a subject, a sentence on what it is about and a link to sign in and
+    read the rest on the physician's training page. Names, dates and places stay in the
+    application."""
     if not to:
         return
-    body = (
-        "There is an update for you in the peer support program.\n\n"
-        f"Sign in to read it: {email_link(reverse('training:my_training'))}\n"
-    )
+    body = f"{about}\n\nSign in to read it: {email_link(reverse('training:my_training'))}\n"
     outbox_write(kind=kind, to=to, subject=subject, body=body)

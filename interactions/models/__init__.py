@@ -47,6 +47,7 @@ from .referrals import (
     Status,
     Urgency,
     first_contact_deadline,
+    first_contact_hours,
     new_referral_id,
     physician_pseudonym,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "Topic",
     "Urgency",
     "first_contact_deadline",
+    "first_contact_hours",
     "new_interaction_id",
     "new_referral_id",
     "physician_pseudonym",

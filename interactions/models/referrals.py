@@ -43,13 +43,6 @@ def new_referral_id() -> str:
     return f"R-{uuid.uuid4().hex[:12].upper()}"
 
 
-def first_contact_deadline(received_at: datetime) -> datetime:
-    """When first contact is due for a referral received at `received_at`: the
-    FIRST_CONTACT_DEADLINE_HOURS setting later, however the referral came in (a request, an
-    import)."""
-    return received_at + timedelta(hours=settings.FIRST_CONTACT_DEADLINE_HOURS)
-
-
 def physician_pseudonym(physician_id: str) -> str:
     """The keyed pseudonym of a roster entry: HMAC-SHA256 of its HR `physician_id` under the
     PSEUDONYM_KEY setting, as 64 hex digits. The same physician always gets the same pseudonym
@@ -99,6 +92,20 @@ class Urgency(models.TextChoices):
     ROUTINE = "routine", "Within a day is fine"
     SOON = "soon", "As soon as possible"
     SAFETY = "safety", "Urgent: safety concern"
+
+
+def first_contact_hours(urgency: str = Urgency.ROUTINE) -> int:
+    """How many hours after receipt first contact is due: URGENT_FIRST_CONTACT_HOURS for an
+    urgent safety concern, FIRST_CONTACT_DEADLINE_HOURS for any other request."""
+    if urgency == Urgency.SAFETY:
+        return settings.URGENT_FIRST_CONTACT_HOURS
+    return settings.FIRST_CONTACT_DEADLINE_HOURS
+
+
+def first_contact_deadline(received_at: datetime, urgency: str = Urgency.ROUTINE) -> datetime:
+    """When first contact is due for a referral of `urgency` received at `received_at`,
+    however it came in (a request, an event, an import)."""
+    return received_at + timedelta(hours=first_contact_hours(urgency))
 
 
 class ContactMethod(models.TextChoices):
@@ -486,6 +493,14 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", "First contact overdue; coordinators alerted"
 
 
+# Where a repeated request came from, as its history entry says (ReferralEvent.label).
+REPEATED_REQUEST_FROM = {
+    Source.SELF: " from the physician themself",
+    Source.THIRD_PARTY: " from a colleague",
+    Source.EVENT: " after a difficult event",
+}
+
+
 class ReferralEvent(models.Model):
     """The history of one referral, shown on its page: what happened, when, by whom.
 
@@ -515,6 +530,15 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.kind} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        """What happened, as the history says it: a request that joined this open case reads
+        as a repeated request, and says where it came from."""
+        if self.kind != EventKind.REQUESTED_AGAIN:
+            return self.get_kind_display()
+        came_from = REPEATED_REQUEST_FROM.get(self.detail.get("source", ""), "")
+        return f"Repeated request{came_from}, joined to this open case"
 
     @property
     def reason_label(self) -> str:

@@ -19,7 +19,7 @@ from ..models import (
     ReminderKind,
     Status,
 )
-from .deadlines import _remind
+from .deadlines import _remind, contact_reminder_at
 from .notifications import _notify, site_coordinators
 from .transitions import ReferralError, _audit, _back_to_queue, _check_version, _event, _lock, _now
 
@@ -103,7 +103,7 @@ def referral_assign(
     if notify:
         _notify(NotificationKind.ASSIGNED, referral, supporter=supporter)
         _remind(referral, ReminderKind.ACCEPT_DUE, assignment.accept_due_at, assignment)
-        remind_at = referral.first_contact_due_at - timedelta(hours=settings.REMINDER_BEFORE_HOURS)
+        remind_at = contact_reminder_at(referral)
         if referral.first_contact_at is None and remind_at > at:
             _remind(referral, ReminderKind.CONTACT_REMINDER, remind_at, assignment)
     return assignment

@@ -4,9 +4,11 @@ job does with each one when it falls due."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Q, Value, When
 
 from ..models import (
     Assignment,
@@ -16,6 +18,7 @@ from ..models import (
     Referral,
     Reminder,
     ReminderKind,
+    first_contact_hours,
 )
 from .notifications import _notify, site_coordinators
 from .transitions import _audit, _back_to_queue, _event, _lock, _now
@@ -23,6 +26,31 @@ from .transitions import _audit, _back_to_queue, _event, _lock, _now
 
 def _remind(referral: Referral, kind: str, due_at: datetime, assignment=None) -> None:
     Reminder.objects.create(referral=referral, assignment=assignment, kind=kind, due_at=due_at)
+
+
+def contact_reminder_at(referral: Referral) -> datetime:
+    """When the supporter holding `referral` is reminded that first contact is due:
+    REMINDER_BEFORE_HOURS before the deadline, or half-way through the deadline when it is
+    shorter than twice that (an urgent one: 2 hours before 4)."""
+    lead = min(settings.REMINDER_BEFORE_HOURS, first_contact_hours(referral.urgency) / 2)
+    return referral.first_contact_due_at - timedelta(hours=lead)
+
+
+def deadlines_bring_forward(referral: Referral) -> None:
+    """After `referral.first_contact_due_at` moved earlier (a request raised it to urgent): its
+    pending overdue check moves to the new deadline and any pending reminder of its supporter
+    to the new reminder time, neither ever later than it was (one statement)."""
+    due, remind_at = referral.first_contact_due_at, contact_reminder_at(referral)
+    Reminder.objects.filter(
+        Q(kind=ReminderKind.CONTACT_OVERDUE, due_at__gt=due)
+        | Q(kind=ReminderKind.CONTACT_REMINDER, due_at__gt=remind_at),
+        referral=referral,
+        processed_at__isnull=True,
+    ).update(
+        due_at=Case(
+            When(kind=ReminderKind.CONTACT_OVERDUE, then=Value(due)), default=Value(remind_at)
+        )
+    )
 
 
 def reminders_due_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:

@@ -32,7 +32,7 @@ from ..models import (
     first_contact_deadline,
     new_referral_id,
 )
-from .deadlines import _remind
+from .deadlines import _remind, deadlines_bring_forward
 from .notifications import _notify, site_coordinators
 from .transitions import _audit, _event, _event_row, _now
 
@@ -59,7 +59,9 @@ def _join(
     at: datetime,
     notify: bool,
 ) -> RequestResult:
-    """A request for a physician who already has an open referral joins that referral."""
+    """A request for a physician who already has an open referral joins that referral. An
+    urgent one raises it to urgent and, until first contact is made, brings its deadline (and
+    the reminders of that deadline) forward to this request's urgent deadline, never later."""
     events = [
         _event_row(
             referral,
@@ -76,7 +78,13 @@ def _join(
     if raised:
         referral.urgency = Urgency.SAFETY
         referral.version += 1
-        referral.save(update_fields=["urgency", "version"])
+        due = first_contact_deadline(at, Urgency.SAFETY)
+        sooner = referral.first_contact_at is None and due < referral.first_contact_due_at
+        if sooner:
+            referral.first_contact_due_at = due
+        referral.save(update_fields=["urgency", "first_contact_due_at", "version"])
+        if sooner:
+            deadlines_bring_forward(referral)
         events.append(_event_row(referral, EventKind.URGENCY_RAISED, actor=requester, at=at))
     ReferralEvent.objects.bulk_create(events)
     if raised and notify:
@@ -148,7 +156,7 @@ def referral_request(
         Referral,
         referral_id=referral_id or new_referral_id(),
         received_at=at,
-        first_contact_due_at=first_contact_deadline(at),
+        first_contact_due_at=first_contact_deadline(at, urgency),
         source=source,
         physician=physician,
         named_colleague=named_colleague.strip(),

@@ -70,27 +70,41 @@ def _notify(
     return Notification.objects.bulk_create(notifications)
 
 
+# Subjects and bodies are sentences that say what the email is about; none names anyone or
+# gives a detail of a case (product.md: the email holds only a link).
 SUBJECTS: dict[str, str] = {
-    NotificationKind.NEW_REFERRAL: "A new request for peer support",
-    NotificationKind.URGENT: "URGENT: a request for peer support with a safety concern",
-    NotificationKind.ASSIGNED: "A referral was assigned to you",
-    NotificationKind.RETURNED: "A referral is back in the queue",
-    NotificationKind.REMINDER: "First contact is due soon",
-    NotificationKind.OVERDUE: "First contact is overdue",
+    NotificationKind.NEW_REFERRAL: "A new request for peer support needs a supporter",
+    NotificationKind.URGENT: "URGENT: a request for peer support reports a safety concern",
+    NotificationKind.ASSIGNED: "You were asked to support a colleague",
+    NotificationKind.RETURNED: "A referral is back in the queue and needs a supporter",
+    NotificationKind.REMINDER: "First contact for a referral you hold is due soon",
+    NotificationKind.OVERDUE: "First contact for a referral is overdue",
     NotificationKind.DEBRIEF: "A peer supporter asked for a debrief",
 }
 BODIES: dict[str, str] = {
-    NotificationKind.NEW_REFERRAL: "A new request for peer support needs a supporter.",
+    NotificationKind.NEW_REFERRAL: (
+        "A request for peer support arrived for your site. It needs a supporter: please assign one."
+    ),
     NotificationKind.URGENT: (
-        "A request for peer support reports a safety concern. Please look at it now."
+        "A request for peer support reports an urgent safety concern. Please look at it now: "
+        "first contact is due within {urgent_hours} hours."
     ),
     NotificationKind.ASSIGNED: (
-        "You were asked to support a colleague. Please accept or decline within "
-        "{accept_hours} hours."
+        "You were asked to support a colleague through the peer support program. Please "
+        "accept or decline within {accept_hours} hours."
     ),
-    NotificationKind.RETURNED: "A referral was not taken up and needs a supporter again.",
-    NotificationKind.REMINDER: "First contact for a referral you hold is due soon.",
-    NotificationKind.OVERDUE: "First contact for a referral is overdue.",
+    NotificationKind.RETURNED: (
+        "A referral of your site was not taken up by its supporter and is back in the queue. "
+        "It needs a supporter again."
+    ),
+    NotificationKind.REMINDER: (
+        "First contact for a referral you hold is due soon. Please reach out, and record the "
+        "attempt."
+    ),
+    NotificationKind.OVERDUE: (
+        "First contact for a referral of your site is overdue. Please check on it with its "
+        "supporter, or assign another."
+    ),
     NotificationKind.DEBRIEF: (
         "A peer supporter of your site asked for a debrief with a coordinator. Please get in "
         "touch with them."
@@ -107,9 +121,12 @@ def notification_message(notification: Notification) -> tuple[str, str]:
     else:
         path = reverse("home")
     link = email_link(path)
-    body = BODIES[notification.kind].format(accept_hours=settings.ACCEPT_WITHIN_HOURS)
+    body = BODIES[notification.kind].format(
+        accept_hours=settings.ACCEPT_WITHIN_HOURS,
+        urgent_hours=settings.URGENT_FIRST_CONTACT_HOURS,
+    )
     return (
-        f"POST: {SUBJECTS[notification.kind]}",
+        SUBJECTS[notification.kind],
         f"{body}\n\nOpen it in POST (sign-in required):\n{link}\n\n"
         "This email holds no details on purpose. Peer support is confidential.\n",
     )

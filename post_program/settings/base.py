@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -172,9 +173,24 @@ CELERY_BEAT_SCHEDULE["post_program-import-jobs-sweep"] = {
 }
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+
+def _hours(name: str, default: int) -> int:
+    """A whole number of hours from the environment, or a message that names the variable."""
+    try:
+        return env.int(name, default=default)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of hours, not {env.str(name)!r}."
+        ) from None
+
+
 # Program settings (see README: Configuration).
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=11)
-FIRST_CONTACT_DEADLINE_HOURS = env.int("FIRST_CONTACT_DEADLINE_HOURS", default=24)
+# First contact is due FIRST_CONTACT_DEADLINE_HOURS after a request arrives, or
+# URGENT_FIRST_CONTACT_HOURS after one that reports an urgent safety concern (post_program.checks
+# refuses hours below 1, and an urgent deadline longer than the routine one).
+FIRST_CONTACT_DEADLINE_HOURS = _hours("FIRST_CONTACT_DEADLINE_HOURS", 24)
+URGENT_FIRST_CONTACT_HOURS = _hours("URGENT_FIRST_CONTACT_HOURS", 4)
 REFRESHER_MONTHS = env.int("REFRESHER_MONTHS", default=24)
 # Training: days before a refresher falls due that the supporter is reminded, and whether a
 # completed initial course activates the physician as a supporter without a coordinator.
@@ -193,7 +209,8 @@ CRISIS_RESOURCES = env(
 )
 
 # Referrals (interactions): a supporter must accept an assignment within ACCEPT_WITHIN_HOURS or
-# it returns to the queue; they are reminded REMINDER_BEFORE_HOURS before first contact is due;
+# it returns to the queue; they are reminded REMINDER_BEFORE_HOURS before first contact is due
+# (half-way through a deadline shorter than twice that, such as the urgent one);
 # a physician may run ROSTER_SEARCHES_PER_MINUTE colleague searches a minute.
 ACCEPT_WITHIN_HOURS = env.int("ACCEPT_WITHIN_HOURS", default=4)
 REMINDER_BEFORE_HOURS = env.int("REMINDER_BEFORE_HOURS", default=4)

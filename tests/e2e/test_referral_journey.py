@@ -138,7 +138,7 @@ def test_refer_a_colleague_assign_from_suggestions_and_the_supporter_gets_a_link
     page.goto(link)
     main = page.get_by_role("main").inner_text()
     assert "Colin Colleague" in main
-    assert "Rita" not in main and "A colleague who asked not to be named" in main
+    assert "Rita" not in main and "The colleague who asked did not consent to be named" in main
     page.get_by_role("button", name="Accept").click()
     assert "You accepted this referral" in page.get_by_role("status").first.inner_text()
     context.close()

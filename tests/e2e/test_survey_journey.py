@@ -111,7 +111,9 @@ def test_launch_answer_remind_and_read_the_response_rate(browser, live_server, p
     mail.outbox.clear()
     assert services.reminders_send_due(now=timezone.now() + timedelta(days=7, minutes=1)) == 1
     assert [m.to for m in mail.outbox] == [["ben@example.org"]]
-    assert mail.outbox[0].subject.startswith("Reminder")
+    assert mail.outbox[0].subject == (
+        "Your answers to a short, anonymous survey of the peer support program are still welcome"
+    )
 
     # 4. The director reads the response rate on the results page.
     page.goto("/surveys/")

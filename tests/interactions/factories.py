@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -49,6 +50,20 @@ def referral_new(
     )
     assert result.created
     return result.referral
+
+
+def request_form(**changes) -> dict:
+    """What the request form posts: a routine request for oneself, unless `changes` say
+    otherwise; a fresh one-time key each time."""
+    return {
+        "for_whom": "self",
+        "reason": "adverse_event",
+        "urgency": "routine",
+        "contact_method": "any",
+        "department_preference": "none",
+        "submission_key": str(uuid.uuid4()),
+        **changes,
+    }
 
 
 def referral_assigned(

@@ -84,6 +84,54 @@ def test_an_email_holds_a_link_and_no_names_or_details(cast, kind, settings):
         assert secret not in text
 
 
+# Each subject is a sentence saying what happened; each body says it again, with what to do.
+SAYS = {
+    NotificationKind.NEW_REFERRAL: (
+        "A new request for peer support needs a supporter",
+        "A request for peer support arrived for your site. It needs a supporter",
+    ),
+    NotificationKind.URGENT: (
+        "URGENT: a request for peer support reports a safety concern",
+        "reports an urgent safety concern. Please look at it now: first contact is due within "
+        "4 hours.",
+    ),
+    NotificationKind.ASSIGNED: (
+        "You were asked to support a colleague",
+        "You were asked to support a colleague through the peer support program. Please "
+        "accept or decline within 3 hours.",
+    ),
+    NotificationKind.RETURNED: (
+        "A referral is back in the queue and needs a supporter",
+        "was not taken up by its supporter and is back in the queue",
+    ),
+    NotificationKind.REMINDER: (
+        "First contact for a referral you hold is due soon",
+        "First contact for a referral you hold is due soon. Please reach out",
+    ),
+    NotificationKind.OVERDUE: (
+        "First contact for a referral is overdue",
+        "First contact for a referral of your site is overdue.",
+    ),
+    NotificationKind.DEBRIEF: (
+        "A peer supporter asked for a debrief",
+        "A peer supporter of your site asked for a debrief with a coordinator.",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", NotificationKind.values)
+def test_an_email_says_in_sentences_what_it_is_about(cast, kind, settings):
+    settings.ACCEPT_WITHIN_HOURS = 3
+    settings.URGENT_FIRST_CONTACT_HOURS = 4
+    referral = referral_new(department=cast.department_a)
+    subject, body = services.notification_message(Notification(kind=kind, referral=referral))
+    expected_subject, about = SAYS[kind]
+    assert subject == expected_subject
+    assert about in body.split("\n\n")[0]
+    assert "POST:" not in subject
+
+
 # --- who is told, in the same transaction as the change ----------------------------------------
 
 
@@ -108,7 +156,7 @@ def test_urgency_alerts_coordinators_at_once(cast, django_capture_on_commit_call
         referral_new(department=cast.department_a, urgency=Urgency.SAFETY, notify=True)
     assert len(callbacks) == 1
     (email,) = mail.outbox
-    assert email.subject.startswith("POST: URGENT")
+    assert email.subject == "URGENT: a request for peer support reports a safety concern"
 
 
 @pytest.mark.django_db

@@ -34,7 +34,7 @@ def test_notifications_keep_their_delivery_state_in_the_core_outbox():
         Notification = apps.get_model("interactions", "Notification")
         was_sent = Notification.objects.select_related("email").get(pk=sent.pk).email
         assert (was_sent.sent_at, was_sent.attempts, was_sent.body) == (sent_at, 1, "")
-        assert was_sent.subject.startswith("POST: URGENT")
+        assert was_sent.subject.startswith("POST: URGENT: ")
         to_send = Notification.objects.select_related("email").get(pk=pending.pk).email
         assert to_send.sent_at is None and to_send.to_email == "b@example.org"
         assert (to_send.attempts, to_send.last_error) == (2, "OSError")

@@ -4,7 +4,6 @@ physicians and coordinators there are."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -23,6 +22,7 @@ from .factories import (
     referral_contacted,
     referral_in_status,
     referral_new,
+    request_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -117,21 +117,15 @@ REQUEST_BUDGETS = {
     "colleague": 18,
     "colleague_not_listed": 18,
     # Joining: the history event and the audit row; raising the urgency also updates the
-    # referral and tells the coordinators (two events in one statement).
+    # referral, brings its pending deadline reminders forward to the urgent deadline (one
+    # statement) and tells the coordinators (two events in one statement).
     "joining": 12,
-    "joining_urgent": 16,
+    "joining_urgent": 17,
 }
 
 
 def _request_form(cast, kind: str) -> dict:
-    data = {
-        "for_whom": "self",
-        "reason": "adverse_event",
-        "urgency": "routine",
-        "contact_method": "any",
-        "department_preference": "none",
-        "submission_key": str(uuid.uuid4()),
-    }
+    data = request_form()
     if kind != "self":
         colleague = PhysicianFactory(department=cast.department_c)
         data.update(for_whom="colleague", colleague=colleague.pk)

@@ -3,7 +3,6 @@ and the supporter directory."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from interactions.selectors import COLLEAGUE_HANDLED, COLLEAGUE_RECEIVED
 from post_program.models import AuditEvent
 from tests.factories import PeerSupporterFactory, PhysicianFactory
 
-from .factories import referral_in_status, referral_new
+from .factories import referral_in_status, referral_new, request_form
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +24,7 @@ REQUEST_URL = reverse("interactions:referral_request")
 
 
 def _data(**changes) -> dict:
-    data = {
-        "for_whom": "self",
-        "reason": "adverse_event",
-        "note": "",
-        "urgency": "routine",
-        "contact_method": "any",
-        "department_preference": "none",
-        "submission_key": str(uuid.uuid4()),
-    }
-    data.update(changes)
+    data = request_form(**{"note": "", **changes})
     return {key: value for key, value in data.items() if value is not None}
 
 
@@ -254,7 +244,7 @@ def test_urgent_alerts_coordinators_and_the_confirmation_points_to_help_now(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(REQUEST_URL, _data(urgency="safety"))
     assert [m.to for m in mail.outbox] == [[cast.coordinator.email]]
-    assert mail.outbox[0].subject.startswith("POST: URGENT")
+    assert mail.outbox[0].subject.startswith("URGENT: ")
     page = client.get(response["Location"]).content.decode()
     assert "You reported a safety concern" in page and 'href="tel:988"' in page
 

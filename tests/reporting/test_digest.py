@@ -38,6 +38,7 @@ def test_directors_and_leads_get_a_link_and_nothing_else(program, digest):
     for message in mail.outbox:
         body = message.body
         assert f"{settings.SITE_URL}/reports/" in body
+        assert message.subject == "Your monthly report of the peer support program is ready"
         # No figure and no name: nothing but the link carries a digit; no department or person.
         assert not re.search(r"\d", body.replace(settings.SITE_URL, ""))
         for word in ("Emergency", "Surgery", "North", "South", program.lead.name):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -44,6 +45,24 @@ def test_anonymous_visitor_sees_the_questions_without_signing_in(link):
     assert 'name="viewport"' in body  # phone-friendly layout from the base template
     assert page["Referrer-Policy"] == "no-referrer"
     assert "no-cache" in page["Cache-Control"] or "max-age=0" in page["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "code", ["program_evaluation", "recipient_feedback", "supporter_training", "wellbeing"]
+)
+def test_the_survey_page_says_once_that_it_is_anonymous(cast, code):
+    """The page's own sentence says it; the built-in introductions do not repeat it."""
+    campaign = make_campaign(code=code, departments=[cast.department_a])
+    _, token = make_invitation(campaign, cast.physician_profile)
+    body = Client().get(_url(token)).content.decode()
+    main = " ".join(re.sub(r"<[^>]+>", " ", body[body.index("<main") :]).split())
+    sentences = re.split(r"(?<=[.!?]) ", main)
+    assert [s for s in sentences if "anonym" in s.casefold()] == [
+        "This survey is anonymous: your answers are kept without your name, your account or "
+        "this link, and results are only shown for groups large enough that nobody can be "
+        "singled out."
+    ]
+    assert campaign.version.intro and campaign.version.intro in main
 
 
 def test_questions_are_grouped_with_a_legend_for_screen_readers(link):

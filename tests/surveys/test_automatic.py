@@ -232,6 +232,9 @@ def test_an_invitation_sent_because_of_an_event_does_not_say_which_survey(
     campaign = campaign_sent(departments=[cast.department_a])
     assert mail.outbox
     assert all(campaign.version.instrument.name in m.body for m in mail.outbox)
+    assert {m.subject for m in [message, *mail.outbox]} == {
+        "The peer support program asks for your answers to a short, anonymous survey"
+    }
 
 
 def test_forgetting_an_event_leaves_no_recipient_and_the_same_response_rate(

@@ -63,6 +63,8 @@ def test_reminder_is_created_ahead_and_sent_once_when_due(run):
     assert [m.to for m in mail.outbox] == [[supporter.physician.user.email]]
     body = mail.outbox[0].body
     assert reverse("training:my_training") in body
+    assert mail.outbox[0].subject == "Your peer supporter training is due for a refresher"
+    assert body.startswith("Your peer supporter training is due for a refresher: ")
     assert "2024" not in body and supporter.physician.name not in body
 
     # Reruns the same day and later send nothing more.

@@ -54,8 +54,17 @@ def test_seats_then_waitlist_in_order_and_cancel_moves_the_first_up(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([a.email, c.email])
     for message in mail.outbox:
         assert reverse("training:my_training") in message.body
-        assert session.course.name not in message.body
-        assert a.name not in message.body and c.name not in message.body
+        assert session.course.name not in message.body + message.subject
+        assert a.name not in message.body + message.subject
+        assert c.name not in message.body + message.subject
+    # Each says, in a sentence, what happened to whom it goes to.
+    says = {m.to[0]: (m.subject, m.body.split("\n\n")[0]) for m in mail.outbox}
+    assert says[c.email] == (
+        "You have a seat in a peer support training session",
+        "You have a seat in a peer support training session. The course, its date and its "
+        "place are on your training page.",
+    )
+    assert says[a.email][0] == "Your sign-up for a peer support training session was cancelled"
 
 
 def test_cancelling_a_waitlisted_place_moves_nobody(cast):
