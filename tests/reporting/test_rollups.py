@@ -4,7 +4,7 @@ for random periods and scopes, and every way of writing a row keeps them equal t
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -238,3 +238,39 @@ def test_rebuild_command_reports_the_rows_it_wrote(db):
     call_command("rollup_rebuild", stdout=out)
     assert InteractionMonth.objects.get().logged == 1
     assert "interactions.InteractionMonth: 1" in out.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_the_same_month_at_once_all_count(transactional_db):
+    """Eight transactions adding interactions and referrals to one cell at the same moment
+    (each with a pause inside, so that they overlap): every one counts."""
+    from django.db import connection, transaction
+
+    from tests.concurrency import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time; this race runs on PostgreSQL")
+    department = DepartmentFactory()
+    supporter = PeerSupporterFactory()
+    at = datetime(2025, 3, 10, 12, tzinfo=UTC)
+
+    def write():
+        with transaction.atomic():
+            make_interaction(
+                department=department,
+                supporter=supporter,
+                occurred_on=date(2025, 3, 10),
+                duration_minutes=30,
+            )
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(0.2)")
+            make_referral(department, at, "self", contact_hours=2, supporter=supporter)
+
+    assert race(*[write] * 8) == [None] * 8
+    month = InteractionMonth.objects.get(department=department)
+    assert (month.logged, month.successful) == (8, 8)
+    assert ReferralMonth.objects.get(department=department).received == 8
+    kept = counted_rows()
+    rollup_rebuild()
+    assert counted_rows() == kept
