@@ -551,27 +551,29 @@ class InteractionForm(forms.Form):
         self.referral = referral
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
+        who: list[Fieldset] = []
         if referral is not None:
             del self.fields["colleague"]
             del self.fields["department"]
-            who = Fieldset("When")
         else:
             # Oneself stays choosable so that the rule says why it is refused.
             _model_choice(self, "colleague").queryset = Physician.objects.select_related(
                 "department__site"
             )
             _model_choice(self, "department").queryset = Department.objects.select_related("site")
-            who = Fieldset(
-                "Who",
-                HTML('{% include "interactions/partials/_roster_link.html" %}'),
-                "department",
+            who.append(
+                Fieldset(
+                    "Who",
+                    HTML('{% include "interactions/partials/_roster_link.html" %}'),
+                    "department",
+                )
             )
         self.helper = FormHelper()
         self.helper.form_id = "interaction-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
-            who,
-            Row(Column("occurred_on", css_class="col-md-4")),
+            *who,
+            Fieldset("When", Row(Column("occurred_on", css_class="col-md-4"))),
             Fieldset(
                 "The conversation",
                 InlineRadios("successful"),
