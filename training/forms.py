@@ -25,6 +25,8 @@ SELECT_LIMIT = 300
 def _helper(submit: str, *, form_tag: bool = True) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = form_tag
+    # The program's own messages, next to each field and in the summary, not the browser's.
+    helper.attrs = {"novalidate": ""}
     helper.add_input(Submit("submit", submit))
     return helper
 
