@@ -34,7 +34,12 @@ from .models import (
     Topic,
     Urgency,
 )
-from .services import close_errors, interaction_errors, outreach_errors
+from .services import (
+    ESCALATED_WITHOUT_RESOURCE,
+    close_errors,
+    interaction_errors,
+    outreach_errors,
+)
 
 FOR_WHOM = [("self", "Myself"), ("colleague", "A colleague")]
 MAX_EVENT_PHYSICIANS = 200
@@ -605,6 +610,9 @@ class InteractionForm(forms.Form):
                     "department",
                     "Choose the physician's department (or find them on the roster).",
                 )
+        # Asked whatever else is missing, so that one round of corrections is enough.
+        if cleaned.get("escalated") and not cleaned.get("escalated_to"):
+            self.add_error("escalated_to", ESCALATED_WITHOUT_RESOURCE)
         needed = ("occurred_on", "duration_minutes", "successful")
         if all(cleaned.get(name) is not None for name in needed):
             errors = interaction_errors(
