@@ -20,6 +20,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 AXE_SCRIPT = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 IMPACTS = ["serious", "critical"]
@@ -131,8 +133,14 @@ class AccessibilityCheck:
 
     def check_now(self, page) -> None:
         """Check `page` as it is now (its results arrive before this returns)."""
-        if not page.is_closed():
+        if page.is_closed():
+            return
+        try:
             page.evaluate("() => window.__accessibilityCheck ? window.__accessibilityCheck() : 0")
+        except PlaywrightError as error:
+            # Closed while navigating: the next document is checked as it loads, not here.
+            if "Execution context was destroyed" not in error.message:
+                raise
 
     def _report(self, source, message: dict) -> None:
         page = source["page"]
