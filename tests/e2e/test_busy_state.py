@@ -63,42 +63,38 @@ class Watch:
 
 
 @pytest.fixture
-def watch(page):
+def press(page):
+    """press(button, path, then): press the button, watching its form on the way to `path`,
+    and wait for the page at `then` (a pattern) the answer leads to."""
     watches: list[Watch] = []
 
-    def watch(form, path: str) -> Watch:
+    def press(button: str, path: str, then: str) -> Watch:
         watches.append(Watch(page, path))
-        form.evaluate(WATCH)
+        page.locator("form", has=page.get_by_role("button", name=button)).evaluate(WATCH)
+        page.get_by_role("button", name=button).click()
+        page.wait_for_url(re.compile(then))
         return watches[-1]
 
-    yield watch
+    yield press
     for each in watches:  # a failing test leaves nothing held when its browser closes
         each.release()
 
 
-def test_preparing_a_report_file_is_busy_at_once_and_sent_once(program, page, watch):  # noqa: F811
+def test_preparing_a_report_file_is_busy_at_once_and_sent_once(program, page, press):  # noqa: F811
     sign_in(page, "director@example.org", PASSWORD)
     page.goto("/reports/program/?period=custom&start=2020-01-01&end=2020-12-31")
     page.get_by_label("Format").select_option("pdf")
-    form = page.locator("form", has=page.get_by_role("button", name="Prepare the file"))
-    watched = watch(form, "/reports/exports/new/")
-    page.get_by_role("button", name="Prepare the file").click()
-    page.wait_for_url(re.compile(r"/reports/exports/\d+/$"))
-
+    watched = press("Prepare the file", "/reports/exports/new/", r"/reports/exports/\d+/$")
     assert watched.seen == {"disabled": True, "label": "Working…", "status": "Preparing the file…"}
     assert watched.requests == ["POST"]
 
 
-def test_checking_an_import_is_busy_at_once(program, page, watch, tmp_path):  # noqa: F811
+def test_checking_an_import_is_busy_at_once_and_sent_once(program, page, press, tmp_path):  # noqa: F811
     sign_in(page, "director@example.org", PASSWORD)
     page.goto("/program/import/")
     upload = tmp_path / "physicians.csv"
     upload.write_text("physician_id,name,email,department_id\n")
     page.get_by_label("Files").set_input_files(upload)
-    form = page.locator("form", has=page.get_by_role("button", name="Check these files"))
-    watched = watch(form, "/program/import/")
-    page.get_by_role("button", name="Check these files").click()
-    page.wait_for_url(re.compile(r"/program/import/\d+/$"))
-
+    watched = press("Check these files", "/program/import/", r"/program/import/\d+/$")
     assert watched.seen == {"disabled": True, "label": "Working…", "status": "Checking the files…"}
     assert watched.requests == ["POST"]
