@@ -114,8 +114,8 @@ def signed_in(browser, live_server, user, password: str):
 def sign_in(page, email: str, password: str) -> None:
     """Sign in through the real form, as a person would."""
     page.goto("/accounts/login/")
-    ACCESSIBILITY.signed_in_as(page, email)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+    ACCESSIBILITY.signed_in_as(page, email)  # the sign-in page itself was seen by a visitor
     page.wait_for_load_state()
