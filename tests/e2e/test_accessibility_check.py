@@ -8,12 +8,13 @@ import pytest
 from .accessibility import AccessibilityCheck
 
 # A page with two faults axe-core rates serious or critical: an image without a text
-# alternative and grey text on white below the contrast of WCAG AA.
+# alternative and grey text on white below the contrast of WCAG AA (served by the test itself,
+# without the program's policy, so its inline style applies).
 FAULTY = (
     '<!doctype html><html lang="en"><head><title>Faulty</title>'
     '<link rel="stylesheet" href="/static/css/post.css"></head>'
     '<body><main><h1>Faulty</h1><img src="/static/none.png">'
-    '<p class="text-body-secondary">Too pale to read</p></main></body></html>'
+    '<p style="color: #bbb">Too pale to read</p></main></body></html>'
 )
 
 
@@ -33,6 +34,7 @@ def test_the_check_finds_serious_violations_on_the_page_the_test_leaves(check, p
     page.goto("/accounts/login/")  # leaving the faulty page checks it
     found = {(v.url, v.rule) for v in check.violations}
     assert (f"{live_server.url}/faulty/", "image-alt") in found
+    assert (f"{live_server.url}/faulty/", "color-contrast") in found
     check.violations.clear()
 
 
