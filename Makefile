@@ -7,7 +7,7 @@ DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 # The demo's emails (printed on the console) link to the port it serves on.
 DEMO = $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install oidc-provider demo test lint typecheck security format bench lock clean backup restore
+.PHONY: install oidc-provider axe-core demo test lint typecheck security format bench lock clean backup restore
 
 install: $(VENV)/.installed
 
@@ -28,13 +28,24 @@ $(OIDC_PROVIDER): tests/oidc/package.json tests/oidc/package-lock.json
 	  cd tests/oidc && npm ci --no-audit --no-fund && touch node_modules/.installed; \
 	else echo "npm not found: the single sign-on tests will be skipped"; fi
 
+# axe-core, the accessibility rules the browser tests check every page they visit against
+# (tests/e2e/axe). Without npm the browser tests run without that check, and say so.
+AXE_CORE := tests/e2e/axe/node_modules/.installed
+
+axe-core: $(AXE_CORE)
+
+$(AXE_CORE): tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  cd tests/e2e/axe && npm ci --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the browser tests will run without the accessibility check"; fi
+
 demo: install
 	$(DEMO) $(BIN)/python manage.py migrate --noinput
 	$(DEMO) $(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install oidc-provider
+test: install oidc-provider axe-core
 	$(BIN)/python -m pytest
 
 lint: install

@@ -34,7 +34,12 @@ from .models import (
     Topic,
     Urgency,
 )
-from .services import close_errors, interaction_errors, outreach_errors
+from .services import (
+    ESCALATED_WITHOUT_RESOURCE,
+    close_errors,
+    interaction_errors,
+    outreach_errors,
+)
 
 FOR_WHOM = [("self", "Myself"), ("colleague", "A colleague")]
 MAX_EVENT_PHYSICIANS = 200
@@ -551,27 +556,29 @@ class InteractionForm(forms.Form):
         self.referral = referral
         if not self.is_bound:
             self.initial.setdefault("occurred_on", timezone.localdate())
+        who: list[Fieldset] = []
         if referral is not None:
             del self.fields["colleague"]
             del self.fields["department"]
-            who = Fieldset("When")
         else:
             # Oneself stays choosable so that the rule says why it is refused.
             _model_choice(self, "colleague").queryset = Physician.objects.select_related(
                 "department__site"
             )
             _model_choice(self, "department").queryset = Department.objects.select_related("site")
-            who = Fieldset(
-                "Who",
-                HTML('{% include "interactions/partials/_roster_link.html" %}'),
-                "department",
+            who.append(
+                Fieldset(
+                    "Who",
+                    HTML('{% include "interactions/partials/_roster_link.html" %}'),
+                    "department",
+                )
             )
         self.helper = FormHelper()
         self.helper.form_id = "interaction-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
-            who,
-            Row(Column("occurred_on", css_class="col-md-4")),
+            *who,
+            Fieldset("When", Row(Column("occurred_on", css_class="col-md-4"))),
             Fieldset(
                 "The conversation",
                 InlineRadios("successful"),
@@ -603,6 +610,9 @@ class InteractionForm(forms.Form):
                     "department",
                     "Choose the physician's department (or find them on the roster).",
                 )
+        # Asked whatever else is missing, so that one round of corrections is enough.
+        if cleaned.get("escalated") and not cleaned.get("escalated_to"):
+            self.add_error("escalated_to", ESCALATED_WITHOUT_RESOURCE)
         needed = ("occurred_on", "duration_minutes", "successful")
         if all(cleaned.get(name) is not None for name in needed):
             errors = interaction_errors(

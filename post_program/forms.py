@@ -74,6 +74,7 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": "", "data-busy": "Checking the files…"}
         self.helper.add_input(Submit("upload", "Check these files"))
 
     def clean_files(self):

@@ -301,6 +301,7 @@ class PrismNoteForm(forms.ModelForm):
         field.required = not program_wide
         field.empty_label = "The whole program" if program_wide else None
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("save", "Save note"))
 
     def clean_noted_on(self) -> date:

@@ -202,6 +202,7 @@ class CampaignForm(forms.Form):
             str(d) for d in settings.SURVEY_REMINDER_DAYS
         )
         self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("launch", "Create campaign"))
 
     def clean_reminder_days(self) -> list[int]:

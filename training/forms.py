@@ -18,13 +18,17 @@ from .services import ATTENDANCE_MARKS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# Above this many physicians a select list is unwieldy: ask for the physician ID instead.
+# Above this many physicians a select list is unwieldy: find them by name first.
 SELECT_LIMIT = 300
+# How many physicians a name search offers at most.
+SEARCH_RESULTS = 50
 
 
 def _helper(submit: str, *, form_tag: bool = True) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = form_tag
+    # The program's own messages, next to each field and in the summary, not the browser's.
+    helper.attrs = {"novalidate": ""}
     helper.add_input(Submit("submit", submit))
     return helper
 
@@ -152,24 +156,64 @@ class PhysicianByIdField(forms.ModelChoiceField):
 
 
 class SignUpForm(forms.Form):
+    """A physician to sign up, chosen by name from a list: all those one may sign up, or,
+    above SELECT_LIMIT of them (the director's whole roster), those whose name contains the
+    text of the name search (sent by POST, so that no name goes into a URL)."""
+
+    name = forms.CharField(
+        label="Find a physician by name",
+        required=False,
+        max_length=100,
+        help_text="Type at least two letters of their name, then Find.",
+    )
     physician = PhysicianByIdField(
         queryset=Physician.objects.none(),
         to_field_name="physician_id",
         empty_label="Choose a physician",
-        error_messages={"invalid_choice": "No physician you may sign up has this ID."},
+        error_messages={
+            "required": "Choose the physician to sign up.",
+            "invalid_choice": "Choose a physician you may sign up from the list.",
+        },
     )
 
     def __init__(self, *args, physicians=None, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["physician"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
             physicians if physicians is not None else Physician.objects.none()
         ).select_related("department")
-        if field.queryset.count() > SELECT_LIMIT:
-            field.widget = forms.TextInput(attrs={"autocomplete": "off"})
-            field.label = "Physician ID"
-            field.help_text = "The roster identifier, as on the roster page."
-        self.helper = _helper("Sign up")
+        self.helper = _helper("Sign up", form_tag=False)
+        self.searching = field.queryset.count() > SELECT_LIMIT
+        if not self.searching:
+            del self.fields["name"]
+            return
+        # The list offers the matches only; any physician one may sign up stays valid.
+        query = self.search_text()
+        matches = list(
+            field.queryset.filter(name__icontains=query).order_by("name", "physician_id")[
+                :SEARCH_RESULTS
+            ]
+            if len(query) >= 2
+            else []
+        )
+        field.widget.choices = [
+            ("", "Choose a physician" if matches else "Find them by name first"),
+            *((p.physician_id, field.label_from_instance(p)) for p in matches),
+        ]
+        self.helper.layout = Layout(
+            Row(
+                Column("name", css_class="col-md-8"),
+                Column(
+                    Submit("find", "Find", css_class="btn-secondary mt-md-4"), css_class="col-md-4"
+                ),
+            ),
+            "physician",
+        )
+
+    def search_text(self) -> str:
+        value = (self.data.get("name") if self.is_bound else self.initial.get("name")) or ""
+        return str(value).strip()[:100]
 
 
 class AttendanceForm(forms.Form):

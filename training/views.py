@@ -169,7 +169,13 @@ def session_signup(request, pk: int):
     """Sign a physician up: oneself, or (lead, director) someone one may sign up."""
     get_training_session_or_404(request.user, pk)
     session = selectors.session_with_counts(pk=pk)
-    form = SignUpForm(request.POST, physicians=physicians_signable_by(request.user))
+    signable = physicians_signable_by(request.user)
+    if "find" in request.POST:
+        # The name search of a long roster: the same page, the list narrowed to the matches.
+        found = SignUpForm(initial={"name": request.POST.get("name", "")}, physicians=signable)
+        context = _session_detail_context(request, session, signup_form=found)
+        return render(request, "training/session_detail.html", context)
+    form = SignUpForm(request.POST, physicians=signable)
     if form.is_valid():
         physician = form.cleaned_data["physician"]
         try:

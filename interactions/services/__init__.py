@@ -18,6 +18,7 @@ from .assignment import (
     referral_decline,
 )
 from .casework import (
+    ESCALATED_WITHOUT_RESOURCE,
     CaseWorkError,
     case_close,
     close_errors,
@@ -56,6 +57,7 @@ from .supporters import (
 from .transitions import ReferralChanged, ReferralError
 
 __all__ = [
+    "ESCALATED_WITHOUT_RESOURCE",
     "CaseWorkError",
     "PurgeResult",
     "ReferralChanged",

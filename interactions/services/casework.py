@@ -146,6 +146,11 @@ class CaseWorkError(ReferralError):
 
 
 WORKABLE_STATUSES = (Status.ACCEPTED, Status.CONTACTED)
+# "Pointed to professional help" names the help: the program counts escalations by resource.
+ESCALATED_WITHOUT_RESOURCE = (
+    "Say which professional help you pointed them to (choose the resource), "
+    "or untick “I pointed them to professional help”."
+)
 
 
 def _check_holder(referral: Referral, supporter: PeerSupporter) -> None:
@@ -263,7 +268,7 @@ def interaction_errors(
     if modality and modality not in Modality.values:
         errors["modality"] = "Choose how you talked from the list."
     if escalated and not escalated_to:
-        errors["escalated_to"] = "Say which professional help you pointed them to."
+        errors["escalated_to"] = ESCALATED_WITHOUT_RESOURCE
     elif escalated_to and not escalated:
         errors["escalated_to"] = (
             "You chose a resource: tick “I pointed them to professional help”, or clear it."

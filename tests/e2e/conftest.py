@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from .accessibility import AccessibilityCheck
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures and
 # by the live server in the same process are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -71,10 +73,25 @@ def no_policy_violations():
     assert not CSP_VIOLATIONS
 
 
-def new_page(browser, live_server):
-    """A fresh browser context (its own cookies) and a page on the live server."""
-    context = browser.new_context(base_url=live_server.url)
+# What axe-core found on every page of the running test (tests/e2e/accessibility.py).
+ACCESSIBILITY = AccessibilityCheck()
+
+
+@pytest.fixture(autouse=True)
+def no_accessibility_violations():
+    """Every page the test visits, in the state it leaves it, for whoever is signed in, has no
+    serious or critical violation of WCAG 2.1 A or AA that axe-core finds."""
+    ACCESSIBILITY.clear()
+    yield ACCESSIBILITY
+    assert not ACCESSIBILITY.violations, ACCESSIBILITY.report()
+
+
+def new_page(browser, live_server, **options):
+    """A fresh browser context (its own cookies; `options` for Playwright's new_context) and a
+    page on the live server, under the policy and accessibility watch."""
+    context = browser.new_context(base_url=live_server.url, **options)
     context.on("page", _watch_policy)
+    ACCESSIBILITY.watch(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     return context, page
@@ -100,4 +117,5 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
+    ACCESSIBILITY.signed_in_as(page, email)  # the sign-in page itself was seen by a visitor
     page.wait_for_load_state()

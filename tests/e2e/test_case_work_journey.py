@@ -101,15 +101,20 @@ def test_accept_reach_log_55_minutes_by_phone_close_and_the_coordinator_sees_it_
     page.get_by_role("link", name="Log an interaction").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Log an interaction"
     form = page.locator("#interaction-form")
-    # Sent empty, every missing answer says what to do, radio groups included.
+    # Sent empty but for "professional help" without its resource, every missing answer says
+    # what to do, radio groups included, beside its field and in the summary.
+    form.get_by_label("I pointed them to professional help").check()
     form.get_by_role("button", name="Log interaction").click()
     form = page.locator("#interaction-form")
+    summary = page.locator("#error-summary")
     for message in (
         "Say whether a support conversation took place.",
         "Enter the duration in whole minutes.",
         "Choose how you talked.",
+        "Say which professional help you pointed them to",
     ):
         assert form.get_by_text(message).is_visible(), message
+        assert summary.get_by_text(message).is_visible(), message
     form.get_by_label("Yes").check()
     form.get_by_label("Duration in minutes").fill("55")
     form.get_by_label("Phone", exact=True).check()

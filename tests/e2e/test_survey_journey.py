@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from tests.surveys.factories import builtin_instruments, tokens_in
 
-from .conftest import sign_in
+from .conftest import new_page, sign_in
 
 
 @pytest.fixture
@@ -59,9 +59,7 @@ def test_launch_answer_remind_and_read_the_response_rate(browser, live_server, p
     mail.outbox.clear()
 
     # 1. The director launches a program evaluation for two departments.
-    director = browser.new_context(base_url=live_server.url)
-    page = director.new_page()
-    page.set_default_timeout(15_000)
+    director, page = new_page(browser, live_server)
     sign_in(page, program["director"].email, PASSWORD)
     page.get_by_role("link", name="Launch a survey campaign").click()
     page.get_by_label("Name").fill("Program evaluation, spring")
@@ -77,11 +75,9 @@ def test_launch_answer_remind_and_read_the_response_rate(browser, live_server, p
     assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "ben@example.org"]
 
     # 2. Ana answers from the emailed link on her phone, without signing in.
-    phone = browser.new_context(
-        base_url=live_server.url, viewport={"width": 375, "height": 740}, is_mobile=True
+    phone, answer = new_page(
+        browser, live_server, viewport={"width": 375, "height": 740}, is_mobile=True
     )
-    answer = phone.new_page()
-    answer.set_default_timeout(15_000)
     link = _answer_link("ana@example.org")
     answer.goto(link)
     assert answer.get_by_role("heading", name="Program evaluation").is_visible()

@@ -72,11 +72,8 @@ def _as(browser, live_server, user):
     return signed_in(browser, live_server, user, PASSWORD)
 
 
-def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, program):
-    # 1. The director schedules a session from the training calendar.
-    context, page = _as(browser, live_server, program["director"])
-    page.goto("/training/")
-    page.get_by_role("link", name="Schedule a session").click()
+def _schedule_initial_training(page) -> None:
+    """Fill the session form in for a week from now, and save."""
     starts = timezone.localtime() + timedelta(days=7)
     page.get_by_label("Course").select_option(label="Peer supporter initial training")
     page.get_by_label("Starts").fill(starts.strftime("%Y-%m-%dT09:00"))
@@ -85,6 +82,14 @@ def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, p
     page.get_by_label("Facilitator").select_option(label="Director Person (director@example.org)")
     page.get_by_label("Capacity").fill("8")
     page.get_by_role("button", name="Save session").click()
+
+
+def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, program):
+    # 1. The director schedules a session from the training calendar.
+    context, page = _as(browser, live_server, program["director"])
+    page.goto("/training/")
+    page.get_by_role("link", name="Schedule a session").click()
+    _schedule_initial_training(page)
     page.wait_for_load_state()
     assert page.get_by_text("The session is on the calendar.").is_visible()
     session = TrainingSession.objects.get()
@@ -155,4 +160,36 @@ def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, p
     assert suggestions.get_by_text("Larry Lapsed").count() == 0
     page.get_by_text("Not suggested").click()
     assert page.get_by_text("Training lapsed after").is_visible()
+    context.close()
+
+
+def test_the_director_signs_up_by_name_and_the_session_form_summarises_its_errors(
+    browser, live_server, program, monkeypatch
+):
+    from training import forms as training_forms
+
+    # The director's roster is long: the sign-up asks for a name, not an ID.
+    monkeypatch.setattr(training_forms, "SELECT_LIMIT", 1)
+    context, page = _as(browser, live_server, program["director"])
+    page.goto("/training/sessions/new/")
+    # Sent empty, the form says what is missing in a summary (focused) and next to each field,
+    # without the browser's own bubbles.
+    page.get_by_role("button", name="Save session").click()
+    summary = page.locator("#error-summary")
+    assert summary.evaluate("element => element === document.activeElement")
+    assert "Please check" in summary.inner_text()
+    summary.get_by_role("link", name="Course").click()
+    assert page.locator("#div_id_course").get_by_text("This field is required.").is_visible()
+    _schedule_initial_training(page)
+    assert page.get_by_text("The session is on the calendar.").is_visible()
+
+    newcomer = program["newcomer"]
+    page.get_by_label("Find a physician by name").fill("nadia")
+    page.get_by_role("button", name="Find").click()
+    physician = page.get_by_role("combobox", name="Physician")
+    assert physician.locator("option", has_text="Larry Lapsed").count() == 0
+    physician.select_option(value=newcomer.physician_id)
+    page.get_by_role("button", name="Sign up").click()
+    assert page.get_by_text("Nadia Newcomer is signed up.").is_visible()
+    assert "nadia" not in page.url.lower()
     context.close()

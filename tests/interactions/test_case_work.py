@@ -526,3 +526,23 @@ def test_my_cases_shows_what_is_due_for_each_open_case(cast):
     due = timezone.localtime(pending.accept_due_at)
     assert "Accept or decline by" in text and due.strftime("%Y-%m-%d %H:%M") in text
     assert "1 interaction logged" in text
+
+
+def test_professional_help_without_a_resource_is_asked_for_with_the_other_missing_answers(cast):
+    """The resource is asked for at once, not only once the rest of the form is right, next to
+    its field and in the summary at the top."""
+    referral = _contacted(cast)
+    response = cast.client("supporter_a").post(
+        _url("referral_interaction_log", referral),
+        _interaction_data(escalated="on", escalated_to="", duration_minutes=""),
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert errors["escalated_to"] == [services.ESCALATED_WITHOUT_RESOURCE]
+    assert "duration_minutes" in errors
+    page = response.content.decode()
+    start = page.index('id="error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert 'href="#div_id_escalated_to"' in summary and "Which resource" in summary
+    assert page.count("choose the resource") == 2  # in the summary and next to the field
+    assert not Interaction.objects.exists()

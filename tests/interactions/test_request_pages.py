@@ -10,6 +10,7 @@ from django.core import mail
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from interactions.models import Referral, ReferralEvent, Source, Status
 from interactions.selectors import COLLEAGUE_HANDLED, COLLEAGUE_RECEIVED
@@ -163,7 +164,10 @@ def test_bad_input_gets_a_clear_message_and_saves_nothing(cast, changes, field, 
     assert response.status_code == 200
     errors = _errors(response)
     assert any(message in error for error in errors.get(field, [])), errors
-    assert "Please correct the fields marked below." in response.content.decode()
+    page = response.content.decode()
+    start = page.index('id="error-summary"')
+    # The message is in the summary, too.
+    assert page.index(escape(errors[field][0]), start) < page.index("</ul>", start)
     assert not Referral.objects.exists()
 
 

@@ -175,7 +175,7 @@ def test_a_physician_cannot_sign_up_a_colleague(cast):
     colleague = PhysicianFactory(department=cast.department_a)
     response = _sign_up(cast, "physician", session, colleague)
     assert response.status_code == 400
-    assert b"No physician you may sign up has this ID" in response.content
+    assert b"Choose a physician you may sign up from the list" in response.content
     assert not session.enrollments.exists()
 
 
@@ -228,20 +228,48 @@ def test_bad_sign_up_input_is_refused(cast, data):
     assert not session.enrollments.exists()
 
 
-def test_a_long_roster_asks_for_the_physician_id(cast, settings):
+def test_a_long_roster_is_searched_by_name_and_the_name_stays_out_of_the_url(cast, monkeypatch):
     from training import forms
 
     session = TrainingSessionFactory()
-    small = cast.client("lead").get(reverse("training:session_detail", args=[session.pk]))
+    nadia = PhysicianFactory(department=cast.department_b, name="Nadia Newcomer")
+    PhysicianFactory(department=cast.department_b, name="Nathan Other")
+    detail = reverse("training:session_detail", args=[session.pk])
+    signup = reverse("training:session_signup", args=[session.pk])
+    small = cast.client("lead").get(detail)
     assert b'<select name="physician"' in small.content
-    original = forms.SELECT_LIMIT
-    forms.SELECT_LIMIT = 1
-    try:
-        big = cast.client("director").get(reverse("training:session_detail", args=[session.pk]))
-    finally:
-        forms.SELECT_LIMIT = original
-    assert b'<select name="physician"' not in big.content
-    assert b"Physician ID" in big.content
+    assert b"Find a physician by name" not in small.content
+
+    monkeypatch.setattr(forms, "SELECT_LIMIT", 1)
+    client = cast.client("director")
+    big = client.get(detail).content.decode()
+    # Nobody is listed before a search, and no physician ID is asked for.
+    assert "Find a physician by name" in big and "Physician ID" not in big
+    assert "Nadia Newcomer" not in big
+
+    found = client.post(signup, {"name": "nadia", "find": "Find"})
+    assert found.status_code == 200
+    page = found.content.decode()
+    select = page[page.index('<select name="physician"') : page.index("</select>")]
+    assert f'value="{nadia.physician_id}"' in select and "Nathan Other" not in select
+    assert not session.enrollments.exists()
+
+    response = client.post(signup, {"name": "nadia", "physician": nadia.physician_id})
+    assert response.status_code == 302 and "nadia" not in response["Location"].lower()
+    assert session.enrollments.get().physician == nadia
+
+
+def test_a_sign_up_without_a_choice_is_summarised_and_signs_nobody_up(cast):
+    session = TrainingSessionFactory()
+    response = cast.client("lead").post(
+        reverse("training:session_signup", args=[session.pk]), {"physician": ""}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    start = page.index('id="error-summary"')
+    assert "Choose the physician to sign up." in page[start : page.index("</ul>", start)]
+    assert page.count("Choose the physician to sign up.") == 2  # the summary and the field
+    assert not session.enrollments.exists()
 
 
 def test_cancel_from_my_training_returns_there(cast):
