@@ -132,24 +132,30 @@ def _count_columns(rollup: type[models.Model]) -> list[str]:
 
 
 def _upsert(rollup: type[models.Model], cells: list[tuple[tuple[Any, ...], dict[str, int]]]):
-    """Add ``cells``' counts to ``rollup`` in one statement."""
+    """Add ``cells``' counts to ``rollup`` in one statement: on PostgreSQL one array per
+    column (``unnest``), whatever the number of cells; elsewhere a row of values per cell."""
     keys = KEYS[rollup]
     columns = _count_columns(rollup)
     quote = connection.ops.quote_name
     table = quote(rollup._meta.db_table)
-    key_columns = list(keys)
-    row = "(" + ", ".join(["%s"] * (len(key_columns) + len(columns))) + ")"
-    params: list[Any] = []
-    for key, values in cells:
-        params.extend(
-            connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v for v in key
-        )
-        params.extend(values.get(c, 0) for c in columns)
+    names = [*keys, *columns]
+    rows = [(*key, *(values.get(c, 0) for c in columns)) for key, values in cells]
+    if connection.vendor == "postgresql":
+        types = [rollup._meta.get_field(name).db_type(connection) for name in names]
+        casts = ", ".join(f"%s::{t}[]" for t in types)  # the models' own column types
+        source = f"SELECT * FROM unnest({casts})"  # noqa: S608
+        params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        source = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
+        params = [
+            connection.ops.adapt_datefield_value(v) if isinstance(v, date) else v
+            for row in rows
+            for v in row
+        ]
     # Table and column names come from the models, never from input; values are parameters.
     sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in [*key_columns, *columns])}) "  # noqa: S608  # nosec B608
-        f"VALUES {', '.join([row] * len(cells))} "
-        f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET "
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in names)}) {source} "  # nosec B608
+        + f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
         + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns)
     )
     with connection.cursor() as cursor:
@@ -157,15 +163,17 @@ def _upsert(rollup: type[models.Model], cells: list[tuple[tuple[Any, ...], dict[
 
 
 def rollup_apply(counts: Counts) -> None:
-    """Add ``counts`` (negative to take away) to the rollups, one statement per rollup."""
+    """Add ``counts`` (negative to take away) to the rollups, one statement per rollup (in
+    batches where the database limits the parameters of a statement)."""
     by_rollup: dict[type[models.Model], dict[tuple[Any, ...], dict[str, int]]] = defaultdict(dict)
     for (rollup, key), values in counts.items():
         if any(values.values()):
             by_rollup[rollup][key] = values
+    batch = None if connection.vendor == "postgresql" else UPSERT_BATCH
     for rollup, cells in by_rollup.items():
         items = list(cells.items())
-        for first in range(0, len(items), UPSERT_BATCH):
-            _upsert(rollup, items[first : first + UPSERT_BATCH])
+        for first in range(0, len(items), batch or len(items)):
+            _upsert(rollup, items[first : first + (batch or len(items))])
 
 
 def rollup_moved(model: type[RolledUp], before: Iterable, after: Iterable) -> None:
