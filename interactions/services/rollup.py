@@ -171,7 +171,7 @@ def rollup_apply(counts: Counts) -> None:
             by_rollup[rollup][key] = values
     batch = None if connection.vendor == "postgresql" else UPSERT_BATCH
     for rollup, cells in by_rollup.items():
-        items = list(cells.items())
+        items = sorted(cells.items())  # in key order: the upserts walk the index in order
         for first in range(0, len(items), batch or len(items)):
             _upsert(rollup, items[first : first + (batch or len(items))])
 
