@@ -143,7 +143,7 @@ def _upsert(rollup: type[models.Model], cells: list[tuple[tuple[Any, ...], dict[
     if connection.vendor == "postgresql":
         types = [rollup._meta.get_field(name).db_type(connection) for name in names]
         casts = ", ".join(f"%s::{t}[]" for t in types)  # the models' own column types
-        source = f"SELECT * FROM unnest({casts})"  # noqa: S608
+        source = f"SELECT * FROM unnest({casts})"  # noqa: S608  # nosec B608
         params: list[Any] = [list(column) for column in zip(*rows, strict=True)]
     else:
         source = "VALUES " + ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
@@ -153,10 +153,12 @@ def _upsert(rollup: type[models.Model], cells: list[tuple[tuple[Any, ...], dict[
             for v in row
         ]
     # Table and column names come from the models, never from input; values are parameters.
+    names_sql = ", ".join(quote(c) for c in names)
+    keys_sql = ", ".join(quote(c) for c in keys)
+    added = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns)
     sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in names)}) {source} "  # nosec B608
-        + f"ON CONFLICT ({', '.join(quote(c) for c in keys)}) DO UPDATE SET "
-        + ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns)
+        f"INSERT INTO {table} ({names_sql}) {source} "  # nosec B608
+        f"ON CONFLICT ({keys_sql}) DO UPDATE SET {added}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
