@@ -107,6 +107,7 @@ def test_accept_reach_log_55_minutes_by_phone_close_and_the_coordinator_sees_it_
     form.get_by_role("button", name="Log interaction").click()
     form = page.locator("#interaction-form")
     summary = page.locator("#error-summary")
+    summary.wait_for()  # the answer to the post has been drawn (is_visible does not wait)
     for message in (
         "Say whether a support conversation took place.",
         "Enter the duration in whole minutes.",
