@@ -527,14 +527,6 @@ DURATION_BANDS: tuple[tuple[str, int, int | None], ...] = (
 """Bands of the duration histogram (minutes, lower bound included, upper excluded)."""
 
 
-def _interactions(*, start: date, end: date, department_ids: DepartmentIds) -> QuerySet:
-    """Interactions with ``occurred_on`` in [start, end], in scope by their own department."""
-    interactions = Interaction.objects.order_by().between(start, end)
-    if department_ids is not None:
-        interactions = interactions.filter(department_id__in=department_ids)
-    return interactions
-
-
 def _days_q(field: str, days: Sequence[metrics.Window]) -> Q:
     """``field`` (a date) in any of ``days``; no row when there are none."""
     return reduce(
@@ -545,6 +537,7 @@ def _days_q(field: str, days: Sequence[metrics.Window]) -> Q:
 
 
 def _interactions_on_days(days: Sequence[metrics.Window], department_ids: DepartmentIds):
+    """Interactions with ``occurred_on`` in any of ``days``, in scope by their own department."""
     interactions = Interaction.objects.order_by().filter(_days_q("occurred_on", days))
     if department_ids is not None:
         interactions = interactions.filter(department_id__in=department_ids)
@@ -674,7 +667,7 @@ def interaction_statistics(
         totals[f"window_{key}"] = sum(
             day["n_successful"] for day in by_day if window.contains(day["day"])
         )
-    interactions = _interactions(start=start, end=end, department_ids=department_ids)
+    interactions = _interactions_on_days([metrics.Window(start, end)], department_ids)
     totals["unique_physicians"], unique = _unique_physicians(interactions)
     histogram = _successful_by_department_and_minutes(
         raw, _months(InteractionMinutes, split.months, department_ids)
