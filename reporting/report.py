@@ -560,3 +560,62 @@ class ReAimReport:
     def data(self) -> dict[str, Any]:
         """The report as every renderer shows it: ``exact`` with suppression applied."""
         return suppress_report(self.exact, self.threshold)
+
+
+@dataclass
+class HeadlineReport(ReAimReport):
+    """The figures of the report's summary alone (``render/summary.py``, ``HEADLINES``): the
+    five dimensions' headline figures and those that explain them, by the same selectors and
+    arithmetic as the whole report, for the previous period a summary compares with. Nothing
+    else in it is computed.
+
+    Exact only: with a threshold, whether a headline count is hidden depends on the counts it
+    could be recomputed from elsewhere in the report, so a suppressed report is compared with
+    a whole one.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.threshold is not None:
+            raise ReportInputError("a report of headline figures alone is never suppressed")
+
+    def _computed(self) -> dict[str, Any]:
+        scope = {"start": self.start, "end": self.end, "department_ids": self.department_ids}
+        unique = selectors.unique_physicians_supported(**scope)
+        eligible = selectors.eligible_physicians(**scope)
+        departments = self._department_counts
+        referrals = self._referrals
+        return {
+            "period": {"start": _iso(self.start), "end": _iso(self.end)},
+            "scope": self.scope.as_dict(),
+            "reach": {
+                "unique_physicians_supported": unique,
+                "eligible_physicians": eligible,
+                "proportion_supported": metrics.proportion(unique, eligible),
+            },
+            "effectiveness": {
+                "would_recommend": self._survey_item(
+                    "program_evaluation", "would_recommend", likert=False
+                ),
+            },
+            "adoption": {
+                "departments_total": departments["total"],
+                "departments_adopted": departments["adopted"],
+                "proportion_departments": metrics.proportion(
+                    departments["adopted"], departments["total"]
+                ),
+            },
+            "implementation": {
+                "referrals": {
+                    "received": referrals["received"],
+                    "within_deadline": referrals["within_deadline"],
+                    "proportion_within_deadline": metrics.proportion(
+                        referrals["within_deadline"], referrals["received"]
+                    ),
+                },
+            },
+            "maintenance": {
+                "departments_sustained": departments["sustained"],
+                "departments_eligible_for_sustainment": departments["eligible_for_sustainment"],
+            },
+        }

@@ -2,8 +2,8 @@
 period of the same length, and the period's PRISM notes counted by tag (the top of the program
 dashboard and the PDF's first page).
 
-The previous period is a second ``ReAimReport`` of the same scope and threshold; nothing here
-computes a number the report does not hold.
+The previous period is a second report of the same scope and threshold (its headline figures
+alone when nothing is suppressed); nothing here computes a number the report does not hold.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from post_program.models import FIRST_DAY
 from ..labels import DIMENSION_LABELS, DIMENSION_QUESTIONS, definition_for, label_for
 from ..metrics import Window, add_months
 from ..models import PrismTag
-from ..report import SECTIONS, ReAimReport
+from ..report import SECTIONS, HeadlineReport, ReAimReport
 from .display import display_number, is_percent, tagged_phrase
 from .tidy import lookup
 
@@ -51,10 +51,20 @@ def previous_period(period: Window) -> Window | None:
 
 
 def previous_report(report: ReAimReport) -> ReAimReport | None:
-    """The same report (scope, threshold, settings) for the previous period, or None."""
+    """The same report (scope, threshold, settings) for the previous period, or None: its
+    headline figures alone when nothing is suppressed, else the whole report (whether a
+    figure is hidden depends on the others)."""
     period = previous_period(report.period)
     if period is None:
         return None
+    if report.threshold is None:
+        return HeadlineReport(
+            period=period,
+            scope=report.scope,
+            generated_at=report.generated_at,
+            refresher_months=report.refresher_months,
+            deadline_hours=report.deadline_hours,
+        )
     return replace(report, period=period)  # a new object: nothing computed is carried over
 
 

@@ -19,12 +19,20 @@ from reporting.charts import ALL_HIDDEN_TEXT, NOTHING_TEXT, SOME_HIDDEN_TEXT, ch
 from reporting.metrics import Window
 from reporting.render import render
 from reporting.render.summary import (
+    HEADLINES,
     previous_period,
     previous_report,
     prism_tag_counts,
     summary_cards,
 )
-from reporting.report import ReAimReport, period_parse, scope_for
+from reporting.render.tidy import lookup
+from reporting.report import (
+    HeadlineReport,
+    ReAimReport,
+    ReportInputError,
+    period_parse,
+    scope_for,
+)
 
 from .conftest import PERIOD
 from .factories import make_interaction
@@ -139,9 +147,9 @@ def test_lead_and_site_dashboards_show_no_trend(program):
     assert "data-change=" not in lead.content.decode()
 
 
-def test_the_comparison_costs_one_report_of_queries(program, monkeypatch):
+def test_the_comparison_costs_the_previous_periods_headline_figures(program, monkeypatch):
     """The program dashboard's budget: the page without the comparison, plus exactly the
-    queries of one report for the previous period."""
+    queries of the previous period's headline figures, fewer than a whole report's."""
     client = program.client("director")
     url = reverse("reporting:program_dashboard")
 
@@ -154,10 +162,73 @@ def test_the_comparison_costs_one_report_of_queries(program, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr(views, "previous_report", lambda report: None)
         without = count()
-    previous = ReAimReport(period=period_parse("2019-01-01", "2019-12-31"))
-    with CaptureQueriesContext(connection) as one_report:
-        previous.data  # noqa: B018 - computing it is the point
-    assert with_comparison - without == len(one_report) > 0
+    previous = period_parse("2019-01-01", "2019-12-31")
+
+    def queries_of(report) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            report.data  # noqa: B018 - computing it is the point
+        return len(queries)
+
+    headlines = queries_of(HeadlineReport(period=previous))
+    assert with_comparison - without == headlines > 0
+    assert headlines < queries_of(ReAimReport(period=previous)) / 2
+
+
+PERIODS = (
+    ("2019-01-01", "2019-12-31"),
+    ("2020-01-01", "2020-12-31"),
+    ("2020-02-10", "2020-08-20"),
+    ("2020-04-01", "2020-06-30"),
+    ("2021-03-01", "2021-03-01"),
+)
+
+
+@pytest.mark.parametrize(("start", "end"), PERIODS)
+def test_headline_figures_alone_equal_the_whole_reports(program, start, end):
+    # Beside the cast's: five conversations, two of them with a physician only known by
+    # pseudonym, and outreach that did not reach three other physicians.
+    physicians = program.department_c.physicians.order_by("pk")
+    for index, physician in enumerate(physicians[:5]):
+        make_interaction(
+            department=program.department_c,
+            supporter=program.supporter_b_profile,
+            physician=physician,
+            pseudonymised=index < 2,
+            occurred_on=date(2020, 2, 8 + index),
+        )
+    for index, physician in enumerate(physicians[5:8]):
+        make_interaction(
+            department=program.department_c,
+            supporter=program.supporter_b_profile,
+            physician=physician,
+            successful=False,
+            duration_minutes=0,
+            occurred_on=date(2020, 6, 1 + index),
+        )
+    period = period_parse(start, end)
+    scopes = [
+        scope_for(),
+        scope_for(site=program.department_a.site),
+        scope_for(departments=[program.department_a]),
+        scope_for(departments=[program.department_b, program.department_c]),
+    ]
+    for scope in scopes:
+        whole = ReAimReport(period=period, scope=scope).exact
+        alone = HeadlineReport(period=period, scope=scope).data
+        for headline in HEADLINES:
+            for path in (headline.path, headline.of, headline.part, headline.share):
+                if path is not None:
+                    assert lookup(alone, path) == lookup(whole, path), (scope.label, path)
+
+
+def test_only_an_exact_report_is_compared_with_headline_figures_alone(program):
+    period = period_parse("2020-04-01", "2020-06-30")
+    assert type(previous_report(ReAimReport(period=period))) is HeadlineReport
+    suppressed = previous_report(ReAimReport(period=period, threshold=11))
+    assert type(suppressed) is ReAimReport
+    assert suppressed.threshold == 11
+    with pytest.raises(ReportInputError):
+        HeadlineReport(period=period, threshold=11)
 
 
 def _chart(data: dict, chart_id: str):
@@ -192,3 +263,22 @@ def test_a_chart_whose_values_are_all_hidden_says_so(program):
 def test_a_chart_of_a_quiet_period_says_there_is_nothing_to_draw(program):
     report = ReAimReport(period=period_parse("2019-01-01", "2019-06-30"))
     assert _chart(report.data, "chart-referral-funnel").empty_text == NOTHING_TEXT
+
+
+def test_a_reports_queries_run_without_jit_and_with_room_to_hash(transactional_db):
+    """On PostgreSQL the report's transaction turns JIT off and raises ``work_mem``, for its
+    own queries only."""
+    from reporting.selectors import REPORT_WORK_MEM, report_queries
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the settings are PostgreSQL's")
+
+    def shown() -> tuple[str, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+            return cursor.fetchone()
+
+    before = shown()
+    with report_queries():
+        assert shown() == ("off", REPORT_WORK_MEM)
+    assert shown() == before != ("off", REPORT_WORK_MEM)
