@@ -17,7 +17,7 @@ from django.http import Http404
 from post_program.access import roles_for
 from post_program.models import Department, PeerSupporter
 
-from .models import DebriefRequest, Referral
+from .models import DebriefRequest, HandoffNote, Referral
 
 
 def can_request_support(user) -> bool:
@@ -107,6 +107,15 @@ def can_work_case(user, referral) -> bool:
         and referral.assigned_to_id == roles.supporter.pk
         and referral.status in ("accepted", "contacted")
     )
+
+
+def handoff_notes_visible_to(user, referral) -> QuerySet[HandoffNote]:
+    """Hand-off notes are read by the case's supporter now, never by whoever assigns it: the
+    notes earlier supporters of the case left (a supporter's own is on their edit form)."""
+    supporter = roles_for(user).supporter
+    if supporter is None or referral.assigned_to_id != supporter.pk:
+        return HandoffNote.objects.none()
+    return HandoffNote.objects.filter(referral=referral).exclude(written_by=supporter)
 
 
 def can_log_interactions(user) -> bool:

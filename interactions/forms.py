@@ -18,6 +18,7 @@ from post_program.models import Department, PeerSupporter, Physician, Site
 
 from .models import (
     FOLLOW_UP_NOTE_MAX_LENGTH,
+    HANDOFF_NOTE_MAX_LENGTH,
     MAX_DURATION_MINUTES,
     NOTE_MAX_LENGTH,
     ContactMethod,
@@ -36,6 +37,7 @@ from .models import (
 )
 from .services import (
     ESCALATED_WITHOUT_RESOURCE,
+    HANDOFF_NOTE_ADVICE,
     close_errors,
     interaction_errors,
     outreach_errors,
@@ -360,6 +362,44 @@ class DeclineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class HandoffNoteForm(forms.Form):
+    """The note the case's supporter keeps for whoever takes the case next (empty: none)."""
+
+    prefix = "handoff"
+    handoff_note = forms.CharField(
+        label="Note for the next supporter (optional)",
+        required=False,
+        max_length=HANDOFF_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=HANDOFF_NOTE_ADVICE,
+        error_messages={
+            "max_length": f"Keep the note to {HANDOFF_NOTE_MAX_LENGTH} characters "
+            "(it has %(show_value)d)."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class HandBackForm(HandoffNoteForm):
+    """The supporter gives back a case they accepted, with the note if they like."""
+
+    prefix = "hand_back"
+    field_order = ["reason", "handoff_note"]
+    reason = forms.ChoiceField(
+        label="Why are you handing this case back?",
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a reason.",
+            "invalid_choice": "Choose a reason from the list.",
+        },
+    )
 
 
 class QueueFilterForm(forms.Form):

@@ -37,4 +37,6 @@ urlpatterns = [
         name="referral_interaction_log",
     ),
     path("<int:pk>/close/", views.referral_close_case, name="referral_close"),
+    path("<int:pk>/handoff-note/", views.referral_handoff_note, name="referral_handoff_note"),
+    path("<int:pk>/hand-back/", views.referral_hand_back, name="referral_hand_back"),
 ]

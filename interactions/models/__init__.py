@@ -7,10 +7,12 @@ Everything is imported here, so the app's models and choices are `interactions.m
 
 from .casework import (
     FOLLOW_UP_NOTE_MAX_LENGTH,
+    HANDOFF_NOTE_MAX_LENGTH,
     MAX_DURATION_MINUTES,
     DebriefRequest,
     DebriefTrigger,
     EscalationResource,
+    HandoffNote,
     Interaction,
     InteractionQuerySet,
     InteractionSource,
@@ -64,6 +66,7 @@ __all__ = [
     "ACTIVE_ASSIGNMENT_STATES",
     "EVENT_REASON",
     "FOLLOW_UP_NOTE_MAX_LENGTH",
+    "HANDOFF_NOTE_MAX_LENGTH",
     "HELD_STATUSES",
     "IS_OPEN",
     "MAX_DURATION_MINUTES",
@@ -81,6 +84,7 @@ __all__ = [
     "EscalationResource",
     "EventCategory",
     "EventKind",
+    "HandoffNote",
     "Interaction",
     "InteractionMinutes",
     "InteractionMonth",

@@ -246,6 +246,34 @@ class OutreachAttempt(models.Model):
         return f"{self.referral_id} {self.method} at {self.attempted_at:%Y-%m-%d %H:%M}"
 
 
+HANDOFF_NOTE_MAX_LENGTH = 600
+
+
+class HandoffNote(models.Model):
+    """What a supporter who worked a case leaves for the one who takes it next: how and when
+    the colleague likes to be reached, what was agreed. Written by the case's supporter while
+    they hold it (or as they hand it back), read only by a later supporter of the case; never
+    shown to coordinators, leads or the colleague, and removed by retention."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="handoff_notes")
+    written_by = models.ForeignKey(PeerSupporter, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(max_length=HANDOFF_NOTE_MAX_LENGTH)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        constraints = [
+            # One note per supporter and case, rewritten as it changes.
+            models.UniqueConstraint(
+                fields=["referral", "written_by"], name="handoff_note_one_per_supporter"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="handoff_note_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hand-off note on referral {self.referral_id}"
+
+
 class DebriefTrigger(models.TextChoices):
     ESCALATION = "escalation", "After pointing a colleague to professional help"
     LOAD = "load", "After many interactions in 30 days"

@@ -6,7 +6,8 @@ Named `<entity>_<action>` with keyword-only arguments. Every transition takes an
 history quietly: no emails and no deadline reminders (the demo, imports).
 
 By concern: `intake` (requests and difficult events), `assignment` (offering a referral to a
-supporter), `casework` (first contact, outreach, the interaction log, closing), `supporters`
+supporter), `casework` (first contact, outreach, the interaction log, closing), `handoff`
+(the note for the next supporter, handing a case back), `supporters`
 (availability, conflicts, debriefs), `deadlines`, `notifications` (the outbox) and `retention`;
 `transitions` holds what the referral transitions share. Callers use the names below.
 """
@@ -35,6 +36,12 @@ from .casework import (
     referrals_record_list,
 )
 from .deadlines import reminder_process, reminders_due_ids
+from .handoff import (
+    HANDOFF_NOTE_ADVICE,
+    handoff_note_errors,
+    handoff_note_save,
+    referral_hand_back,
+)
 from .intake import RequestResult, event_record, referral_request
 from .notifications import (
     notification_message,
@@ -58,6 +65,7 @@ from .transitions import ReferralChanged, ReferralError
 
 __all__ = [
     "ESCALATED_WITHOUT_RESOURCE",
+    "HANDOFF_NOTE_ADVICE",
     "CaseWorkError",
     "PurgeResult",
     "ReferralChanged",
@@ -70,6 +78,8 @@ __all__ = [
     "debrief_mark_held",
     "debrief_request",
     "event_record",
+    "handoff_note_errors",
+    "handoff_note_save",
     "interaction_errors",
     "interaction_log",
     "interactions_record_list",
@@ -82,6 +92,7 @@ __all__ = [
     "referral_assign",
     "referral_close",
     "referral_decline",
+    "referral_hand_back",
     "referral_record_contact",
     "referral_record_view",
     "referral_request",

@@ -176,10 +176,35 @@ def referral_decline(
     assignment.responded_at = at
     assignment.decline_reason = reason
     assignment.save(update_fields=["state", "responded_at", "decline_reason"])
+    return _given_back(
+        actor=actor,
+        referral=referral,
+        assignment=assignment,
+        kind=EventKind.DECLINED,
+        action="referral.decline",
+        at=at,
+        notify=notify,
+    )
+
+
+def _given_back(
+    *,
+    actor: User | None,
+    referral: Referral,
+    assignment: Assignment,
+    kind: str,
+    action: str,
+    at: datetime,
+    notify: bool,
+) -> Referral:
+    """The referral back in the queue after its supporter gave up ``assignment`` (declined,
+    with its reason): its history, its audit row, and the coordinators told."""
     from_status = _back_to_queue(referral)
+    reason = assignment.decline_reason
+    supporter = assignment.supporter
     _event(
         referral,
-        EventKind.DECLINED,
+        kind,
         actor=actor,
         at=at,
         from_status=from_status,
@@ -188,7 +213,7 @@ def referral_decline(
     )
     _audit(
         actor,
-        "referral.decline",
+        action,
         referral,
         supporter_id=supporter.pk,
         assignment_id=assignment.pk,

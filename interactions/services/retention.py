@@ -15,6 +15,7 @@ from surveys import services as survey_services
 
 from ..models import (
     EventKind,
+    HandoffNote,
     Interaction,
     Notification,
     Referral,
@@ -42,6 +43,7 @@ class PurgeResult:
     requester_events: int = 0
     audit_actors: int = 0
     follow_up_notes: int = 0
+    handoff_notes: int = 0
     outbox_rows: int = 0
     survey_invitations: int = 0
     referral_ids: list[str] | None = None
@@ -57,6 +59,7 @@ class PurgeResult:
             "requester_events",
             "audit_actors",
             "follow_up_notes",
+            "handoff_notes",
             "outbox_rows",
             "survey_invitations",
         ):
@@ -73,6 +76,7 @@ class PurgeResult:
             "requester_events": self.requester_events,
             "audit_actors": self.audit_actors,
             "follow_up_notes": self.follow_up_notes,
+            "handoff_notes": self.handoff_notes,
             "outbox_rows": self.outbox_rows,
             "survey_invitations": self.survey_invitations,
         }
@@ -219,6 +223,7 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
     result.audit_actors = audit_actor_forget(
         event_ids=_audit_rows_of_people(cases), reason="retention.purge"
     )
+    result.handoff_notes, _ = HandoffNote.objects.filter(referral_id__in=purged).delete()
     notified = Notification.objects.filter(referral_id__in=purged)
     OutboxEmail.objects.filter(notification__in=notified).delete()
     result.outbox_rows, _ = notified.delete()

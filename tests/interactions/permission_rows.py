@@ -215,6 +215,23 @@ ROWS += [
         data=lambda cast: {"outcome": "supported"},
     ),
     Row("interactions:referral_close", everyone(405), kwargs=_supported_by_a),
+    # The note for the next supporter and handing a case back: the case's supporter alone.
+    Row(
+        "interactions:referral_handoff_note",
+        _others(coordinator=403, supporter_a=302),
+        method="post",
+        kwargs=_contacted_by_a,
+        data=lambda cast: {"handoff-handoff_note": "Evenings are best"},
+    ),
+    Row("interactions:referral_handoff_note", everyone(405), kwargs=_contacted_by_a),
+    Row(
+        "interactions:referral_hand_back",
+        _others(coordinator=403, supporter_a=302),
+        method="post",
+        kwargs=_contacted_by_a,
+        data=lambda cast: {"hand_back-reason": "capacity"},
+    ),
+    Row("interactions:referral_hand_back", everyone(405), kwargs=_contacted_by_a),
     # A supporter's own pages.
     Row("interactions:interaction_list", only(*SUPPORTERS)),
     Row("interactions:interaction_list", everyone(405), method="post"),

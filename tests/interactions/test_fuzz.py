@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from interactions.models import (
     ContactMethod,
+    DeclineReason,
     DepartmentPreference,
     EscalationResource,
     EventCategory,
@@ -211,6 +212,26 @@ def test_outreach_interaction_and_close_forms_never_fail(cast, data):
     close = data.draw(_form({"outcome": _value(Outcome.values)}))
     url = reverse("interactions:referral_close", args=[referral.pk])
     assert client.post(url, close).status_code in (302, 400)
+
+
+@FUZZ
+@given(data=st.data())
+def test_hand_off_note_and_hand_back_forms_never_fail(cast, data):
+    referral = referral_contacted(department=cast.department_a, supporter=cast.supporter_a_profile)
+    client = cast.client("supporter_a")
+    note = data.draw(_form({"handoff-handoff_note": junk}))
+    url = reverse("interactions:referral_handoff_note", args=[referral.pk])
+    assert client.post(url, note).status_code in (302, 400)
+    hand_back = data.draw(
+        _form(
+            {
+                "hand_back-reason": _value(DeclineReason.values),
+                "hand_back-handoff_note": junk,
+            }
+        )
+    )
+    url = reverse("interactions:referral_hand_back", args=[referral.pk])
+    assert client.post(url, hand_back).status_code in (302, 400)
 
 
 @FUZZ

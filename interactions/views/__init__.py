@@ -1,0 +1,70 @@
+"""Referral pages: parse, check access (access.py), call a service, render or redirect.
+
+By concern: `requests` (asking for support), `referrals` (the queue, difficult events and one
+referral's page), `casework` (a supporter's cases) and `supporters` (a supporter's own pages
+and their load as coordinators see it).
+"""
+
+from .casework import (
+    case_list,
+    referral_close_case,
+    referral_hand_back,
+    referral_handoff_note,
+    referral_interaction_log,
+    referral_outreach,
+)
+from .referrals import (
+    event_record,
+    queue,
+    referral_accept,
+    referral_assign,
+    referral_decline,
+    referral_detail,
+)
+from .requests import (
+    my_requests,
+    referral_request,
+    referral_submitted,
+    roster_search,
+    supporter_directory,
+)
+from .supporters import (
+    availability,
+    conflict_declare,
+    conflict_withdraw,
+    debrief_held,
+    debrief_request,
+    interaction_list,
+    interaction_new,
+    supporter_care,
+    supporter_load,
+)
+
+__all__ = [
+    "availability",
+    "case_list",
+    "conflict_declare",
+    "conflict_withdraw",
+    "debrief_held",
+    "debrief_request",
+    "event_record",
+    "interaction_list",
+    "interaction_new",
+    "my_requests",
+    "queue",
+    "referral_accept",
+    "referral_assign",
+    "referral_close_case",
+    "referral_decline",
+    "referral_detail",
+    "referral_hand_back",
+    "referral_handoff_note",
+    "referral_interaction_log",
+    "referral_outreach",
+    "referral_request",
+    "referral_submitted",
+    "roster_search",
+    "supporter_care",
+    "supporter_directory",
+    "supporter_load",
+]

@@ -1,0 +1,260 @@
+"""The coordinators' queue and difficult events, and one referral's page: assigning it, and the
+supporter accepting or declining it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from post_program.access import require, roles_for
+from post_program.models import Site
+
+from .. import selectors, services
+from ..access import (
+    can_answer_assignment,
+    can_assign_referral,
+    can_see_follow_up_note,
+    can_see_referrer,
+    can_triage_referrals,
+    can_work_case,
+    event_departments_for,
+    get_referral_or_404,
+    handoff_notes_visible_to,
+)
+from ..forms import (
+    AssignForm,
+    CloseForm,
+    DeclineForm,
+    EventForm,
+    HandBackForm,
+    HandoffNoteForm,
+    OutreachForm,
+    QueueFilterForm,
+)
+
+QUEUE_PAGE_SIZE = 50
+
+
+# --- coordinators ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_triage_referrals)
+def event_record(request):
+    departments = event_departments_for(request.user)
+    if request.method == "POST":
+        form = EventForm(request.POST, departments=departments)
+        if form.is_valid():
+            data = form.cleaned_data
+            _, results = services.event_record(
+                actor=request.user,
+                occurred_on=data["occurred_on"],
+                department=data["department"],
+                category=data["category"],
+                physicians=data["physicians"],
+            )
+            created = sum(result.created for result in results)
+            joined = len(results) - created
+            text = f"Event recorded: {created} referral{'s' if created != 1 else ''} opened."
+            if joined:
+                text += f" {joined} physician{'s' if joined != 1 else ''} already had an open one."
+            messages.success(request, text)
+            return redirect("interactions:queue")
+    else:
+        form = EventForm(
+            initial={"department": request.GET.get("department", "")}, departments=departments
+        )
+    return render(request, "interactions/event_record.html", {"form": form})
+
+
+@require_GET
+@require(can_triage_referrals)
+def queue(request):
+    sites = Site.objects.filter(pk__in=roles_for(request.user).coordinator_site_ids)
+    form = QueueFilterForm(request.GET or None, sites=sites)
+    site_id, status, overdue = None, "open", False
+    if form.is_valid():
+        site_id = form.cleaned_data["site"].pk if form.cleaned_data["site"] else None
+        status = form.cleaned_data["status"] or "open"
+        overdue = form.cleaned_data["overdue"]
+    now = timezone.now()
+    referrals = selectors.referral_queue(
+        user=request.user, site_id=site_id, status=status, overdue=overdue, now=now
+    )
+    page = Paginator(referrals, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    services.referrals_record_list(actor=request.user, page="queue", referrals=page)
+    return render(
+        request,
+        "interactions/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": selectors.queue_counts(user=request.user, site_id=site_id, now=now),
+            "now": now,
+        },
+    )
+
+
+# --- one referral ------------------------------------------------------------------------------
+
+
+@require_GET
+def referral_detail(request, pk: int):
+    referral = get_referral_or_404(request.user, pk)
+    services.referral_record_view(actor=request.user, referral=referral)
+    return _render_detail(request, referral)
+
+
+def _render_detail(
+    request,
+    referral,
+    *,
+    assign_form=None,
+    decline_form=None,
+    outreach_form=None,
+    close_form=None,
+    handoff_form=None,
+    hand_back_form=None,
+    status=200,
+):
+    user = request.user
+    may_assign = can_assign_referral(user, referral)
+    suggestions = None
+    if may_assign and referral.is_open:
+        suggestions = selectors.referral_suggestions(referral=referral)
+        if assign_form is None:
+            assign_form = AssignForm(
+                initial={"version": referral.version}, candidates=suggestions.eligible
+            )
+    may_answer = can_answer_assignment(user, referral)
+    if may_answer and decline_form is None:
+        decline_form = DeclineForm()
+    may_work = can_work_case(user, referral)
+    if may_work:
+        outreach_form = outreach_form or OutreachForm(referral=referral)
+        close_form = close_form or CloseForm(referral=referral)
+        own_note = referral.handoff_notes.filter(written_by=roles_for(user).supporter).first()
+        handoff_form = handoff_form or HandoffNoteForm(
+            initial={"handoff_note": own_note.text if own_note else ""}
+        )
+        hand_back_form = hand_back_form or HandBackForm(
+            initial={"handoff_note": own_note.text if own_note else ""}
+        )
+    handoff_notes = list(handoff_notes_visible_to(user, referral).select_related("written_by"))
+    record = selectors.case_record(referral=referral)
+    for interaction in record.interactions:
+        interaction.note_visible = can_see_follow_up_note(user, interaction)
+    referral = (
+        type(referral)
+        .objects.select_related(
+            "physician__department__site",
+            "department__site",
+            "referrer",
+            "assigned_to__physician__department__site",
+            "requested_supporter__physician__department__site",
+            "event",
+        )
+        .get(pk=referral.pk)
+    )
+    response = render(
+        request,
+        "interactions/referral_detail.html",
+        {
+            "referral": referral,
+            "history": selectors.referral_history(referral=referral),
+            "may_assign": may_assign,
+            "suggestions": suggestions,
+            "assign_form": assign_form,
+            "may_answer": may_answer,
+            "decline_form": decline_form,
+            "show_referrer": can_see_referrer(user, referral),
+            "show_actors": may_assign,
+            "may_work": may_work,
+            "outreach_form": outreach_form,
+            "close_form": close_form,
+            "handoff_form": handoff_form,
+            "hand_back_form": hand_back_form,
+            "handoff_notes": handoff_notes,
+            "record": record,
+            "show_notes": any(i.note_visible for i in record.interactions),
+        },
+    )
+    response.status_code = status
+    return response
+
+
+@require_POST
+def referral_assign(request, pk: int):
+    referral = get_referral_or_404(request.user, pk)
+    if not can_assign_referral(request.user, referral):
+        raise PermissionDenied
+    if not referral.is_open:
+        messages.error(request, "This referral is closed.")
+        return redirect("interactions:referral_detail", pk=referral.pk)
+    suggestions = selectors.referral_suggestions(referral=referral)
+    form = AssignForm(request.POST, candidates=suggestions.eligible)
+    if not form.is_valid():
+        services.referral_record_view(actor=request.user, referral=referral)
+        return _render_detail(request, referral, assign_form=form, status=400)
+    supporter = form.cleaned_data["supporter"]
+    try:
+        services.referral_assign(
+            actor=request.user,
+            referral=referral,
+            supporter=supporter,
+            expected_version=form.cleaned_data["version"],
+        )
+    except services.ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Assigned to {supporter.physician.name or 'the supporter'}; they have been "
+            f"emailed and have {settings.ACCEPT_WITHIN_HOURS} hours to accept.",
+        )
+    return redirect("interactions:referral_detail", pk=referral.pk)
+
+
+def _answering_supporter(request, pk: int):
+    referral = get_referral_or_404(request.user, pk)
+    if not can_answer_assignment(request.user, referral):
+        raise PermissionDenied
+    return referral, roles_for(request.user).supporter
+
+
+@require_POST
+def referral_accept(request, pk: int):
+    referral, supporter = _answering_supporter(request, pk)
+    try:
+        services.referral_accept(actor=request.user, referral=referral, supporter=supporter)
+    except services.ReferralError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "You accepted this referral. Please make first contact soon.")
+    return redirect("interactions:referral_detail", pk=referral.pk)
+
+
+@require_POST
+def referral_decline(request, pk: int):
+    referral, supporter = _answering_supporter(request, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        services.referral_record_view(actor=request.user, referral=referral)
+        return _render_detail(request, referral, decline_form=form, status=400)
+    try:
+        services.referral_decline(
+            actor=request.user,
+            referral=referral,
+            supporter=supporter,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ReferralError as error:
+        messages.error(request, str(error))
+        return redirect("interactions:referral_detail", pk=referral.pk)
+    messages.success(request, "Declined. The coordinators will find another supporter.")
+    return redirect("interactions:case_list")

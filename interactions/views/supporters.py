@@ -1,0 +1,251 @@
+"""A supporter's own pages (interactions without a referral, their log, availability and
+conflicts, care and debriefs) and the coordinators' view of supporters' load."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from post_program.access import require, roles_for
+
+from .. import selectors, services
+from ..access import (
+    can_log_interactions,
+    can_view_supporter_load,
+    get_debrief_or_404,
+)
+from ..forms import (
+    AvailabilityForm,
+    ConflictForm,
+    ConflictSearchForm,
+    DebriefForm,
+    InteractionForm,
+)
+from ..models import (
+    DebriefTrigger,
+)
+from .casework import LIST_PAGE_SIZE, _debrief_message, _form_errors, _interaction_values
+from .requests import _search_allowed
+
+# --- supporters: interactions without a referral, log, availability, care ----------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_log_interactions)
+def interaction_new(request):
+    """An interaction that came without a referral (source `proactive`)."""
+    supporter = roles_for(request.user).supporter
+    if request.method == "POST":
+        form = InteractionForm(request.POST, supporter=supporter)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.interaction_log(
+                    actor=request.user,
+                    supporter=supporter,
+                    department=data["department"],
+                    physician=data["colleague"],
+                    **_interaction_values(data),
+                )
+            except services.CaseWorkError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, "Interaction logged.")
+                _debrief_message(request, supporter)
+                return redirect("interactions:interaction_list")
+    else:
+        form = InteractionForm(supporter=supporter)
+    selected = None
+    if form.is_bound and hasattr(form, "cleaned_data") and not form.errors.get("colleague"):
+        selected = form.cleaned_data.get("colleague")
+    return render(
+        request,
+        "interactions/interaction_form.html",
+        {
+            "form": form,
+            "referral": None,
+            "selected_colleague": selected,
+            "selected_colleague_list": [selected] if selected else [],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+@require(can_log_interactions)
+def interaction_list(request):
+    supporter = roles_for(request.user).supporter
+    page = Paginator(
+        selectors.supporter_interactions(supporter=supporter), LIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    services.interactions_record_list(
+        actor=request.user, page="interaction_list", interactions=page
+    )
+    return render(request, "interactions/interaction_list.html", {"page": page})
+
+
+def _availability_page(request, supporter, *, form=None, conflict_form=None, status=200):
+    search = ConflictSearchForm(request.GET or None)
+    query = search.query
+    results = []
+    limited = False
+    if query:
+        if _search_allowed(request.user):
+            declared = set(supporter.conflicts.values_list("pk", flat=True))
+            results = [
+                physician
+                for physician in selectors.conflict_candidates(supporter=supporter, query=query)
+                if physician.pk not in declared
+            ]
+        else:
+            limited = True
+    if form is None:
+        form = AvailabilityForm(
+            initial={
+                "accepting_referrals": "yes" if supporter.accepting_referrals else "no",
+                "away_until": supporter.away_until,
+                "caseload_cap": supporter.caseload_cap,
+            }
+        )
+    conflicts = supporter.conflicts.select_related("department__site").order_by("name", "pk")
+    return render(
+        request,
+        "interactions/availability.html",
+        {
+            "supporter": supporter,
+            "form": form,
+            "conflict_form": conflict_form,
+            "conflicts": conflicts,
+            "search": search,
+            "query": query,
+            "results": results,
+            "limited": limited,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_log_interactions)
+def availability(request):
+    supporter = roles_for(request.user).supporter
+    if request.method == "POST":
+        form = AvailabilityForm(request.POST)
+        if not form.is_valid():
+            return _availability_page(request, supporter, form=form, status=400)
+        services.supporter_availability_set(
+            actor=request.user, supporter=supporter, **form.cleaned_data
+        )
+        messages.success(request, "Availability saved. New cases are offered accordingly.")
+        return redirect("interactions:availability")
+    return _availability_page(request, supporter)
+
+
+@require_POST
+@require(can_log_interactions)
+def conflict_declare(request):
+    supporter = roles_for(request.user).supporter
+    form = ConflictForm(request.POST, supporter=supporter)
+    if not form.is_valid():
+        return _availability_page(request, supporter, conflict_form=form, status=400)
+    physician = form.cleaned_data["physician"]
+    services.supporter_conflict_declare(
+        actor=request.user, supporter=supporter, physician=physician
+    )
+    messages.success(
+        request, f"Conflict declared: you will not be assigned to {physician.name or 'them'}."
+    )
+    return redirect("interactions:availability")
+
+
+@require_POST
+@require(can_log_interactions)
+def conflict_withdraw(request, physician_pk: int):
+    supporter = roles_for(request.user).supporter
+    if supporter is None:  # can_log_interactions lets supporters in only
+        raise PermissionDenied
+    physician = supporter.conflicts.filter(pk=physician_pk).first()
+    if physician is None:
+        raise Http404
+    services.supporter_conflict_withdraw(
+        actor=request.user, supporter=supporter, physician=physician
+    )
+    messages.success(request, "Conflict withdrawn.")
+    return redirect("interactions:availability")
+
+
+@require_GET
+@require(can_log_interactions)
+def supporter_care(request):
+    supporter = roles_for(request.user).supporter
+    load = selectors.supporter_loads(supporter_ids=[supporter.pk])[supporter.pk]
+    offer = selectors.debrief_offer(supporter=supporter)
+    return render(
+        request,
+        "interactions/supporter_care.html",
+        {
+            "supporter": supporter,
+            "load": load,
+            "offer": offer,
+            "offer_label": DebriefTrigger(offer).label if offer else "",
+            "open_debrief": selectors.open_debrief(supporter=supporter),
+            "threshold": settings.DEBRIEF_AFTER_INTERACTIONS,
+            "debrief_form": DebriefForm(initial={"trigger": offer or DebriefTrigger.ASKED}),
+        },
+    )
+
+
+@require_POST
+@require(can_log_interactions)
+def debrief_request(request):
+    supporter = roles_for(request.user).supporter
+    form = DebriefForm(request.POST)
+    trigger = form.cleaned_data["trigger"] if form.is_valid() else DebriefTrigger.ASKED
+    _, created = services.debrief_request(actor=request.user, supporter=supporter, trigger=trigger)
+    if created:
+        messages.success(
+            request, "Your site's coordinators were asked to get in touch for a debrief."
+        )
+    else:
+        messages.info(
+            request, "You have already asked for a debrief; a coordinator will be in touch."
+        )
+    return redirect("interactions:supporter_care")
+
+
+# --- coordinators: supporters' load ------------------------------------------------------------
+
+
+@require_GET
+@require(can_view_supporter_load)
+def supporter_load(request):
+    """Each supporter of the coordinator's sites: open cases and recent load as counts only,
+    and any debrief they asked for."""
+    page = Paginator(selectors.supporters_with_load(user=request.user), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    loads = selectors.supporter_loads(supporter_ids=[supporter.pk for supporter in page])
+    rows = [(supporter, loads[supporter.pk]) for supporter in page]
+    return render(
+        request,
+        "interactions/supporter_load.html",
+        {"page": page, "rows": rows, "threshold": settings.DEBRIEF_AFTER_INTERACTIONS},
+    )
+
+
+@require_POST
+@require(can_view_supporter_load)
+def debrief_held(request, pk: int):
+    debrief = get_debrief_or_404(request.user, pk)
+    try:
+        services.debrief_mark_held(actor=request.user, debrief=debrief)
+    except services.CaseWorkError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Debrief marked as held.")
+    return redirect("interactions:supporter_load")
