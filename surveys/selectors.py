@@ -102,15 +102,36 @@ def campaign_list(
     )
 
 
-def open_campaigns_with_rates() -> list[Campaign]:
-    """The campaigns open now, with `invited`, `responded` and `response_rate` (answers out of
-    invitations, as a campaign's results page counts them), program-wide. One query."""
-    campaigns = list(
-        campaign_list(Campaign.objects.open(), department_ids=None).order_by("closes_on", "pk")
+@dataclass(frozen=True)
+class OpenCampaign:
+    pk: int
+    name: str
+    closes_on: date | None
+    invited: int
+    responded: int
+    response_rate: float | None
+
+
+def open_campaigns_with_rates() -> list[OpenCampaign]:
+    """The campaigns open now, with their invitations, answers and response rate (answers out
+    of invitations, as a campaign's results page counts them), program-wide. One query."""
+    campaigns = campaign_list(Campaign.objects.open(), department_ids=None).order_by(
+        "closes_on", "pk"
     )
+    rows = []
     for campaign in campaigns:
-        campaign.response_rate = _rate(campaign.responded, campaign.invited)
-    return campaigns
+        invited, responded = getattr(campaign, "invited"), getattr(campaign, "responded")  # noqa: B009
+        rows.append(
+            OpenCampaign(
+                campaign.pk,
+                campaign.name,
+                campaign.closes_on,
+                invited,
+                responded,
+                _rate(responded, invited),
+            )
+        )
+    return rows
 
 
 # --- Suppression -----------------------------------------------------------------------------
