@@ -69,5 +69,6 @@ def home_supporter(request):
             "open_count": len(cases),
             "next_deadline": min((d for d in deadlines if d is not None), default=None),
             "today": timezone.localdate(),
+            "now": timezone.now(),
         },
     )

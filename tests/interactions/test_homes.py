@@ -97,6 +97,15 @@ def _section_text(html: str, element_id: str) -> str:
     return html[start : html.index("</p>", start)]
 
 
+def test_supporter_home_says_when_the_next_deadline_has_passed(cast):
+    late = timezone.now() - timedelta(days=3)
+    referral_in_status(
+        "accepted", department=cast.department_a, supporter=cast.supporter_a_profile, at=late
+    )
+    html = _page(cast, "supporter_a", "home_supporter")
+    assert "already passed: act on it first" in _section_text(html, "next-deadline")
+
+
 def test_supporter_home_with_nothing_waiting_says_so(cast):
     html = _page(cast, "supporter_a", "home_supporter")
     assert "Nothing is waiting on you." in html
