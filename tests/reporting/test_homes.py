@@ -63,10 +63,8 @@ def test_director_home_shows_the_reports_figures_for_this_quarter(program):
     assert shown["adoption.departments_adopted"] == "3"
     assert shown["reach.successful_interactions"] == "12"
     # The program dashboard for the same dates shows the same numbers and the same changes.
-    dashboard = program.client("director").get(
-        reverse("reporting:program_dashboard"),
-        {"period": "custom", "start": "2020-10-01", "end": "2020-11-15"},
-    )
+    dashboard = program.client("director").get(response.context["dashboard_url"])
+    assert dashboard.context["report"].period == THIS_QUARTER
     on_dashboard = cells(dashboard.content.decode())
     assert {path: on_dashboard[path] for path in shown} == shown
     assert response.context["summary"] == dashboard.context["summary"]
@@ -152,10 +150,12 @@ def test_lead_home_shows_their_departments_last_quarter_suppressed(program):
     assert response.context["departments"][0]["cells"][1]["value"] == "suppressed"
     # The department dashboard for the same quarter shows the same summary (it does not
     # compare with the quarter before; the home does, as the program dashboard does).
-    dashboard = program.client("lead").get(
-        reverse("reporting:department_dashboard", args=[program.department_a.pk]),
-        {"period": "custom", "start": "2020-04-01", "end": "2020-06-30"},
+    link = response.context["departments"][0]["url"]
+    assert link.startswith(
+        reverse("reporting:department_dashboard", args=[program.department_a.pk])
     )
+    dashboard = program.client("lead").get(link)
+    assert dashboard.context["report"].period == LAST_FULL_QUARTER
 
     def figures(cards):
         return [{k: v for k, v in card.items() if k != "change"} for card in cards]
