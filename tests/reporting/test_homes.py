@@ -177,6 +177,9 @@ def test_lead_home_shows_only_their_departments(program):
     assert "South" not in html
     for department in (program.department_b, program.department_c):
         assert reverse("reporting:department_dashboard", args=[department.pk]) not in html
+    # Aggregates only: no one of the department is named, supporters included.
+    for physician in program.department_a.physicians.all():
+        assert physician.name not in html
 
 
 @freeze_time("2020-08-15 12:00")
