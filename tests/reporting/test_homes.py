@@ -17,13 +17,14 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from post_program.models import PeerSupporter
-from reporting.metrics import Window
+from reporting.metrics import Window, sustainment_window
 from reporting.render.display import display_number
 from reporting.render.tidy import lookup
 from reporting.report import ReAimReport, scope_for
+from reporting.selectors import departments_without_activity
 from tests.factories import DepartmentFactory, PeerSupporterFactory, PhysicianFactory
 from tests.surveys.factories import make_campaign, make_invitation
-from tests.training.factories import TrainingCompletionFactory
+from tests.training.factories import TrainingCompletionFactory, TrainingSessionFactory
 
 from .factories import make_interaction
 from .test_dashboards import _grow, cells
@@ -184,8 +185,6 @@ def test_lead_home_shows_only_their_departments(program):
 
 @freeze_time("2020-08-15 12:00")
 def test_lead_home_lists_upcoming_training(program):
-    from tests.training.factories import TrainingSessionFactory
-
     TrainingSessionFactory(course__name="Peer support: first course")
     html = _home(program.client("lead"), "home_lead").content.decode()
     assert "Peer support: first course" in html
@@ -210,3 +209,30 @@ def test_home_query_count_is_flat_and_within_budget(program, name, member, budge
     assert before <= budget, before
     _grow(program, sites=2, departments=4, physicians=3)
     assert _queries(client, name) == before
+
+
+def test_departments_without_activity_use_the_sustainment_window(db):
+    """Quiet: running since before the six months to the day, with no successful interaction
+    in them; the window's first day counts, as it does for a sustained department."""
+    on = date(2020, 11, 15)
+    window = sustainment_window(on)
+    assert window.start == date(2020, 5, 16)
+    supporter = PeerSupporterFactory()
+
+    def department(name: str, *, launched_on=date(2020, 1, 1), talk_on=None, successful=True):
+        made = DepartmentFactory(name=name, launched_on=launched_on)
+        if talk_on is not None:
+            make_interaction(
+                department=made, supporter=supporter, occurred_on=talk_on, successful=successful
+            )
+        return made
+
+    department("Quiet")
+    department("Only an attempt", talk_on=date(2020, 9, 1), successful=False)
+    department("Talked before", talk_on=date(2020, 5, 15))
+    department("Talked on the first day", talk_on=date(2020, 5, 16))
+    department("Launched on the first day", launched_on=date(2020, 5, 16))
+    department("Not launched", launched_on=None)
+    supporter_department = supporter.physician.department.name
+    names = {d.name for d in departments_without_activity(on=on)}
+    assert names == {"Quiet", "Only an attempt", "Talked before", supporter_department}
