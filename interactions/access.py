@@ -14,10 +14,20 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from post_program.access import roles_for
+from post_program.access import can_view_home, roles_for
 from post_program.models import Department, PeerSupporter
 
 from .models import DebriefRequest, HandoffNote, Referral
+
+
+def can_view_coordinator_home(user) -> bool:
+    """What needs a coordinator's attention in their sites (the home dispatch sends them)."""
+    return can_view_home(user, "coordinator")
+
+
+def can_view_supporter_home(user) -> bool:
+    """A supporter's own cases waiting on them."""
+    return can_view_home(user, "supporter")
 
 
 def can_request_support(user) -> bool:

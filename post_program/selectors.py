@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .access import audit_actions_with_hidden_actor, departments_visible_to, physicians_visible_to
-from .models import AuditEvent, Department, PeerSupporter, Physician, User
+from .access import audit_actions_with_hidden_actor, physicians_visible_to
+from .models import AuditEvent, Physician, User
 
 
 def roster_list(*, user, query: str = "", department_id: int | None = None) -> QuerySet[Physician]:
@@ -25,32 +25,6 @@ def roster_list(*, user, query: str = "", department_id: int | None = None) -> Q
             Q(name__icontains=query) | Q(physician_id__iexact=query) | Q(email__iexact=query)
         )
     return physicians.order_by("name", "physician_id")
-
-
-def department_summaries(*, user) -> QuerySet[Department]:
-    """Visible departments with their current roster size and active supporters, in one query."""
-    today = timezone.localdate()
-    current = Q(physicians__ended_on__isnull=True) | Q(physicians__ended_on__gte=today)
-    return departments_visible_to(user).annotate(
-        roster_size=Count("physicians", filter=current, distinct=True),
-        supporters_active=Count(
-            "physicians__supporter",
-            filter=current & Q(physicians__supporter__status=PeerSupporter.Status.ACTIVE),
-            distinct=True,
-        ),
-    )
-
-
-def program_overview() -> dict[str, int]:
-    """Headline counts for the director's home page."""
-    today = timezone.localdate()
-    return {
-        "sites": Department.objects.values("site").distinct().count(),
-        "departments": Department.objects.count(),
-        "departments_adopted": Department.objects.adopted_between(today, today).count(),
-        "physicians": Physician.objects.employed_on(today).count(),
-        "supporters_active": PeerSupporter.objects.active().count(),
-    }
 
 
 # --- The audit trail (directors only: access.can_view_audit) ---------------------------------

@@ -63,51 +63,6 @@ def _home(role: str):
 
 
 @require_GET
-@_home("director")
-def home_director(request):
-    return render(
-        request,
-        "post_program/home_director.html",
-        {"overview": selectors.program_overview()},
-    )
-
-
-@require_GET
-@_home("coordinator")
-def home_coordinator(request):
-    return render(
-        request,
-        "post_program/home_coordinator.html",
-        {"departments": selectors.department_summaries(user=request.user)},
-    )
-
-
-@require_GET
-@_home("lead")
-def home_lead(request):
-    lead_departments = roles_for(request.user).lead_department_ids
-    return render(
-        request,
-        "post_program/home_lead.html",
-        {
-            "departments": selectors.department_summaries(user=request.user).filter(
-                pk__in=lead_departments
-            )
-        },
-    )
-
-
-@require_GET
-@_home("supporter")
-def home_supporter(request):
-    return render(
-        request,
-        "post_program/home_supporter.html",
-        {"supporter": roles_for(request.user).supporter},
-    )
-
-
-@require_GET
 @_home("physician")
 def home_physician(request):
     return render(

@@ -15,13 +15,28 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from post_program.access import departments_visible_to, get_department_or_404, roles_for
+from post_program.access import (
+    can_view_home,
+    departments_visible_to,
+    get_department_or_404,
+    roles_for,
+)
 from post_program.models import Department, Site
 
 
 def can_view_reports(user) -> bool:
     roles = roles_for(user)
     return roles.is_director or roles.is_coordinator or roles.is_lead
+
+
+def can_view_director_home(user) -> bool:
+    """The program's health: the director's home (the role the home dispatch sends there)."""
+    return can_view_home(user, "director")
+
+
+def can_view_lead_home(user) -> bool:
+    """The quarter at a glance of a lead's own departments, suppressed."""
+    return can_view_home(user, "lead")
 
 
 def can_view_program_dashboard(user) -> bool:

@@ -734,6 +734,21 @@ def _department_active(window: metrics.Window) -> Exists:
     )
 
 
+def departments_without_activity(*, on: date) -> QuerySet[Department]:
+    """Departments running the program on ``on`` for at least the sustainment look-back (six
+    months), with no successful interaction in that look-back: the maintenance dimension's
+    "sustained" test (``_department_active`` over ``metrics.sustainment_window``) failed by a
+    department that has had the time to pass it. One query, by site and name."""
+    window = metrics.sustainment_window(on)
+    return (
+        Department.objects.filter(adopted_q(on, on), launched_on__lt=window.start)
+        .alias(recently_active=_department_active(window))
+        .filter(recently_active=False)
+        .select_related("site")
+        .order_by("site__name", "name", "pk")
+    )
+
+
 # --- Objects fetched for a user (the rules are in the access modules) ----------------
 
 

@@ -102,6 +102,38 @@ def campaign_list(
     )
 
 
+@dataclass(frozen=True)
+class OpenCampaign:
+    pk: int
+    name: str
+    closes_on: date | None
+    invited: int
+    responded: int
+    response_rate: float | None
+
+
+def open_campaigns_with_rates() -> list[OpenCampaign]:
+    """The campaigns open now, with their invitations, answers and response rate (answers out
+    of invitations, as a campaign's results page counts them), program-wide. One query."""
+    campaigns = campaign_list(Campaign.objects.open(), department_ids=None).order_by(
+        "closes_on", "pk"
+    )
+    rows = []
+    for campaign in campaigns:
+        invited, responded = getattr(campaign, "invited"), getattr(campaign, "responded")  # noqa: B009
+        rows.append(
+            OpenCampaign(
+                campaign.pk,
+                campaign.name,
+                campaign.closes_on,
+                invited,
+                responded,
+                _rate(responded, invited),
+            )
+        )
+    return rows
+
+
 # --- Suppression -----------------------------------------------------------------------------
 
 

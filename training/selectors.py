@@ -88,6 +88,26 @@ def training_current_until(*, supporter_ids: Iterable[int]) -> dict[int, date | 
     return result
 
 
+def supporters_training_lapsing(*, on: date, within_days: int) -> QuerySet[PeerSupporter]:
+    """Supporters (not retired) whose training is current on `on` and no longer current
+    `within_days` later unless they take a course: their latest completion lies in
+    [on - N months, on + within_days - N months). Annotated with `latest_completion`; the
+    soonest to lapse first. One query."""
+    later = on + timedelta(days=within_days)
+    supporters = PeerSupporter.objects.exclude(status=PeerSupporter.Status.RETIRED)
+    return (
+        supporters_training_lapsed(supporters_training_current(supporters, on=on), on=later)
+        .select_related("physician__department__site")
+        .annotate(
+            latest_completion=Max(
+                "physician__training_completions__completed_on",
+                filter=Q(physician__training_completions__completed_on__lte=on),
+            )
+        )
+        .order_by("latest_completion", "physician__name", "pk")
+    )
+
+
 # --- Pages ----------------------------------------------------------------------------------
 
 

@@ -198,6 +198,18 @@ def summary_cards(
     return cards
 
 
+def figure_card(report: ReAimReport, previous: ReAimReport | None, path: str) -> dict[str, Any]:
+    """One figure of the report with its label, its definition and its change against
+    ``previous``, as the summary shows its headlines (a home page's further figures)."""
+    return {
+        "path": path,
+        "label": label_for(path),
+        "value": _shown(report, path),
+        "definition": definition_for(path),
+        "change": _change(report, previous, path),
+    }
+
+
 def prism_tag_counts(report: ReAimReport) -> list[dict[str, Any]]:
     """The period's PRISM notes counted by tag: barriers, facilitators, context."""
     notes = report.prism_notes

@@ -12,7 +12,7 @@ from post_program.demo import DEMO_PASSWORD
 from .conftest import sign_in
 
 HOMES = [
-    ("director@example.org", "/home/director/", "Program overview"),
+    ("director@example.org", "/home/director/", "Program health"),
     ("coordinator@example.org", "/home/coordinator/", "Coordination"),
     ("lead@example.org", "/home/lead/", "My departments"),
     ("supporter@example.org", "/home/supporter/", "Peer supporter"),

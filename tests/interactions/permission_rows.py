@@ -47,6 +47,11 @@ REQUEST = {
 }
 
 ROWS = [
+    # The homes of case work (names kept for the home dispatch).
+    Row("home_coordinator", only("coordinator")),
+    Row("home_coordinator", everyone(405), method="post"),
+    Row("home_supporter", only("supporter_a", "supporter_b")),
+    Row("home_supporter", everyone(405), method="post"),
     # Requesting support: anyone on the roster.
     Row("interactions:referral_request", only(*PHYSICIANS)),
     Row(

@@ -9,10 +9,6 @@ def _job(cast) -> int:
 
 ROWS = [
     Row("home", everyone(302)),
-    Row("home_director", only("director")),
-    Row("home_coordinator", only("coordinator")),
-    Row("home_lead", only("lead")),
-    Row("home_supporter", only("supporter_a", "supporter_b")),
     Row("home_physician", only("supporter_a", "supporter_b", "physician")),
     Row("roster_list", only("director", "coordinator", "lead")),
     Row("import_start", only("director")),
@@ -31,7 +27,6 @@ ROWS = [
     Row("healthz", everyone(200, anonymous=200)),
     Row("readyz", everyone(200, anonymous=200)),
     # Wrong method: every page above is read-only.
-    Row("home_director", everyone(405), method="post"),
     Row("roster_list", everyone(405), method="post"),
     Row("audit_list", everyone(405), method="post"),
     Row("audit_export", everyone(405), method="post"),

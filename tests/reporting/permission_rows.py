@@ -45,6 +45,11 @@ def _note_data(cast):
 
 
 ROWS = [
+    # The homes of the roles that read the report's figures (names kept for the dispatch).
+    Row("home_director", only("director")),
+    Row("home_director", everyone(405), method="post"),
+    Row("home_lead", only("lead")),
+    Row("home_lead", everyone(405), method="post"),
     Row("reporting:index", only(*STAFF)),
     Row("reporting:program_dashboard", only("director")),
     Row(

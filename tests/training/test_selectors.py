@@ -16,6 +16,7 @@ from training.selectors import (
     current_until,
     supporters_training_current,
     supporters_training_lapsed,
+    supporters_training_lapsing,
     training_current_until,
 )
 
@@ -122,3 +123,27 @@ def test_current_until_agrees_with_the_selector_at_month_ends(settings, months, 
     assert until >= completed_on + relativedelta(months=months)
     assert supporter.pk in _current_ids(until)
     assert supporter.pk not in _current_ids(until + timedelta(days=1))
+
+
+def test_training_lapsing_within_days_is_current_today_and_over_by_the_last_day():
+    """The SQL of the director's list agrees with `current_until` day by day, month ends and
+    leap days included: listed when the training is current on `on` and its last current day
+    comes before `on + within_days`."""
+    on, within = date(2020, 11, 15), 60
+    days = [on - relativedelta(months=24) - timedelta(days=n) for n in range(-3, within + 5)]
+    days += [date(2018, 12, 31), date(2019, 1, 13), date(2019, 1, 14), date(2018, 2, 28)]
+    supporters = {_supporter_with((CourseKind.INITIAL, day)).pk: day for day in dict.fromkeys(days)}
+    retired = _supporter_with((CourseKind.INITIAL, date(2018, 12, 20)))
+    retired.status = PeerSupporter.Status.RETIRED
+    retired.save()
+    with CaptureQueriesContext(connection) as queries:
+        listed = set(
+            supporters_training_lapsing(on=on, within_days=within).values_list("pk", flat=True)
+        )
+    assert len(queries) == 1
+    expected = {
+        pk
+        for pk, day in supporters.items()
+        if on <= current_until(day) < on + timedelta(days=within)
+    }
+    assert expected and listed == expected
