@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from training.models import CourseKind, TrainingCompletion
 
-from .conftest import signed_in
+from .conftest import ACCESSIBILITY, new_page, signed_in
 
 NOTE = "Had a very hard night shift."
 
@@ -145,3 +145,57 @@ def test_refer_a_colleague_assign_from_suggestions_and_the_supporter_gets_a_link
     referral.refresh_from_db()
     assert referral.status == Status.ACCEPTED
     assert referral.assigned_to == program["supporter"]
+
+
+def _tab_to(page, target, *, limit: int = 60) -> None:
+    """Press Tab until ``target`` (a locator) has the focus, as a keyboard user moves."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} never took the focus from the keyboard")
+
+
+def test_journey_1_by_keyboard_alone(browser, live_server, program):
+    """A physician signs in, asks for support for a colleague found by name and sends the
+    request, with the keyboard only: no click anywhere."""
+    context, page = new_page(browser, live_server)
+    page.goto("/accounts/login/")
+    _tab_to(page, page.get_by_label("Email"))
+    page.keyboard.type(program["rita"].email)
+    _tab_to(page, page.get_by_label("Password"))
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/home/"))
+    ACCESSIBILITY.signed_in_as(page, program["rita"].email)
+
+    _tab_to(page, page.get_by_role("link", name="Request peer support").first)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Request peer support", level=1).wait_for()
+    # The radio group takes the focus on its chosen option; the arrow key moves the choice.
+    _tab_to(page, page.get_by_label("Myself"))
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("A colleague").is_checked()
+    _tab_to(page, page.get_by_label("Find your colleague by name"))
+    page.keyboard.type("Col")
+    colin = page.get_by_label(re.compile("Colin Colleague"))
+    colin.wait_for()
+    # The names found are a radio group: Tab enters it, the arrow keys choose.
+    _tab_to(page, page.locator("input[type=radio][name=colleague]").first)
+    for _ in range(5):
+        if colin.is_checked():
+            break
+        page.keyboard.press("ArrowDown")
+    assert colin.is_checked()
+    category = page.get_by_label("What happened (category)")
+    _tab_to(page, category)
+    page.keyboard.type("Death")
+    assert category.evaluate("select => select.selectedOptions[0].text").startswith("Death")
+    _tab_to(page, page.get_by_label("Short note (optional)"))
+    page.keyboard.type(NOTE)
+    _tab_to(page, page.get_by_role("button", name="Send request"))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your request was received", level=1).wait_for()
+    referral = Referral.objects.get(physician=program["colleague"])
+    assert (referral.note, referral.reason) == (NOTE, "patient_death")
+    context.close()
