@@ -66,8 +66,8 @@ class ImportUploadForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
         help_text=(
             "departments.csv, physicians.csv, training.csv, referrals.csv, interactions.csv, "
-            "survey_responses.csv — any of them — or one .xlsx workbook. Nothing is written "
-            "until you have seen the check and confirmed."
+            "survey_responses.csv, prism_notes.csv — any of them — or one .xlsx workbook. "
+            "Nothing is written until you have seen the check and confirmed."
         ),
     )
 
