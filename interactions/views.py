@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program import program_settings
 from post_program.access import require, roles_for
 from post_program.models import PeerSupporter, Site
 
@@ -373,7 +374,7 @@ def referral_assign(request, pk: int):
         messages.success(
             request,
             f"Assigned to {supporter.physician.name or 'the supporter'}; they have been "
-            f"emailed and have {settings.ACCEPT_WITHIN_HOURS} hours to accept.",
+            f"emailed and have {program_settings.get().accept_within_hours} hours to accept.",
         )
     return redirect("interactions:referral_detail", pk=referral.pk)
 
