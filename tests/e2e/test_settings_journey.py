@@ -10,14 +10,7 @@ import pytest
 
 from interactions.models import Referral
 from post_program.models import AuditEvent, RoleAssignment
-from tests.factories import (
-    PASSWORD,
-    DepartmentFactory,
-    PhysicianFactory,
-    RoleAssignmentFactory,
-    SiteFactory,
-    UserFactory,
-)
+from tests import factories
 
 from .conftest import signed_in
 
@@ -27,18 +20,19 @@ def program(transactional_db, live_server, settings):
     settings.SITE_URL = live_server.url
     settings.FIRST_CONTACT_DEADLINE_HOURS = 24
     settings.URGENT_FIRST_CONTACT_HOURS = 4
-    emergency = DepartmentFactory(site=SiteFactory(name="North Hospital"), name="Emergency")
-    director = UserFactory(email="dana@example.org", name="Dana Director")
-    RoleAssignmentFactory(user=director, role=RoleAssignment.Role.DIRECTOR)
-    rita = UserFactory(email="rita@example.org", name="Rita Requester")
-    PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
+    north = factories.SiteFactory(name="North Hospital")
+    emergency = factories.DepartmentFactory(site=north, name="Emergency")
+    director = factories.UserFactory(email="dana@example.org", name="Dana Director")
+    factories.RoleAssignmentFactory(user=director, role=RoleAssignment.Role.DIRECTOR)
+    rita = factories.UserFactory(email="rita@example.org", name="Rita Requester")
+    factories.PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
     return {"director": director, "rita": rita}
 
 
 def test_the_director_changes_the_deadline_and_the_next_request_follows_it(
     browser, live_server, program
 ):
-    context, page = signed_in(browser, live_server, program["director"], PASSWORD)
+    context, page = signed_in(browser, live_server, program["director"], factories.PASSWORD)
     page.get_by_role("link", name="Settings").first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "Program settings"
     deadline = page.locator("#id_first_contact_hours")
@@ -59,7 +53,7 @@ def test_the_director_changes_the_deadline_and_the_next_request_follows_it(
     page.get_by_text("Settings saved.").wait_for()
     context.close()
 
-    context, page = signed_in(browser, live_server, program["rita"], PASSWORD)
+    context, page = signed_in(browser, live_server, program["rita"], factories.PASSWORD)
     page.get_by_role("link", name="Request peer support").first.click()
     page.get_by_label("Myself").check()
     page.get_by_label("What happened (category)").select_option(index=1)
