@@ -10,7 +10,12 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models import signals
 
+        from post_program import program_settings
+
         from .services import rollup
+        from .services.retention import retention_setting_problems
+
+        program_settings.check_register(retention_setting_problems)
 
         # Every ORM write of a counted row keeps the monthly rollups in step.
         for model in rollup.ROLLUPS:

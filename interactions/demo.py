@@ -18,9 +18,9 @@ from bisect import bisect_right
 from datetime import date, datetime, time, timedelta
 from typing import TypedDict
 
-from django.conf import settings
 from django.utils import timezone
 
+from post_program import program_settings
 from post_program.demo import DemoContext
 from post_program.models import Department, PeerSupporter, Physician
 from surveys import demo as survey_demo
@@ -538,7 +538,7 @@ def seed(ctx: DemoContext) -> None:
 def _feedback_surveys(ctx: DemoContext) -> None:
     """Recipient feedback for the cases closed as supported whose invitation is due by now, as
     the survey job would have sent it; later ones stay planned and go out on their day."""
-    delay = timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS)
+    delay = timedelta(days=program_settings.get().recipient_feedback_delay_days)
     supported = (
         Referral.objects.filter(outcome=Outcome.SUPPORTED)
         .select_related("physician")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -46,7 +47,7 @@ from .models import (
     Source,
     Status,
     Urgency,
-    first_contact_deadline,
+    first_contact_hours,
     physician_pseudonym,
 )
 from .services import recipient_feedback_schedule
@@ -160,6 +161,8 @@ class ReferralsFile(FileSpec):
         departments = department_lookup(batch)
         physicians = physician_pks(row["physician_id"] for row in rows)
         supporters = supporter_pks(row["assigned_to"] for row in rows)
+        # The program's deadlines, read once for the whole file (first_contact_deadline).
+        due_after = {urgency: timedelta(hours=first_contact_hours(urgency)) for urgency in Urgency}
         existing = {
             stored["referral_id"]: stored
             for stored in matching(
@@ -178,7 +181,7 @@ class ReferralsFile(FileSpec):
             urgency = stored["urgency"] if stored is not None else Urgency.ROUTINE
             values = {
                 "received_at": row["received_at"],
-                "first_contact_due_at": first_contact_deadline(row["received_at"], urgency),
+                "first_contact_due_at": row["received_at"] + due_after[urgency],
                 "source": row["source"],
                 "physician_id": physicians.get(row["physician_id"]),
                 "department_id": departments[(row["site"], row["department"])].pk,

@@ -23,8 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-
+from post_program import program_settings
 from post_program.scale import (
     ScaleContext,
     WeightedPick,
@@ -355,7 +354,7 @@ class _Program:
     def write_referrals(self) -> None:
         ctx = self.ctx
         coordinator = ctx.accounts["coordinator"].pk
-        accept_within = timedelta(hours=settings.ACCEPT_WITHIN_HOURS)
+        accept_within = timedelta(hours=program_settings.get().accept_within_hours)
         offers: list[tuple] = []  # the open cases' active assignments, as the services keep them
 
         def rows():

@@ -221,6 +221,11 @@ def get_import_job_or_404(user, pk: int):
 # --- The audit trail -----------------------------------------------------------------------
 
 
+def can_edit_program_settings(user) -> bool:
+    """The program's rules (thresholds, deadlines, retention...): the director's alone."""
+    return roles_for(user).is_director
+
+
 def can_view_audit(user) -> bool:
     """The audit trail names who did what: the director's alone."""
     return roles_for(user).is_director

@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.conf import settings
 
+from . import program_settings
 from .adapters import ONLY_SSO
 from .models import Department, User
 
@@ -66,8 +67,8 @@ class ImportUploadForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
         help_text=(
             "departments.csv, physicians.csv, training.csv, referrals.csv, interactions.csv, "
-            "survey_responses.csv — any of them — or one .xlsx workbook. Nothing is written "
-            "until you have seen the check and confirmed."
+            "survey_responses.csv, prism_notes.csv — any of them — or one .xlsx workbook. "
+            "Nothing is written until you have seen the check and confirmed."
         ),
     )
 
@@ -153,3 +154,82 @@ class PasswordResetForm(ResetPasswordForm):
         if settings.OIDC_ONLY:
             raise forms.ValidationError(ONLY_SSO)
         return super().clean_email()
+
+
+class ProgramSettingsForm(forms.Form):
+    """The settings the director owns, in the order of `program_settings.ProgramValues`. Bounds
+    and their reasons are `program_settings`'s, so that the page and the service refuse the same
+    values with the same words."""
+
+    # Each field's label and help text; every field but these two is a whole number.
+    TEXTS = {
+        "suppression_threshold": (
+            "Suppression threshold",
+            "Counts below this are suppressed in breakdowns for department leads and in "
+            "shareable exports (at least 5).",
+        ),
+        "first_contact_hours": (
+            "First contact due within (hours)",
+            "After a request arrives, for every request that is not urgent.",
+        ),
+        "urgent_first_contact_hours": (
+            "Urgent first contact due within (hours)",
+            "For a request reporting an urgent safety concern; no longer than the routine one.",
+        ),
+        "accept_within_hours": (
+            "Accept an assignment within (hours)",
+            "An assignment not accepted in time returns to the coordinators' queue.",
+        ),
+        "crisis_resources": (
+            "Crisis resources banner",
+            'Shown on every page: "Label|link" pairs separated by ";", such as '
+            '"988 Suicide & Crisis Lifeline|tel:988".',
+        ),
+        "retention_days": (
+            "Retention (days)",
+            "Days after a case closes before it is de-identified; no shorter than the longest "
+            "open case.",
+        ),
+        "refresher_months": (
+            "Refresher due after (months)",
+            "A supporter's training is current for this long after their last course.",
+        ),
+        "anonymous_colleague_referrals": (
+            "Allow anonymous colleague referrals",
+            "A signed-in physician may refer a colleague without the program learning who "
+            "referred.",
+        ),
+        "recipient_feedback_delay_days": (
+            "Recipient feedback sent after (days)",
+            "Days after a case closes as supported before the feedback survey goes out.",
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in program_settings.FIELDS:
+            label, help_text = self.TEXTS[name]
+            if name == "crisis_resources":
+                field: forms.Field = forms.CharField(
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    max_length=program_settings.CRISIS_RESOURCES_MAX_LENGTH,
+                )
+            elif name == "anonymous_colleague_referrals":
+                field = forms.BooleanField(required=False)
+            else:
+                field = forms.IntegerField()
+            field.label, field.help_text = label, help_text
+            self.fields[name] = field
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("save", "Save settings"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        values = program_settings.ProgramValues(**cleaned)
+        for name, messages in program_settings.problems(values).items():
+            for message in messages:
+                self.add_error(name, message)
+        return cleaned

@@ -2,8 +2,8 @@
 
 Each app describes the files it owns in `<app>/import_export.py` as `FILES = [FileSpec, ...]`; they
 are handled in the order of `settings.LOCAL_APPS`, which is the order of docs/data-formats.md
-(departments, physicians, training, referrals, interactions, survey responses), so a file may
-refer to rows of any file before it.
+(departments, physicians, training, referrals, interactions, survey responses, PRISM notes), so
+a file may refer to rows of any file before it.
 
 An import reads every file, checks every row of every file, and reports each problem as
 `FILE:LINE: COLUMN: message`. Only when there is none does it write, in one transaction; a dry

@@ -424,3 +424,40 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({'sent' if self.sent_at else 'pending'})"
+
+
+class ProgramSettings(models.Model):
+    """The program's rules as the director set them on the settings page: one row, written the
+    first time they save. Until then every value is the environment's (Django settings).
+
+    Read them through `post_program.program_settings.get()` only, never this model: it caches
+    the row and falls back to the environment.
+    """
+
+    suppression_threshold = models.PositiveSmallIntegerField()
+    first_contact_hours = models.PositiveSmallIntegerField()
+    urgent_first_contact_hours = models.PositiveSmallIntegerField()
+    accept_within_hours = models.PositiveSmallIntegerField()
+    crisis_resources = models.TextField()
+    retention_days = models.PositiveIntegerField()
+    refresher_months = models.PositiveSmallIntegerField()
+    anonymous_colleague_referrals = models.BooleanField()
+    recipient_feedback_delay_days = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "program settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="program_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(suppression_threshold__gte=5), name="program_settings_threshold_min"
+            ),
+            models.CheckConstraint(
+                condition=Q(urgent_first_contact_hours__gte=1)
+                & Q(urgent_first_contact_hours__lte=models.F("first_contact_hours")),
+                name="program_settings_urgent_not_longer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Program settings"

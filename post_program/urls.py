@@ -18,6 +18,7 @@ urlpatterns = [
     path("program/import/", views.import_start, name="import_start"),
     path("program/import/<int:pk>/", views.import_detail, name="import_detail"),
     path("program/import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("program/settings/", views.program_settings_edit, name="program_settings"),
     path("program/audit/", views.audit_list, name="audit_list"),
     path("program/audit/export/", views.audit_export, name="audit_export"),
     path("help/", views.help_now, name="help_now"),

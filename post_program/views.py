@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, import_jobs, selectors, services
+from . import health, import_jobs, program_settings, selectors, services
 from .access import (
+    can_edit_program_settings,
     can_import_program,
     can_view_audit,
     can_view_home,
@@ -22,7 +25,7 @@ from .access import (
     require,
     roles_for,
 )
-from .forms import AuditFilterForm, ImportUploadForm, RosterFilterForm
+from .forms import AuditFilterForm, ImportUploadForm, ProgramSettingsForm, RosterFilterForm
 from .spreadsheets import csv_lines
 
 
@@ -117,6 +120,32 @@ def import_confirm(request, pk: int):
     if not import_jobs.import_job_confirm(actor=request.user, job=job):
         messages.error(request, "This import is not ready to be written (it may have run already).")
     return redirect("import_detail", pk=job.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_edit_program_settings)
+def program_settings_edit(request):
+    current = program_settings.get()
+    form = ProgramSettingsForm(
+        request.POST if request.method == "POST" else None, initial=asdict(current)
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            changed = program_settings.program_settings_update(
+                actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:  # a case opened, or a change saved, meanwhile
+            for name, messages_of in error.message_dict.items():
+                for message in messages_of:
+                    form.add_error(name, message)
+        else:
+            if changed:
+                messages.success(request, "Settings saved. They apply from now on.")
+            else:
+                messages.info(request, "Nothing was changed.")
+            return redirect("program_settings")
+    status = 400 if form.is_bound else 200
+    return render(request, "post_program/program_settings_edit.html", {"form": form}, status=status)
 
 
 def _audit_filters(request) -> tuple[AuditFilterForm, dict | None]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from post_program import program_settings
 from post_program.access import require, roles_for
 from post_program.models import Department
 from post_program.suppression import SUPPRESSED_KEY
@@ -124,7 +124,7 @@ def lead_report(user, departments: list[Department], today: date) -> ReAimReport
     return ReAimReport(
         period=period,
         scope=scope_for(departments=departments),
-        threshold=settings.SUPPRESSION_THRESHOLD if suppress else None,
+        threshold=program_settings.get().suppression_threshold if suppress else None,
     )
 
 

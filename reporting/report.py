@@ -20,10 +20,10 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
+from post_program import program_settings
 from post_program.models import FIRST_DAY, LAST_DAY, Department, Site
 from surveys import selectors as survey_selectors
 
@@ -196,8 +196,8 @@ class ReAimReport:
     scope: Scope = PROGRAM_SCOPE
     threshold: int | None = None
     generated_at: datetime = field(default_factory=timezone.now)
-    refresher_months: int = field(default_factory=lambda: settings.REFRESHER_MONTHS)
-    deadline_hours: int = field(default_factory=lambda: settings.FIRST_CONTACT_DEADLINE_HOURS)
+    refresher_months: int = field(default_factory=lambda: program_settings.get().refresher_months)
+    deadline_hours: int = field(default_factory=lambda: program_settings.get().first_contact_hours)
 
     def __post_init__(self) -> None:
         if self.threshold is not None and (isinstance(self.threshold, bool) or self.threshold < 1):

@@ -8,7 +8,6 @@ holds the numbers the page showed.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program import program_settings
 from post_program.access import require, roles_for
 from post_program.models import Department, Site
 
@@ -97,7 +97,7 @@ def _dashboard(
     report = ReAimReport(
         period=period,
         scope=scope,
-        threshold=settings.SUPPRESSION_THRESHOLD if suppress else None,
+        threshold=program_settings.get().suppression_threshold if suppress else None,
     )
     export_form = ExportForm(
         initial={
@@ -193,7 +193,7 @@ def export_create(request):
         period=period,
         site=site,
         departments=departments,
-        threshold=settings.SUPPRESSION_THRESHOLD
+        threshold=program_settings.get().suppression_threshold
         if must_suppress or form.cleaned_data["shareable"]
         else None,
     )

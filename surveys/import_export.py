@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from post_program import program_settings
 from post_program.bulk_rows import matching
 from post_program.import_export import (
     Column,
@@ -135,7 +135,7 @@ class SurveyResponsesFile(FileSpec):
         return self._rows(threshold=None)
 
     def shareable_rows(self):
-        return self._rows(threshold=settings.SUPPRESSION_THRESHOLD)
+        return self._rows(threshold=program_settings.get().suppression_threshold)
 
     @staticmethod
     def _rows(*, threshold: int | None):

@@ -25,9 +25,9 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 
+from post_program import program_settings
 from post_program.distributions import median_of_counts
 from post_program.models import Department
 from post_program.suppression import is_small, suppress_counts
@@ -281,7 +281,7 @@ def campaign_results(
     `exact_response_rate` shows invitation counts as they are (the director's view: how many
     answered says nothing about what they answered).
     """
-    threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
+    threshold = program_settings.get().suppression_threshold if threshold is None else threshold
     invitations = Invitation.objects.filter(campaign=campaign)
     responses = Response.objects.filter(campaign=campaign)
     answers = Answer.objects.filter(response__campaign=campaign)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program import program_settings
 from post_program.access import require
 from post_program.spreadsheets import csv_lines
 
@@ -108,7 +108,7 @@ def campaign_list(request):
         campaigns_visible_to(request.user), department_ids=scope
     ).order_by("-opens_on", "-pk")
     page = Paginator(campaigns, 25).get_page(request.GET.get("page"))
-    threshold = settings.SUPPRESSION_THRESHOLD
+    threshold = program_settings.get().suppression_threshold
     for campaign in page:
         small = scope is not None and selectors.is_small(campaign.responded, threshold)
         campaign.responded_shown = None if small else campaign.responded
@@ -191,7 +191,9 @@ def campaign_export(request, pk: int):
     """The campaign's responses in the long format of survey_responses.csv."""
     campaign = get_campaign_or_404(request.user, pk)
     services.responses_export_record(actor=request.user, campaign=campaign)
-    rows = selectors.export_rows(campaign.responses.all(), threshold=settings.SUPPRESSION_THRESHOLD)
+    rows = selectors.export_rows(
+        campaign.responses.all(), threshold=program_settings.get().suppression_threshold
+    )
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="survey_responses-campaign-{campaign.pk}.csv"'

@@ -16,6 +16,7 @@ FORMS = [
     ("director", "surveys:campaign_create", "Create campaign", ["name", "version"]),
     ("director", "reporting:prism_note_create", "Save note", ["noted_on"]),
     ("director", "import_start", "Check these files", ["files"]),
+    ("director", "program_settings", "Save settings", ["suppression_threshold", "retention_days"]),
 ]
 
 

@@ -11,17 +11,17 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db.models import Case, Exists, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from post_program import program_settings
 from post_program.models import Department, PeerSupporter, Physician
 
 from .models import CourseKind, Enrollment, TrainingCompletion, TrainingSession
 
 
 def refresher_months() -> int:
-    return settings.REFRESHER_MONTHS
+    return program_settings.get().refresher_months
 
 
 def current_cutoff(on: date) -> date:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program import program_settings
 from post_program.access import departments_visible_to, require, roles_for
 
 from . import selectors, services
@@ -358,7 +359,7 @@ def training_status(request):
             "page": page,
             "candidates": candidates,
             "today": today,
-            "refresher_months": settings.REFRESHER_MONTHS,
+            "refresher_months": program_settings.get().refresher_months,
             "can_manage": can_manage_training(request.user),
         },
     )

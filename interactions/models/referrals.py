@@ -30,6 +30,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from post_program import program_settings
 from post_program.models import Department, PeerSupporter, Physician
 
 from .rollup import RolledUp
@@ -98,8 +99,8 @@ def first_contact_hours(urgency: str = Urgency.ROUTINE) -> int:
     """How many hours after receipt first contact is due: URGENT_FIRST_CONTACT_HOURS for an
     urgent safety concern, FIRST_CONTACT_DEADLINE_HOURS for any other request."""
     if urgency == Urgency.SAFETY:
-        return settings.URGENT_FIRST_CONTACT_HOURS
-    return settings.FIRST_CONTACT_DEADLINE_HOURS
+        return program_settings.get().urgent_first_contact_hours
+    return program_settings.get().first_contact_hours
 
 
 def first_contact_deadline(received_at: datetime, urgency: str = Urgency.ROUTINE) -> datetime:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 
+from post_program import program_settings
 from post_program.models import PeerSupporter, User
 
 from ..models import (
@@ -73,7 +73,7 @@ def referral_assign(
         supporter=supporter,
         assigned_by=actor,
         assigned_at=at,
-        accept_due_at=at + timedelta(hours=settings.ACCEPT_WITHIN_HOURS),
+        accept_due_at=at + timedelta(hours=program_settings.get().accept_within_hours),
     )
     from_status = referral.status
     referral.status = Status.ASSIGNED

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from post_program import program_settings
 from post_program.models import Department, PeerSupporter, Physician, User
 from post_program.services import audit_record
 from surveys import services as survey_services
@@ -116,7 +116,8 @@ def recipient_feedback_schedule(referral: Referral) -> None:
         survey_services.invitation_schedule(
             instrument="recipient_feedback",
             physician_id=referral.physician_id,
-            due_at=referral.closed_at + timedelta(days=settings.RECIPIENT_FEEDBACK_DELAY_DAYS),
+            due_at=referral.closed_at
+            + timedelta(days=program_settings.get().recipient_feedback_delay_days),
             source_key=recipient_feedback_source(referral.pk),
         )
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from post_program import program_settings
 from post_program.mail import email_link
 from post_program.models import PeerSupporter, RoleAssignment, User
 from post_program.outbox import Email, outbox_write_many
@@ -122,8 +122,8 @@ def notification_message(notification: Notification) -> tuple[str, str]:
         path = reverse("home")
     link = email_link(path)
     body = BODIES[notification.kind].format(
-        accept_hours=settings.ACCEPT_WITHIN_HOURS,
-        urgent_hours=settings.URGENT_FIRST_CONTACT_HOURS,
+        accept_hours=program_settings.get().accept_within_hours,
+        urgent_hours=program_settings.get().urgent_first_contact_hours,
     )
     return (
         SUBJECTS[notification.kind],

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 
+from post_program import program_settings
 from post_program.models import AuditEvent, OutboxEmail
 from post_program.services import audit_actor_forget, audit_record
 from surveys import services as survey_services
@@ -148,7 +149,23 @@ def _cases(referrals: list[Referral]) -> list[_Case]:
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
-    return _now(now) - timedelta(days=settings.RETENTION_DAYS)
+    return _now(now) - timedelta(days=program_settings.get().retention_days)
+
+
+def retention_setting_problems(values) -> Iterator[tuple[str, str]]:
+    """A check of the program's settings (post_program.program_settings): retention may not be
+    shorter than the longest open case, so that no case the program still works on is already
+    older than a closed one may be kept."""
+    oldest = Referral.objects.open().aggregate(oldest=Min("received_at"))["oldest"]
+    if oldest is None:
+        return
+    open_days = (_now(None) - oldest).days
+    if values.retention_days < open_days:
+        yield (
+            "retention_days",
+            f"The longest open case has been open {open_days} days: retention cannot be "
+            "shorter than that.",
+        )
 
 
 def _expired_referrals(cutoff: datetime):

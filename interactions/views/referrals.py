@@ -3,7 +3,6 @@ supporter accepting or declining it."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -11,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program import program_settings
 from post_program.access import require, roles_for
 from post_program.models import Site
 
@@ -215,7 +215,7 @@ def referral_assign(request, pk: int):
         messages.success(
             request,
             f"Assigned to {supporter.physician.name or 'the supporter'}; they have been "
-            f"emailed and have {settings.ACCEPT_WITHIN_HOURS} hours to accept.",
+            f"emailed and have {program_settings.get().accept_within_hours} hours to accept.",
         )
     return redirect("interactions:referral_detail", pk=referral.pk)
 

@@ -184,7 +184,8 @@ def _hours(name: str, default: int) -> int:
         ) from None
 
 
-# Program settings (see README: Configuration).
+# Program settings (see README: Configuration): the defaults of the settings the director owns,
+# read through post_program.program_settings.get() and never directly.
 SUPPRESSION_THRESHOLD = env.int("SUPPRESSION_THRESHOLD", default=11)
 # First contact is due FIRST_CONTACT_DEADLINE_HOURS after a request arrives, or
 # URGENT_FIRST_CONTACT_HOURS after one that reports an urgent safety concern (post_program.checks
@@ -213,6 +214,8 @@ CRISIS_RESOURCES = env(
 # (half-way through a deadline shorter than twice that, such as the urgent one);
 # a physician may run ROSTER_SEARCHES_PER_MINUTE colleague searches a minute.
 ACCEPT_WITHIN_HOURS = env.int("ACCEPT_WITHIN_HOURS", default=4)
+# Whether a signed-in physician may refer a colleague anonymously (the director's option).
+ANONYMOUS_COLLEAGUE_REFERRALS = env.bool("ANONYMOUS_COLLEAGUE_REFERRALS", default=False)
 REMINDER_BEFORE_HOURS = env.int("REMINDER_BEFORE_HOURS", default=4)
 ROSTER_SEARCHES_PER_MINUTE = env.int("ROSTER_SEARCHES_PER_MINUTE", default=30)
 CELERY_BEAT_SCHEDULE["interactions-deadlines"] = {

@@ -338,7 +338,7 @@ def test_the_command_says_what_it_de_identified(cast, history):
     out = StringIO()
     call_command("purge_expired", stdout=out)
     text = out.getvalue()
-    assert "RETENTION_DAYS=90" in text
+    assert "(retention: 90 days)" in text
     for line in (
         "5 case(s) de-identified",
         "10 interaction(s) de-identified",

@@ -21,6 +21,8 @@ ROWS = [
         method="post",
     ),
     Row("import_confirm", everyone(405), kwargs=lambda cast: {"pk": _job(cast)}),
+    Row("program_settings", only("director")),
+    Row("program_settings", only("director", ok=400), method="post"),  # empty: the form again
     Row("audit_list", only("director")),
     Row("audit_export", only("director")),
     Row("help_now", everyone(200, anonymous=200)),

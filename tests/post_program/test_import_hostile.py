@@ -64,6 +64,13 @@ VALID = {
         "question": "aware_of_program",
         "answer": "yes",
     },
+    "prism_notes.csv": {
+        "noted_on": "2021-04-01",
+        "domain": "infrastructure",
+        "tag": "barrier",
+        **EMERGENCY,
+        "text": "Rota changes left little time.",
+    },
 }
 COLUMNS = [
     (spec.name, column.name) for spec in import_export.file_specs() for column in spec.columns

@@ -112,7 +112,9 @@ def test_production_settings_pass_the_deployment_check():
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.django_db
 def test_crisis_resources_come_from_the_setting():
+    """Until the director saves the settings page, the environment's resources are shown."""
     with override_settings(CRISIS_RESOURCES="Line A|tel:111; Line B|https://b.test ;"):
         assert crisis_resources() == [
             {"label": "Line A", "link": "tel:111"},

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from interactions import services
+from post_program import program_settings
 
 
 class Command(BaseCommand):
@@ -26,7 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run: bool, **options):
         cutoff = timezone.localtime(services.retention_cutoff())
-        when = f"closed before {cutoff:%Y-%m-%d %H:%M} (RETENTION_DAYS={settings.RETENTION_DAYS})"
+        days = program_settings.get().retention_days
+        when = f"closed before {cutoff:%Y-%m-%d %H:%M} (retention: {days} days)"
         if dry_run:
             due = services.retention_due()
             self.stdout.write(
