@@ -1,0 +1,52 @@
+"""Forms of the referral pages: input checking with a clear message for every field.
+
+By concern: `requests` (asking for support, difficult events, calls a coordinator takes),
+`referrals` (one referral's forms), `casework` (outreach, the interaction log, closing) and
+`supporters` (a supporter's own forms); `common` holds what they share.
+"""
+
+from .casework import CLOSE_OUTCOMES, CloseForm, InteractionForm, OutreachForm, RosterLinkField
+from .common import YES_NO, SupporterChoiceField
+from .referrals import (
+    AssignForm,
+    DeclineForm,
+    HandBackForm,
+    HandoffNoteForm,
+    QueueFilterForm,
+)
+from .requests import (
+    EVENT_MAX_AGE_DAYS,
+    FOR_WHOM,
+    MAX_EVENT_PHYSICIANS,
+    DirectoryFilterForm,
+    EventForm,
+    ReferralRequestForm,
+    RosterSearchForm,
+)
+from .supporters import AvailabilityForm, ConflictForm, ConflictSearchForm, DebriefForm
+
+__all__ = [
+    "CLOSE_OUTCOMES",
+    "EVENT_MAX_AGE_DAYS",
+    "FOR_WHOM",
+    "MAX_EVENT_PHYSICIANS",
+    "YES_NO",
+    "AssignForm",
+    "AvailabilityForm",
+    "CloseForm",
+    "ConflictForm",
+    "ConflictSearchForm",
+    "DebriefForm",
+    "DeclineForm",
+    "DirectoryFilterForm",
+    "EventForm",
+    "HandBackForm",
+    "HandoffNoteForm",
+    "InteractionForm",
+    "OutreachForm",
+    "QueueFilterForm",
+    "ReferralRequestForm",
+    "RosterLinkField",
+    "RosterSearchForm",
+    "SupporterChoiceField",
+]

@@ -1,0 +1,118 @@
+"""One referral's forms for coordinators and supporters: assigning, answering an offer, the
+hand-off note and handing back, and the queue's filter."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from post_program.forms import filter_helper
+from post_program.models import PeerSupporter, Site
+
+from ..models import (
+    HANDOFF_NOTE_MAX_LENGTH,
+    DeclineReason,
+)
+from ..services import (
+    HANDOFF_NOTE_ADVICE,
+)
+from .common import (
+    SupporterChoiceField,
+    _model_choice,
+)
+
+
+class AssignForm(forms.Form):
+    supporter = SupporterChoiceField(
+        queryset=PeerSupporter.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a supporter from the suggestions.",
+            "invalid_choice": "That supporter is not among the suggestions any more.",
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "supporter").queryset = PeerSupporter.objects.filter(
+            pk__in=[candidate.supporter.pk for candidate in candidates]
+        )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are you declining?",
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class HandoffNoteForm(forms.Form):
+    """The note the case's supporter keeps for whoever takes the case next (empty: none)."""
+
+    prefix = "handoff"
+    handoff_note = forms.CharField(
+        label="Note for the next supporter (optional)",
+        required=False,
+        max_length=HANDOFF_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=HANDOFF_NOTE_ADVICE,
+        error_messages={
+            "max_length": f"Keep the note to {HANDOFF_NOTE_MAX_LENGTH} characters "
+            "(it has %(show_value)d)."
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class HandBackForm(HandoffNoteForm):
+    """The supporter gives back a case they accepted, with the note if they like."""
+
+    prefix = "hand_back"
+    field_order = ["reason", "handoff_note"]
+    reason = forms.ChoiceField(
+        label="Why are you handing this case back?",
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a reason.",
+            "invalid_choice": "Choose a reason from the list.",
+        },
+    )
+
+
+class QueueFilterForm(forms.Form):
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.none(), required=False, empty_label="All my sites"
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("open", "Open"),
+            ("new", "New"),
+            ("assigned", "Assigned"),
+            ("accepted", "Accepted"),
+            ("contacted", "Contacted"),
+            ("closed", "Closed"),
+            ("all", "All"),
+        ],
+    )
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "site").queryset = sites
+        self.helper = filter_helper(
+            ("site", "col-md-4"), ("status", "col-md-3"), ("overdue", "col-md-2 pt-md-4")
+        )

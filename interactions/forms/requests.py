@@ -1,0 +1,311 @@
+"""Asking for support: the request form, its roster search, difficult events and calls a
+coordinator takes, and the supporter directory's filter."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from post_program.forms import filter_helper
+from post_program.models import Department, PeerSupporter, Physician
+
+from ..models import (
+    NOTE_MAX_LENGTH,
+    ContactMethod,
+    DepartmentPreference,
+    EventCategory,
+    Reason,
+    Source,
+    Urgency,
+)
+from .common import (
+    SupporterChoiceField,
+    _has_letter,
+    _model_choice,
+)
+
+FOR_WHOM = [("self", "Myself"), ("colleague", "A colleague")]
+MAX_EVENT_PHYSICIANS = 200
+EVENT_MAX_AGE_DAYS = 365
+
+
+class ReferralRequestForm(forms.Form):
+    """ "Request peer support": for oneself or a colleague (found on the roster, or named with
+    a department when not on it)."""
+
+    for_whom = forms.ChoiceField(
+        label="Who needs support?",
+        choices=FOR_WHOM,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the support is for you or for a colleague."},
+    )
+    colleague = forms.ModelChoiceField(
+        queryset=Physician.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That colleague is not on the current roster. Search again, or "
+            "tick “not on the list” and give their name and department."
+        },
+    )
+    colleague_not_listed = forms.BooleanField(
+        label="My colleague is not on the list", required=False
+    )
+    colleague_name = forms.CharField(label="Colleague's name", max_length=200, required=False)
+    colleague_department = forms.ModelChoiceField(
+        label="Colleague's department",
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label="Choose a department",
+        error_messages={"invalid_choice": "Choose a department from the list."},
+    )
+    reason = forms.ChoiceField(
+        label="What happened (category)",
+        choices=[("", "Choose a category"), *Reason.choices],
+        error_messages={"required": "Choose the category closest to what happened."},
+    )
+    note = forms.CharField(
+        label="Short note (optional)",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
+        help_text=(
+            f"At most {NOTE_MAX_LENGTH} characters. Do not name or describe patients: no names, "
+            "dates of birth, record numbers or case details."
+        ),
+    )
+    urgency = forms.ChoiceField(
+        label="How urgent is it?",
+        choices=Urgency.choices,
+        initial=Urgency.ROUTINE,
+        widget=forms.RadioSelect,
+    )
+    contact_method = forms.ChoiceField(
+        label="Preferred way to be contacted",
+        choices=ContactMethod.choices,
+        initial=ContactMethod.ANY,
+    )
+    department_preference = forms.ChoiceField(
+        label="Supporter's department",
+        choices=DepartmentPreference.choices,
+        initial=DepartmentPreference.NONE,
+        widget=forms.RadioSelect,
+    )
+    requested_supporter = SupporterChoiceField(
+        label="A particular supporter (optional)",
+        queryset=PeerSupporter.objects.none(),
+        required=False,
+        empty_label="No particular supporter",
+        help_text="From the supporter directory. The coordinators will ask them first.",
+        error_messages={"invalid_choice": "That supporter is not available; choose another."},
+    )
+    referrer_may_be_named = forms.BooleanField(
+        label="My colleague may be told that I asked for support for them",
+        required=False,
+        help_text="If you leave this unticked, your name is not given to your colleague.",
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, requester: Physician, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requester = requester
+        _model_choice(self, "colleague").queryset = Physician.objects.employed_on(
+            timezone.localdate()
+        ).select_related("department__site")
+        departments = Department.objects.select_related("site")
+        _model_choice(self, "colleague_department").queryset = departments
+        supporters = PeerSupporter.objects.active().select_related("physician__department__site")
+        _model_choice(self, "requested_supporter").queryset = supporters
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+        self.helper = FormHelper()
+        self.helper.form_id = "referral-request-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset(
+                "Who needs support",
+                InlineRadios("for_whom"),
+                Div(
+                    HTML('{% include "interactions/partials/_colleague_picker.html" %}'),
+                    css_id="colleague-fields",
+                ),
+            ),
+            Fieldset("What happened", "reason", "note"),
+            Fieldset(
+                "Urgency",
+                "urgency",
+                HTML('{% include "interactions/partials/_crisis_now.html" %}'),
+            ),
+            Fieldset(
+                "Preferences",
+                "contact_method",
+                InlineRadios("department_preference"),
+                "requested_supporter",
+                Div("referrer_may_be_named", css_id="referrer-consent"),
+            ),
+            "submission_key",
+            Submit("send", "Send request", css_class="btn-primary"),
+        )
+
+    def clean_colleague_name(self) -> str:
+        name = self.cleaned_data["colleague_name"].strip()
+        if name and not _has_letter(name):
+            raise forms.ValidationError("Enter your colleague's name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("for_whom") == "self":
+            cleaned["physician"] = self.requester
+            cleaned["department"] = self.requester.department
+            cleaned["source"] = Source.SELF
+            cleaned["colleague_name"] = ""
+            cleaned["referrer_may_be_named"] = False
+        elif cleaned.get("for_whom") == "colleague":
+            cleaned["source"] = Source.THIRD_PARTY
+            self._clean_colleague(cleaned)
+        person = cleaned.get("physician")
+        supporter = cleaned.get("requested_supporter")
+        if person is not None and supporter is not None and supporter.physician_id == person.pk:
+            self.add_error(
+                "requested_supporter", "The person to be supported cannot be their own supporter."
+            )
+        return cleaned
+
+    def _clean_colleague(self, cleaned: dict) -> None:
+        if cleaned.get("colleague_not_listed"):
+            if not cleaned.get("colleague_name") and "colleague_name" not in self.errors:
+                self.add_error("colleague_name", "Enter your colleague's name.")
+            if not cleaned.get("colleague_department") and "colleague_department" not in (
+                self.errors
+            ):
+                self.add_error("colleague_department", "Choose your colleague's department.")
+            cleaned["physician"] = None
+            cleaned["department"] = cleaned.get("colleague_department")
+            return
+        colleague = cleaned.get("colleague")
+        if colleague is None:
+            if "colleague" not in self.errors:
+                self.add_error(
+                    "colleague",
+                    "Find your colleague by name and choose them, or tick “not on the list”.",
+                )
+            return
+        if colleague.pk == self.requester.pk:
+            self.add_error("colleague", "That is you: choose “Myself” instead.")
+            return
+        cleaned["physician"] = colleague
+        cleaned["department"] = colleague.department
+        cleaned["colleague_name"] = ""
+
+
+class RosterSearchForm(forms.Form):
+    """The colleague search box (htmx): text a database can hold, or no search at all."""
+
+    colleague_search = forms.CharField(max_length=100, required=False)
+
+    @property
+    def query(self) -> str:
+        return self.cleaned_data["colleague_search"] if self.is_valid() else ""
+
+
+class EventForm(forms.Form):
+    """A difficult event and the physicians involved (one referral each)."""
+
+    occurred_on = forms.DateField(
+        label="Date of the event",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(),
+        empty_label="Choose a department",
+        error_messages={"invalid_choice": "Choose one of your sites' departments."},
+    )
+    category = forms.ChoiceField(
+        choices=[("", "Choose a category"), *EventCategory.choices],
+        error_messages={"required": "Choose the kind of event."},
+    )
+    physicians = forms.ModelMultipleChoiceField(
+        label="Physicians involved",
+        queryset=Physician.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one physician involved.",
+            "invalid_choice": "Choose physicians from the department's current roster.",
+            "invalid_pk_value": "Choose physicians from the department's current roster.",
+        },
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "department").queryset = departments
+        department = self._chosen_department(departments)
+        roster = Physician.objects.employed_on(timezone.localdate()).order_by("name", "pk")
+        _model_choice(self, "physicians").queryset = (
+            roster.filter(department=department) if department else roster.none()
+        )
+        self.helper = FormHelper()
+        self.helper.form_id = "event-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Row(
+                Column("occurred_on", css_class="col-md-3"),
+                Column("department", css_class="col-md-5"),
+                Column("category", css_class="col-md-4"),
+            ),
+            Div("physicians", css_id="event-physicians"),
+            Submit("record", "Record event and open referrals"),
+        )
+        self.fields["department"].widget.attrs.update(
+            {
+                "hx-get": reverse("interactions:event_record"),
+                "hx-target": "#event-physicians",
+                "hx-select": "#event-physicians",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def _chosen_department(self, departments):
+        value = self.data.get("department") if self.is_bound else self.initial.get("department")
+        if isinstance(value, Department):
+            return value
+        try:
+            return departments.filter(pk=int(value)).first() if value else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean_occurred_on(self):
+        occurred_on = self.cleaned_data["occurred_on"]
+        today = timezone.localdate()
+        if occurred_on > today:
+            raise forms.ValidationError("The event cannot be in the future.")
+        if occurred_on < today - timedelta(days=EVENT_MAX_AGE_DAYS):
+            raise forms.ValidationError("Record events of the past year only.")
+        return occurred_on
+
+    def clean_physicians(self):
+        physicians = self.cleaned_data["physicians"]
+        if len(physicians) > MAX_EVENT_PHYSICIANS:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_EVENT_PHYSICIANS} physicians per event."
+            )
+        return physicians
+
+
+class DirectoryFilterForm(forms.Form):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), required=False, empty_label="All departments"
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "department").queryset = departments
+        self.helper = filter_helper(("department", "col-md-6"))
