@@ -14,6 +14,7 @@ urlpatterns = [
     path("debriefs/<int:pk>/held/", views.debrief_held, name="debrief_held"),
     path("queue/", views.queue, name="queue"),
     path("events/new/", views.event_record, name="event_record"),
+    path("calls/new/", views.call_record, name="call_record"),
     path("cases/", views.case_list, name="case_list"),
     path("interactions/", views.interaction_list, name="interaction_list"),
     path("interactions/new/", views.interaction_new, name="interaction_new"),

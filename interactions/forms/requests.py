@@ -17,10 +17,13 @@ from post_program.forms import filter_helper
 from post_program.models import Department, PeerSupporter, Physician
 
 from ..models import (
+    CALLER_CONTACT_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    CallerRole,
     ContactMethod,
     DepartmentPreference,
     EventCategory,
+    IntakeChannel,
     Reason,
     Source,
     Urgency,
@@ -206,6 +209,139 @@ class ReferralRequestForm(forms.Form):
         cleaned["colleague_name"] = ""
 
 
+def _department_roster(form: forms.Form, field: str, departments) -> None:
+    """Limit ``field`` to the current roster of the department chosen on ``form`` (none until
+    one is chosen), and reload it with htmx when the department changes."""
+    department = _chosen_department(form, departments)
+    roster = Physician.objects.employed_on(timezone.localdate()).order_by("name", "pk")
+    _model_choice(form, field).queryset = (
+        roster.filter(department=department) if department else roster.none()
+    )
+    form.fields["department"].widget.attrs.update(
+        {
+            "hx-get": form.roster_url,
+            "hx-target": f"#{form.roster_id}",
+            "hx-select": f"#{form.roster_id}",
+            "hx-swap": "outerHTML",
+        }
+    )
+
+
+def _chosen_department(form: forms.Form, departments):
+    value = form.data.get("department") if form.is_bound else form.initial.get("department")
+    if isinstance(value, Department):
+        return value
+    try:
+        return departments.filter(pk=int(value)).first() if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+_ASKED = ReferralRequestForm.base_fields
+"""The request form's fields a call asks too, with the same labels and messages."""
+
+
+class CallForm(forms.Form):
+    """A request for support a coordinator takes from someone who calls or writes (a nurse, a
+    chief, a risk manager, the physician themself): the caller described by role, never by
+    name, and a physician on the roster or named with their department."""
+
+    roster_id = "call-physician"
+
+    @property
+    def roster_url(self) -> str:
+        return reverse("interactions:call_record")
+
+    channel = forms.ChoiceField(
+        label="How did the request come?",
+        choices=IntakeChannel.choices,
+        initial=IntakeChannel.PHONE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether the request came by phone or by email."},
+    )
+    caller_role = forms.ChoiceField(
+        label="Who asked?",
+        choices=[("", "Choose who asked"), *CallerRole.choices],
+        error_messages={"required": "Say who asked, by their role."},
+    )
+    caller_contact = forms.CharField(
+        label="How to reach the caller (optional)",
+        max_length=CALLER_CONTACT_MAX_LENGTH,
+        required=False,
+        help_text="A phone number or an email, if the team may need to call back. Only "
+        "coordinators see it; it is never shown to the physician or the supporter.",
+    )
+    department = forms.ModelChoiceField(
+        label="The physician's department",
+        queryset=Department.objects.none(),
+        empty_label="Choose a department",
+        error_messages={
+            "required": "Choose the physician's department.",
+            "invalid_choice": "Choose one of your sites' departments.",
+        },
+    )
+    physician = forms.ModelChoiceField(
+        label="The physician, on the roster",
+        queryset=Physician.objects.none(),
+        required=False,
+        empty_label="Not on the roster: give the name below",
+        error_messages={"invalid_choice": "Choose a physician of the department's roster."},
+    )
+    named_colleague = forms.CharField(
+        label="Name, if not on the roster (a locum, a resident rotating in)",
+        max_length=200,
+        required=False,
+    )
+    reason = _ASKED["reason"]
+    note = _ASKED["note"]
+    urgency = _ASKED["urgency"]
+    contact_method = _ASKED["contact_method"]
+    submission_key = _ASKED["submission_key"]
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+        _model_choice(self, "department").queryset = departments
+        _department_roster(self, "physician", departments)
+        self.helper = FormHelper()
+        self.helper.form_id = "call-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Fieldset("Who asked", InlineRadios("channel"), "caller_role", "caller_contact"),
+            Fieldset(
+                "Who needs support",
+                "department",
+                Div("physician", css_id=self.roster_id),
+                "named_colleague",
+            ),
+            Fieldset("What happened", "reason", "note"),
+            Fieldset(
+                "Urgency",
+                "urgency",
+                HTML('{% include "interactions/partials/_crisis_now.html" %}'),
+            ),
+            "contact_method",
+            "submission_key",
+            Submit("record", "Record the request", css_class="btn-primary"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("named_colleague", "").strip()
+        if cleaned.get("physician") is not None:
+            cleaned["named_colleague"] = ""
+        elif not _has_letter(name) and "physician" not in self.errors:
+            self.add_error(
+                "named_colleague",
+                "Choose the physician from the roster, or give their name if they are not on it.",
+            )
+        cleaned["source"] = (
+            Source.SELF if cleaned.get("caller_role") == CallerRole.SELF else Source.THIRD_PARTY
+        )
+        return cleaned
+
+
 class RosterSearchForm(forms.Form):
     """The colleague search box (htmx): text a database can hold, or no search at all."""
 
@@ -218,6 +354,12 @@ class RosterSearchForm(forms.Form):
 
 class EventForm(forms.Form):
     """A difficult event and the physicians involved (one referral each)."""
+
+    roster_id = "event-physicians"
+
+    @property
+    def roster_url(self) -> str:
+        return reverse("interactions:event_record")
 
     occurred_on = forms.DateField(
         label="Date of the event",
@@ -247,11 +389,7 @@ class EventForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         _model_choice(self, "department").queryset = departments
-        department = self._chosen_department(departments)
-        roster = Physician.objects.employed_on(timezone.localdate()).order_by("name", "pk")
-        _model_choice(self, "physicians").queryset = (
-            roster.filter(department=department) if department else roster.none()
-        )
+        _department_roster(self, "physicians", departments)
         self.helper = FormHelper()
         self.helper.form_id = "event-form"
         self.helper.attrs = {"novalidate": ""}
@@ -261,26 +399,9 @@ class EventForm(forms.Form):
                 Column("department", css_class="col-md-5"),
                 Column("category", css_class="col-md-4"),
             ),
-            Div("physicians", css_id="event-physicians"),
+            Div("physicians", css_id=self.roster_id),
             Submit("record", "Record event and open referrals"),
         )
-        self.fields["department"].widget.attrs.update(
-            {
-                "hx-get": reverse("interactions:event_record"),
-                "hx-target": "#event-physicians",
-                "hx-select": "#event-physicians",
-                "hx-swap": "outerHTML",
-            }
-        )
-
-    def _chosen_department(self, departments):
-        value = self.data.get("department") if self.is_bound else self.initial.get("department")
-        if isinstance(value, Department):
-            return value
-        try:
-            return departments.filter(pk=int(value)).first() if value else None
-        except (TypeError, ValueError):
-            return None
 
     def clean_occurred_on(self):
         occurred_on = self.cleaned_data["occurred_on"]

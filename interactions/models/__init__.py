@@ -26,6 +26,7 @@ from .deadlines import Reminder, ReminderKind
 from .notifications import Notification, NotificationKind, NotificationQuerySet
 from .referrals import (
     ACTIVE_ASSIGNMENT_STATES,
+    CALLER_CONTACT_MAX_LENGTH,
     EVENT_REASON,
     HELD_STATUSES,
     IS_OPEN,
@@ -34,12 +35,14 @@ from .referrals import (
     PSEUDONYM_LENGTH,
     Assignment,
     AssignmentState,
+    CallerRole,
     ContactMethod,
     DeclineReason,
     DepartmentPreference,
     DifficultEvent,
     EventCategory,
     EventKind,
+    IntakeChannel,
     Outcome,
     Reason,
     Referral,
@@ -64,6 +67,7 @@ from .rollup import (
 
 __all__ = [
     "ACTIVE_ASSIGNMENT_STATES",
+    "CALLER_CONTACT_MAX_LENGTH",
     "EVENT_REASON",
     "FOLLOW_UP_NOTE_MAX_LENGTH",
     "HANDOFF_NOTE_MAX_LENGTH",
@@ -75,6 +79,7 @@ __all__ = [
     "PSEUDONYM_LENGTH",
     "Assignment",
     "AssignmentState",
+    "CallerRole",
     "ContactMethod",
     "DebriefRequest",
     "DebriefTrigger",
@@ -85,6 +90,7 @@ __all__ = [
     "EventCategory",
     "EventKind",
     "HandoffNote",
+    "IntakeChannel",
     "Interaction",
     "InteractionMinutes",
     "InteractionMonth",

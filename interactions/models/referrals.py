@@ -109,6 +109,26 @@ def first_contact_deadline(received_at: datetime, urgency: str = Urgency.ROUTINE
     return received_at + timedelta(hours=first_contact_hours(urgency))
 
 
+class CallerRole(models.TextChoices):
+    """Who called (or wrote to) the program to ask for support for a physician: a request a
+    coordinator took on their behalf."""
+
+    NURSE = "nurse", "A nurse"
+    PHYSICIAN = "physician", "A physician colleague"
+    CHIEF = "chief", "A chief or department head"
+    RISK_MANAGER = "risk_manager", "A risk manager or patient safety officer"
+    OTHER_STAFF = "other_staff", "Other staff"
+    SELF = "self", "The physician themself"
+
+
+class IntakeChannel(models.TextChoices):
+    PHONE = "phone", "By phone"
+    EMAIL = "email", "By email"
+
+
+CALLER_CONTACT_MAX_LENGTH = 200
+
+
 class ContactMethod(models.TextChoices):
     ANY = "any", "No preference"
     PHONE = "phone", "Phone call"
@@ -239,6 +259,11 @@ class Referral(RolledUp, models.Model):
     referrer_may_be_named = models.BooleanField(
         default=False, help_text="The colleague may be told who asked for support."
     )
+    # A request a coordinator took from a caller (who has no account, or did not use it): who
+    # called, by role only, and how to reach them. Coordinators see both; nobody else does,
+    # and retention removes the contact.
+    caller_role = models.CharField(max_length=12, choices=CallerRole.choices, blank=True)
+    caller_contact = models.CharField(max_length=CALLER_CONTACT_MAX_LENGTH, blank=True)
     reason = models.CharField(max_length=24, choices=Reason.choices)
     note = models.CharField(max_length=NOTE_MAX_LENGTH, blank=True)
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
@@ -283,6 +308,15 @@ class Referral(RolledUp, models.Model):
                 condition=Q(outcome="") | _in("outcome", Outcome), name="referral_outcome_valid"
             ),
             models.CheckConstraint(condition=_in("source", Source), name="referral_source_valid"),
+            models.CheckConstraint(
+                condition=Q(caller_role="") | _in("caller_role", CallerRole),
+                name="referral_caller_role_valid",
+            ),
+            # A caller's request has no referrer account: the caller is described instead.
+            models.CheckConstraint(
+                condition=Q(caller_role="", caller_contact="") | Q(referrer__isnull=True),
+                name="referral_caller_or_referrer",
+            ),
             models.CheckConstraint(condition=_in("reason", Reason), name="referral_reason_valid"),
             models.CheckConstraint(
                 condition=_in("urgency", Urgency), name="referral_urgency_valid"

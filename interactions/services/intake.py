@@ -56,6 +56,7 @@ def _join(
     urgency: str,
     referrer_may_be_named: bool,
     submission_key: uuid.UUID | None,
+    intake: dict[str, str],
     at: datetime,
     notify: bool,
 ) -> RequestResult:
@@ -72,6 +73,7 @@ def _join(
             submission_key=submission_key,
             source=source,
             referrer_may_be_named=referrer_may_be_named,
+            **intake,
         )
     ]
     raised = urgency == Urgency.SAFETY and referral.urgency != Urgency.SAFETY
@@ -90,7 +92,7 @@ def _join(
     if raised and notify:
         coordinators = site_coordinators(referral.department.site_id)
         _notify(NotificationKind.URGENT, referral, users=coordinators)
-    _audit(requester, "referral.request_again", referral, urgency_raised=raised)
+    _audit(requester, "referral.request_again", referral, urgency_raised=raised, **intake)
     return RequestResult(referral=referral, created=False)
 
 
@@ -137,6 +139,9 @@ def referral_request(
     referrer_may_be_named: bool = False,
     submission_key: uuid.UUID | None = None,
     event: DifficultEvent | None = None,
+    caller_role: str = "",
+    caller_contact: str = "",
+    channel: str = "",
     referral_id: str = "",
     at: datetime | None = None,
     notify: bool = True,
@@ -144,11 +149,15 @@ def referral_request(
     """Record a request for support. A physician with an open referral keeps that one: the
     request joins it (and can raise it to urgent). The same form sent twice is one request.
 
+    `caller_role`: a coordinator (`requester`) took the request from someone who called or
+    wrote (`channel`), described by role and an optional contact, who is not the referrer.
     `notify`: the site's coordinators get an email (an urgent one for a safety concern), and
     the first-contact deadline is scheduled. `referral_id`: a stable key given by the caller
     (imports, the demo); a new random one otherwise.
     """
     at = _now(at)
+    if caller_role:
+        referrer_may_be_named = False
     if physician is not None:
         department = physician.department
         named_colleague = ""
@@ -161,8 +170,10 @@ def referral_request(
         physician=physician,
         named_colleague=named_colleague.strip(),
         department=department,
-        referrer=requester,
+        referrer=None if caller_role else requester,
         referrer_may_be_named=referrer_may_be_named and source == Source.THIRD_PARTY,
+        caller_role=caller_role,
+        caller_contact=caller_contact.strip(),
         reason=reason,
         note=note.strip(),
         urgency=urgency,
@@ -181,6 +192,7 @@ def referral_request(
         referrer_may_be_named=referrer_may_be_named,
         submission_key=submission_key,
         physician=physician,
+        intake={"caller_role": caller_role, "channel": channel} if caller_role else {},
         at=at,
         notify=notify,
     )
@@ -202,6 +214,7 @@ def _request(
     referrer_may_be_named: bool,
     submission_key: uuid.UUID | None,
     physician: Physician | None,
+    intake: dict[str, str],
     at: datetime,
     notify: bool,
     last_try: bool,
@@ -219,6 +232,7 @@ def _request(
             urgency=urgency,
             referrer_may_be_named=referrer_may_be_named,
             submission_key=submission_key,
+            intake=intake,
             at=at,
             notify=notify,
         )
@@ -229,8 +243,8 @@ def _request(
         if last_try:
             raise
         raise _Conflict from None
-    _event(referral, EventKind.RECEIVED, actor=requester, at=at, source=source)
-    _audit(requester, "referral.request", referral, source=source, urgency=urgency)
+    _event(referral, EventKind.RECEIVED, actor=requester, at=at, source=source, **intake)
+    _audit(requester, "referral.request", referral, source=source, urgency=urgency, **intake)
     if notify:
         coordinators = site_coordinators(referral.department.site_id)
         if urgency == Urgency.SAFETY:

@@ -39,6 +39,7 @@ class PurgeResult:
     interactions: int = 0
     physician_links: int = 0
     colleague_names: int = 0
+    caller_contacts: int = 0
     notes: int = 0
     referrer_links: int = 0
     requester_events: int = 0
@@ -55,6 +56,7 @@ class PurgeResult:
             "interactions",
             "physician_links",
             "colleague_names",
+            "caller_contacts",
             "notes",
             "referrer_links",
             "requester_events",
@@ -72,6 +74,7 @@ class PurgeResult:
             "interactions": self.interactions,
             "physician_links": self.physician_links,
             "colleague_names": self.colleague_names,
+            "caller_contacts": self.caller_contacts,
             "notes": self.notes,
             "referrer_links": self.referrer_links,
             "requester_events": self.requester_events,
@@ -205,12 +208,14 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
     for referral in referrals:
         result.physician_links += referral.physician_id is not None
         result.colleague_names += bool(referral.named_colleague)
+        result.caller_contacts += bool(referral.caller_contact)
         result.notes += bool(referral.note)
         result.referrer_links += referral.referrer_id is not None
         if referral.physician is not None:
             referral.physician_pseudonym = physician_pseudonym(referral.physician.physician_id)
         referral.physician = None
         referral.named_colleague = ""
+        referral.caller_contact = ""
         referral.note = ""
         referral.referrer = None
         referral.requested_supporter = None
@@ -222,6 +227,7 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
             "physician_pseudonym",
             "physician",
             "named_colleague",
+            "caller_contact",
             "note",
             "referrer",
             "requested_supporter",

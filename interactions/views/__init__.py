@@ -14,6 +14,7 @@ from .casework import (
     referral_outreach,
 )
 from .referrals import (
+    call_record,
     event_record,
     queue,
     referral_accept,
@@ -42,6 +43,7 @@ from .supporters import (
 
 __all__ = [
     "availability",
+    "call_record",
     "case_list",
     "conflict_declare",
     "conflict_withdraw",

@@ -28,6 +28,7 @@ from ..access import (
 )
 from ..forms import (
     AssignForm,
+    CallForm,
     CloseForm,
     DeclineForm,
     EventForm,
@@ -70,6 +71,50 @@ def event_record(request):
             initial={"department": request.GET.get("department", "")}, departments=departments
         )
     return render(request, "interactions/event_record.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_triage_referrals)
+def call_record(request):
+    """A request for support taken by phone or email from a caller: a nurse, a chief, a risk
+    manager, or the physician themself without their account."""
+    departments = event_departments_for(request.user)
+    if request.method == "POST":
+        form = CallForm(request.POST, departments=departments)
+        if form.is_valid():
+            data = form.cleaned_data
+            result = services.referral_request(
+                requester=request.user,
+                source=data["source"],
+                department=data["department"],
+                physician=data["physician"],
+                named_colleague=data["named_colleague"],
+                reason=data["reason"],
+                note=data["note"],
+                urgency=data["urgency"],
+                contact_method=data["contact_method"],
+                caller_role=data["caller_role"],
+                caller_contact=data["caller_contact"],
+                channel=data["channel"],
+                submission_key=data["submission_key"],
+            )
+            referral = result.referral
+            messages.success(
+                request,
+                f"Request recorded as referral {referral.referral_id}; first contact is due "
+                f"{timezone.localtime(referral.first_contact_due_at):%Y-%m-%d %H:%M}."
+                if result.created
+                else f"This physician already had an open request ({referral.referral_id}): "
+                "the call joined it.",
+            )
+            return redirect("interactions:referral_detail", pk=referral.pk)
+        status = 400
+    else:
+        form = CallForm(
+            initial={"department": request.GET.get("department", "")}, departments=departments
+        )
+        status = 200
+    return render(request, "interactions/call_record.html", {"form": form}, status=status)
 
 
 @require_GET

@@ -199,3 +199,34 @@ def test_journey_1_by_keyboard_alone(browser, live_server, program):
     referral = Referral.objects.get(physician=program["colleague"])
     assert (referral.note, referral.reason) == (NOTE, "patient_death")
     context.close()
+
+
+def test_a_coordinator_records_a_nurse_s_phone_call_about_a_colleague(
+    browser, live_server, program
+):
+    context, page = _as(browser, live_server, program["coordinator"])
+    page.get_by_role("link", name="Referral queue").first.click()
+    page.get_by_role("link", name="Record a request taken by phone").click()
+    page.get_by_role("heading", name="Record a request taken by phone or email").wait_for()
+    page.get_by_label("By phone").check()
+    page.get_by_label("Who asked?").select_option(label="A nurse")
+    page.get_by_label("How to reach the caller (optional)").fill("ward 7, ext. 4471")
+    page.get_by_label("The physician's department").select_option(
+        label="North Hospital / Emergency Medicine"
+    )
+    # The department's roster arrives in place (htmx) once the department is chosen.
+    roster = page.get_by_label("The physician, on the roster")
+    page.locator("#call-physician option", has_text="Colin Colleague").wait_for(state="attached")
+    roster.select_option(label="Colin Colleague")
+    page.get_by_label("What happened (category)").select_option(
+        label="Death or serious harm of a patient"
+    )
+    page.get_by_role("button", name="Record the request").click()
+    page.get_by_role("heading", name=re.compile("^Referral ")).wait_for()
+    main = page.get_by_role("main").inner_text()
+    assert "Request recorded as referral" in main
+    assert "A nurse, who called or wrote to the program" in main
+    assert "ward 7, ext. 4471" in main
+    referral = Referral.objects.get(physician=program["colleague"])
+    assert (referral.caller_role, referral.referrer) == ("nurse", None)
+    context.close()

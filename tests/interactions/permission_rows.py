@@ -77,6 +77,10 @@ ROWS = [
     # An empty event form comes back with its errors.
     Row("interactions:event_record", only("coordinator"), method="post"),
     Row("interactions:event_record", everyone(405), method="put"),
+    # A request taken by phone: the coordinators; an empty form comes back with its errors.
+    Row("interactions:call_record", only("coordinator")),
+    Row("interactions:call_record", only("coordinator", ok=400), method="post"),
+    Row("interactions:call_record", everyone(405), method="put"),
     # Supporters.
     Row("interactions:case_list", only("supporter_a", "supporter_b")),
     Row("interactions:case_list", everyone(405), method="post"),

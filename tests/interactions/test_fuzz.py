@@ -6,17 +6,21 @@ server error fails the test; every answer must be a page, a redirect, or a 4xx.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interactions.models import (
+    CallerRole,
     ContactMethod,
     DeclineReason,
     DepartmentPreference,
     EscalationResource,
     EventCategory,
+    IntakeChannel,
     Modality,
     Outcome,
     OutreachMethod,
@@ -95,6 +99,30 @@ def test_search_and_preselection_never_fail(cast, query, supporter):
     assert response.status_code in (200, 429)
     response = client.get(reverse("interactions:referral_request"), {"supporter": supporter})
     assert response.status_code == 200
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_call_form_never_fails(cast, data):
+    form = data.draw(
+        _form(
+            {
+                "channel": _value(IntakeChannel.values),
+                "caller_role": _value(CallerRole.values),
+                "caller_contact": junk,
+                "department": _value([str(cast.department_a.pk), str(cast.department_b.pk)]),
+                "physician": _value([str(cast.physician_profile.pk)]),
+                "named_colleague": junk,
+                "reason": _value(Reason.values),
+                "note": junk,
+                "urgency": _value(Urgency.values),
+                "contact_method": _value(ContactMethod.values),
+                "submission_key": _value([str(uuid.uuid4())]),
+            }
+        )
+    )
+    response = cast.client("coordinator").post(reverse("interactions:call_record"), form)
+    assert response.status_code in (302, 400)
 
 
 @FUZZ
