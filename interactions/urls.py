@@ -29,6 +29,7 @@ urlpatterns = [
     path("care/debrief/", views.debrief_request, name="debrief_request"),
     path("<int:pk>/", views.referral_detail, name="referral_detail"),
     path("<int:pk>/assign/", views.referral_assign, name="referral_assign"),
+    path("<int:pk>/link/", views.referral_link_physician, name="referral_link_physician"),
     path("<int:pk>/accept/", views.referral_accept, name="referral_accept"),
     path("<int:pk>/decline/", views.referral_decline, name="referral_decline"),
     path("<int:pk>/outreach/", views.referral_outreach, name="referral_outreach"),

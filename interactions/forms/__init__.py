@@ -12,6 +12,7 @@ from .referrals import (
     DeclineForm,
     HandBackForm,
     HandoffNoteForm,
+    LinkPhysicianForm,
     QueueFilterForm,
 )
 from .requests import (
@@ -45,6 +46,7 @@ __all__ = [
     "HandBackForm",
     "HandoffNoteForm",
     "InteractionForm",
+    "LinkPhysicianForm",
     "OutreachForm",
     "QueueFilterForm",
     "ReferralRequestForm",

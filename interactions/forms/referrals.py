@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.utils import timezone
 
 from post_program.forms import filter_helper
-from post_program.models import PeerSupporter, Site
+from post_program.models import PeerSupporter, Physician, Site
 
 from ..models import (
     HANDOFF_NOTE_MAX_LENGTH,
@@ -116,3 +117,30 @@ class QueueFilterForm(forms.Form):
         self.helper = filter_helper(
             ("site", "col-md-4"), ("status", "col-md-3"), ("overdue", "col-md-2 pt-md-4")
         )
+
+
+class LinkPhysicianForm(forms.Form):
+    """A coordinator links a request kept by name to the physician's roster entry."""
+
+    physician = forms.ModelChoiceField(
+        label="Their roster entry",
+        queryset=Physician.objects.none(),
+        empty_label="Choose from the department's roster",
+        error_messages={
+            "required": "Choose the physician's roster entry.",
+            "invalid_choice": "Choose a physician of the referral's department.",
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    prefix = "link"
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "physician").queryset = (
+            Physician.objects.employed_on(timezone.localdate())
+            .filter(department_id=referral.department_id)
+            .order_by("name", "pk")
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -42,7 +42,7 @@ from .handoff import (
     handoff_note_save,
     referral_hand_back,
 )
-from .intake import RequestResult, event_record, referral_request
+from .intake import RequestResult, event_record, referral_link_physician, referral_request
 from .notifications import (
     notification_message,
     site_coordinators,
@@ -93,6 +93,7 @@ __all__ = [
     "referral_close",
     "referral_decline",
     "referral_hand_back",
+    "referral_link_physician",
     "referral_record_contact",
     "referral_record_view",
     "referral_request",

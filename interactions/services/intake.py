@@ -34,7 +34,15 @@ from ..models import (
 )
 from .deadlines import _remind, deadlines_bring_forward
 from .notifications import _notify, site_coordinators
-from .transitions import _audit, _event, _event_row, _now
+from .transitions import (
+    ReferralError,
+    _audit,
+    _check_version,
+    _event,
+    _event_row,
+    _lock,
+    _now,
+)
 
 
 @dataclass(frozen=True)
@@ -304,3 +312,39 @@ def event_record(
         referral_ids=[result.referral.referral_id for result in results],
     )
     return event, results
+
+
+@transaction.atomic
+def referral_link_physician(
+    *,
+    actor: User | None,
+    referral: Referral | int,
+    physician: Physician,
+    expected_version: int | None = None,
+    at: datetime | None = None,
+) -> Referral:
+    """A request kept by name (a physician not on the roster when it came) linked to the
+    physician's roster entry once there is one, in the referral's department. The name typed
+    is dropped: the roster entry names them now."""
+    at = _now(at)
+    referral = _lock(referral)
+    _check_version(referral, expected_version)
+    if referral.physician_id is not None:
+        raise ReferralError("This referral is already linked to a roster entry.")
+    if not referral.is_open:
+        raise ReferralError("This referral is closed.")
+    if physician.department_id != referral.department_id:
+        raise ReferralError("Choose a physician of the referral's department.")
+    other = Referral.objects.filter(physician=physician).filter(IS_OPEN).first()
+    if other is not None:
+        raise ReferralError(
+            f"This physician already has an open referral ({other.referral_id}); close one of "
+            "the two first."
+        )
+    referral.physician = physician
+    referral.named_colleague = ""
+    referral.version += 1
+    referral.save(update_fields=["physician", "named_colleague", "version"])
+    _event(referral, EventKind.LINKED, actor=actor, at=at, from_status=referral.status)
+    _audit(actor, "referral.link_physician", referral, physician_id=physician.pk)
+    return referral

@@ -21,6 +21,7 @@ from .referrals import (
     referral_assign,
     referral_decline,
     referral_detail,
+    referral_link_physician,
 )
 from .requests import (
     my_requests,
@@ -62,6 +63,7 @@ __all__ = [
     "referral_hand_back",
     "referral_handoff_note",
     "referral_interaction_log",
+    "referral_link_physician",
     "referral_outreach",
     "referral_request",
     "referral_submitted",

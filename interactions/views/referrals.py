@@ -34,6 +34,7 @@ from ..forms import (
     EventForm,
     HandBackForm,
     HandoffNoteForm,
+    LinkPhysicianForm,
     OutreachForm,
     QueueFilterForm,
 )
@@ -160,6 +161,7 @@ def _render_detail(
     referral,
     *,
     assign_form=None,
+    link_form=None,
     decline_form=None,
     outreach_form=None,
     close_form=None,
@@ -176,6 +178,8 @@ def _render_detail(
             assign_form = AssignForm(
                 initial={"version": referral.version}, candidates=suggestions.eligible
             )
+    if may_assign and referral.is_open and referral.physician_id is None and link_form is None:
+        link_form = LinkPhysicianForm(initial={"version": referral.version}, referral=referral)
     may_answer = can_answer_assignment(user, referral)
     if may_answer and decline_form is None:
         decline_form = DeclineForm()
@@ -215,6 +219,7 @@ def _render_detail(
             "may_assign": may_assign,
             "suggestions": suggestions,
             "assign_form": assign_form,
+            "link_form": link_form if may_assign and referral.is_open else None,
             "may_answer": may_answer,
             "decline_form": decline_form,
             "show_referrer": can_see_referrer(user, referral),
@@ -263,6 +268,30 @@ def referral_assign(request, pk: int):
             f"emailed and have {program_settings.get().accept_within_hours} hours to accept.",
         )
     return redirect("interactions:referral_detail", pk=referral.pk)
+
+
+@require_POST
+def referral_link_physician(request, pk: int):
+    """Link a request kept by name to the physician's roster entry, now that there is one."""
+    referral = get_referral_or_404(request.user, pk)
+    if not can_assign_referral(request.user, referral):
+        raise PermissionDenied
+    form = LinkPhysicianForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            services.referral_link_physician(
+                actor=request.user,
+                referral=referral,
+                physician=form.cleaned_data["physician"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except services.ReferralError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Linked to the roster entry.")
+            return redirect("interactions:referral_detail", pk=referral.pk)
+    services.referral_record_view(actor=request.user, referral=referral)
+    return _render_detail(request, referral, link_form=form, status=400)
 
 
 def _answering_supporter(request, pk: int):

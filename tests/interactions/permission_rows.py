@@ -81,6 +81,14 @@ ROWS = [
     Row("interactions:call_record", only("coordinator")),
     Row("interactions:call_record", only("coordinator", ok=400), method="post"),
     Row("interactions:call_record", everyone(405), method="put"),
+    # Linking a request kept by name to the roster: its site's coordinators.
+    Row(
+        "interactions:referral_link_physician",
+        _others(coordinator=400, supporter_a=403),
+        method="post",
+        kwargs=_held_by_a,
+    ),
+    Row("interactions:referral_link_physician", everyone(405), kwargs=_held_by_a),
     # Supporters.
     Row("interactions:case_list", only("supporter_a", "supporter_b")),
     Row("interactions:case_list", everyone(405), method="post"),

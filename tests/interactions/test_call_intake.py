@@ -185,3 +185,67 @@ def test_retention_removes_the_caller_s_contact(cast, settings):
     referral.refresh_from_db()
     assert result.caller_contacts == 1
     assert (referral.caller_contact, referral.caller_role) == ("", "nurse")
+
+
+# --- a request kept by name, linked to the roster later ------------------------------------------
+
+
+def _kept_by_name(cast) -> Referral:
+    _post(cast, _call(cast, physician="", named_colleague="Dr. Robin Locum"))
+    return Referral.objects.get(named_colleague="Dr. Robin Locum")
+
+
+def _link(cast, referral, physician, member="coordinator", version=None):
+    return cast.client(member).post(
+        reverse("interactions:referral_link_physician", args=[referral.pk]),
+        {
+            "link-physician": physician.pk,
+            "link-version": referral.version if version is None else version,
+        },
+    )
+
+
+def test_a_request_kept_by_name_is_linked_to_the_roster_entry_once_there_is_one(cast):
+    referral = _kept_by_name(cast)
+    page = cast.client("coordinator").get(
+        reverse("interactions:referral_detail", args=[referral.pk])
+    )
+    assert "Not on the roster when this request came" in page.content.decode()
+    robin = PhysicianFactory(department=cast.department_a, name="Robin Locum")
+    response = _link(cast, referral, robin)
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.physician, referral.named_colleague) == (robin, "")
+    assert referral.events.filter(kind=EventKind.LINKED, actor=cast.coordinator).exists()
+    assert AuditEvent.objects.filter(action="referral.link_physician").count() == 1
+    page = cast.client("coordinator").get(response.url).content.decode()
+    assert "Not on the roster when this request came" not in page
+
+
+def test_linking_is_refused_with_the_reason_and_changes_nothing(cast):
+    referral = _kept_by_name(cast)
+    elsewhere = PhysicianFactory(department=cast.department_c)
+    response = _link(cast, referral, elsewhere)
+    assert response.status_code == 400
+    assert "Choose a physician of the referral&#x27;s department." in response.content.decode()
+    busy = PhysicianFactory(department=cast.department_a)
+    other = referral_new(department=cast.department_a, physician=busy)
+    response = _link(cast, referral, busy)
+    assert response.status_code == 400
+    assert f"already has an open referral ({other.referral_id})" in response.content.decode()
+    stale = _link(cast, referral, PhysicianFactory(department=cast.department_a), version=99)
+    assert stale.status_code == 400
+    referral.refresh_from_db()
+    assert (referral.physician, referral.named_colleague) == (None, "Dr. Robin Locum")
+    assert not referral.events.filter(kind=EventKind.LINKED).exists()
+
+
+def test_only_the_site_s_coordinators_link(cast):
+    referral = _kept_by_name(cast)
+    robin = PhysicianFactory(department=cast.department_a)
+    services.referral_assign(actor=None, referral=referral, supporter=cast.supporter_a_profile)
+    referral.refresh_from_db()
+    assert _link(cast, referral, robin, member="supporter_a").status_code == 403
+    assert _link(cast, referral, robin, member="lead").status_code == 404
+    referral.refresh_from_db()
+    assert referral.physician is None

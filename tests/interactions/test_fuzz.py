@@ -123,6 +123,17 @@ def test_the_call_form_never_fails(cast, data):
     )
     response = cast.client("coordinator").post(reverse("interactions:call_record"), form)
     assert response.status_code in (302, 400)
+    kept = referral_new(department=cast.department_a, named_colleague="Dr. Robin Locum")
+    link = data.draw(
+        _form(
+            {
+                "link-physician": _value([str(cast.physician_profile.pk)]),
+                "link-version": _value(["0", "1"]),
+            }
+        )
+    )
+    url = reverse("interactions:referral_link_physician", args=[kept.pk])
+    assert cast.client("coordinator").post(url, link).status_code in (302, 400)
 
 
 @FUZZ
