@@ -43,10 +43,12 @@ from .models import (
     OutreachAttempt,
     Referral,
     ReferralEvent,
+    RequestReceipt,
     Source,
     Status,
     Urgency,
     first_contact_deadline,
+    receipt_digest,
 )
 
 if TYPE_CHECKING:
@@ -139,6 +141,19 @@ def my_requests(*, user) -> list[MyRequest]:
     ]
     requests.sort(key=lambda item: item.requested_at, reverse=True)
     return requests
+
+
+def request_by_receipt(*, code: str) -> MyRequest | None:
+    """The request a receipt code was given for, as its (anonymous) requester may follow it:
+    what it caused, by its own clock, as for any request for a colleague."""
+    receipt = (
+        RequestReceipt.objects.filter(digest=receipt_digest(code))
+        .select_related("referral__physician", "referral__department__site")
+        .first()
+    )
+    if receipt is None:
+        return None
+    return MyRequest(referral=receipt.referral, requested_at=receipt.requested_at, for_self=False)
 
 
 def supporter_directory(*, department_id: int | None = None) -> QuerySet[PeerSupporter]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("request/colleagues/", views.roster_search, name="roster_search"),
     path("request/sent/", views.referral_submitted, name="referral_submitted"),
     path("mine/", views.my_requests, name="my_requests"),
+    path("receipt/", views.request_receipt, name="request_receipt"),
     path("supporters/", views.supporter_directory, name="supporter_directory"),
     path("supporters/load/", views.supporter_load, name="supporter_load"),
     path("debriefs/<int:pk>/held/", views.debrief_held, name="debrief_held"),

@@ -22,6 +22,7 @@ from .requests import (
     CallForm,
     DirectoryFilterForm,
     EventForm,
+    ReceiptForm,
     ReferralRequestForm,
     RosterSearchForm,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "LinkPhysicianForm",
     "OutreachForm",
     "QueueFilterForm",
+    "ReceiptForm",
     "ReferralRequestForm",
     "RosterLinkField",
     "RosterSearchForm",

@@ -114,11 +114,20 @@ class ReferralRequestForm(forms.Form):
         required=False,
         help_text="If you leave this unticked, your name is not given to your colleague.",
     )
+    anonymous = forms.BooleanField(
+        label="Ask anonymously: the program will not know that I asked",
+        required=False,
+        help_text="Nobody, not even the coordinators, can tell who asked. You get a receipt "
+        "code to follow the request, instead of finding it under My requests.",
+    )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, requester: Physician, **kwargs):
+    def __init__(self, *args, requester: Physician, anonymity: bool = False, **kwargs):
+        """``anonymity``: the director allows colleagues to be referred anonymously."""
         super().__init__(*args, **kwargs)
         self.requester = requester
+        if not anonymity:
+            del self.fields["anonymous"]
         _model_choice(self, "colleague").queryset = Physician.objects.employed_on(
             timezone.localdate()
         ).select_related("department__site")
@@ -151,7 +160,11 @@ class ReferralRequestForm(forms.Form):
                 "contact_method",
                 InlineRadios("department_preference"),
                 "requested_supporter",
-                Div("referrer_may_be_named", css_id="referrer-consent"),
+                Div(
+                    "referrer_may_be_named",
+                    *(["anonymous"] if anonymity else []),
+                    css_id="referrer-consent",
+                ),
             ),
             "submission_key",
             Submit("send", "Send request", css_class="btn-primary"),
@@ -165,6 +178,11 @@ class ReferralRequestForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["anonymous"] = bool(cleaned.get("anonymous")) and (
+            cleaned.get("for_whom") == "colleague"
+        )
+        if cleaned["anonymous"]:
+            cleaned["referrer_may_be_named"] = False
         if cleaned.get("for_whom") == "self":
             cleaned["physician"] = self.requester
             cleaned["department"] = self.requester.department
@@ -430,3 +448,19 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         _model_choice(self, "department").queryset = departments
         self.helper = filter_helper(("department", "col-md-6"))
+
+
+class ReceiptForm(forms.Form):
+    """The receipt code of a request made anonymously."""
+
+    code = forms.CharField(
+        label="Receipt code",
+        max_length=40,
+        help_text="The code you were given when you sent the request, such as ABCD-EFGH-JKLM-NPQR.",
+        error_messages={"required": "Enter the receipt code you were given."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -48,6 +48,7 @@ from .referrals import (
     Referral,
     ReferralEvent,
     ReferralQuerySet,
+    RequestReceipt,
     Source,
     Status,
     Urgency,
@@ -55,6 +56,7 @@ from .referrals import (
     first_contact_hours,
     new_referral_id,
     physician_pseudonym,
+    receipt_digest,
 )
 from .rollup import (
     InteractionMinutes,
@@ -111,6 +113,7 @@ __all__ = [
     "ReferralQuerySet",
     "Reminder",
     "ReminderKind",
+    "RequestReceipt",
     "RolledUp",
     "Source",
     "Status",
@@ -122,4 +125,5 @@ __all__ = [
     "new_interaction_id",
     "new_referral_id",
     "physician_pseudonym",
+    "receipt_digest",
 ]

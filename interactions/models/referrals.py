@@ -538,6 +538,26 @@ REPEATED_REQUEST_FROM = {
 }
 
 
+def receipt_digest(code: str) -> str:
+    """What is stored of a receipt code: its digest, the code written any way (case, spaces,
+    dashes)."""
+    plain = "".join(character for character in code.upper() if character.isalnum())
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+class RequestReceipt(models.Model):
+    """The receipt of a request made anonymously: the digest of the code its requester was
+    given, the only tie between them and the referral (no account, no event actor, no audit
+    actor). The code shows what the request caused, as "My requests" would."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="receipts")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Receipt for referral {self.referral_id}"
+
+
 class ReferralEvent(models.Model):
     """The history of one referral, shown on its page: what happened, when, by whom.
 

@@ -3,10 +3,12 @@ difficult event opens."""
 
 from __future__ import annotations
 
+import base64
 import operator
+import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial, reduce
 
@@ -27,10 +29,12 @@ from ..models import (
     Referral,
     ReferralEvent,
     ReminderKind,
+    RequestReceipt,
     Source,
     Urgency,
     first_contact_deadline,
     new_referral_id,
+    receipt_digest,
 )
 from .deadlines import _remind, deadlines_bring_forward
 from .notifications import _notify, site_coordinators
@@ -49,6 +53,17 @@ from .transitions import (
 class RequestResult:
     referral: Referral
     created: bool  # False: the request joined an open referral, or the form was sent twice
+    receipt: str = ""  # the code of a request made anonymously, shown to its requester once
+
+
+RECEIPT_BYTES = 10  # 80 bits, sixteen letters and digits
+
+
+def _receipt_new(referral: Referral, at: datetime) -> str:
+    letters = base64.b32encode(secrets.token_bytes(RECEIPT_BYTES)).decode()
+    code = "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+    RequestReceipt.objects.create(referral=referral, digest=receipt_digest(code), requested_at=at)
+    return code
 
 
 class _Conflict(Exception):
@@ -59,7 +74,7 @@ class _Conflict(Exception):
 def _join(
     referral: Referral,
     *,
-    requester: User,
+    requester: User | None,
     source: str,
     urgency: str,
     referrer_may_be_named: bool,
@@ -150,6 +165,7 @@ def referral_request(
     caller_role: str = "",
     caller_contact: str = "",
     channel: str = "",
+    anonymous: bool = False,
     referral_id: str = "",
     at: datetime | None = None,
     notify: bool = True,
@@ -159,13 +175,16 @@ def referral_request(
 
     `caller_role`: a coordinator (`requester`) took the request from someone who called or
     wrote (`channel`), described by role and an optional contact, who is not the referrer.
+    `anonymous`: nothing stored ties the request to `requester` (no referrer, no actor of its
+    history or audit rows); they get a receipt code instead (`RequestResult.receipt`).
     `notify`: the site's coordinators get an email (an urgent one for a safety concern), and
     the first-contact deadline is scheduled. `referral_id`: a stable key given by the caller
     (imports, the demo); a new random one otherwise.
     """
     at = _now(at)
-    if caller_role:
+    if caller_role or anonymous:
         referrer_may_be_named = False
+    asked_by = None if anonymous else requester
     if physician is not None:
         department = physician.department
         named_colleague = ""
@@ -178,7 +197,7 @@ def referral_request(
         physician=physician,
         named_colleague=named_colleague.strip(),
         department=department,
-        referrer=None if caller_role else requester,
+        referrer=None if caller_role else asked_by,
         referrer_may_be_named=referrer_may_be_named and source == Source.THIRD_PARTY,
         caller_role=caller_role,
         caller_contact=caller_contact.strip(),
@@ -194,7 +213,7 @@ def referral_request(
     attempt = partial(
         _request,
         new,
-        requester=requester,
+        requester=asked_by,
         source=source,
         urgency=urgency,
         referrer_may_be_named=referrer_may_be_named,
@@ -204,19 +223,27 @@ def referral_request(
         at=at,
         notify=notify,
     )
-    try:
-        return attempt(last_try=False)
-    except _Conflict:
-        # Another request for the same physician (or the same form) committed in between;
-        # asked again, this one finds its referral and joins it (or is that same request).
-        return attempt(last_try=True)
+
+    def tries() -> RequestResult:
+        try:
+            return attempt(last_try=False)
+        except _Conflict:
+            # Another request for the same physician (or the same form) committed in between;
+            # asked again, this one finds its referral and joins it (or is that same request).
+            return attempt(last_try=True)
+
+    if not anonymous:
+        return tries()
+    with transaction.atomic():  # the request and its receipt, or neither
+        result = tries()
+        return replace(result, receipt=_receipt_new(result.referral, at))
 
 
 @transaction.atomic
 def _request(
     new: Callable[[], Referral],
     *,
-    requester: User,
+    requester: User | None,
     source: str,
     urgency: str,
     referrer_may_be_named: bool,

@@ -21,6 +21,7 @@ from ..models import (
     Notification,
     Referral,
     ReferralEvent,
+    RequestReceipt,
     Status,
     physician_pseudonym,
 )
@@ -247,6 +248,7 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
         event_ids=_audit_rows_of_people(cases), reason="retention.purge"
     )
     result.handoff_notes, _ = HandoffNote.objects.filter(referral_id__in=purged).delete()
+    RequestReceipt.objects.filter(referral_id__in=purged).delete()
     notified = Notification.objects.filter(referral_id__in=purged)
     OutboxEmail.objects.filter(notification__in=notified).delete()
     result.outbox_rows, _ = notified.delete()

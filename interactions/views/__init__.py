@@ -27,6 +27,7 @@ from .requests import (
     my_requests,
     referral_request,
     referral_submitted,
+    request_receipt,
     roster_search,
     supporter_directory,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "referral_outreach",
     "referral_request",
     "referral_submitted",
+    "request_receipt",
     "roster_search",
     "supporter_care",
     "supporter_directory",

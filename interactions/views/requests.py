@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from post_program import program_settings
 from post_program.access import require, roles_for
 
 from .. import selectors, services
@@ -20,6 +21,7 @@ from ..access import (
 )
 from ..forms import (
     DirectoryFilterForm,
+    ReceiptForm,
     ReferralRequestForm,
     RosterSearchForm,
 )
@@ -40,8 +42,9 @@ SEARCH_RESULTS = 10
 @require(can_request_support)
 def referral_request(request):
     requester = roles_for(request.user).physician
+    anonymity = program_settings.get().anonymous_colleague_referrals
     if request.method == "POST":
-        form = ReferralRequestForm(request.POST, requester=requester)
+        form = ReferralRequestForm(request.POST, requester=requester, anonymity=anonymity)
         if form.is_valid():
             data = form.cleaned_data
             result = services.referral_request(
@@ -58,6 +61,7 @@ def referral_request(request):
                 requested_supporter=data["requested_supporter"],
                 referrer_may_be_named=data["referrer_may_be_named"],
                 submission_key=data["submission_key"],
+                anonymous=data["anonymous"],
             )
             # The confirmation promises first contact within the deadline of this request;
             # it does not tell whether someone else had already asked for the same person.
@@ -65,6 +69,15 @@ def referral_request(request):
             due = first_contact_deadline(timezone.now(), data["urgency"])
             if result.created:
                 due = result.referral.first_contact_due_at
+            if result.receipt:
+                # Shown once, here: a session that held it would tie the request to the user.
+                return _submitted(
+                    request,
+                    due=due,
+                    urgent=data["urgency"] == Urgency.SAFETY,
+                    for_self=False,
+                    receipt=result.receipt,
+                )
             request.session[SUBMITTED_SESSION_KEY] = {
                 "due": due.isoformat(),
                 "urgent": data["urgency"] == Urgency.SAFETY,
@@ -76,7 +89,7 @@ def referral_request(request):
         supporter_id = request.GET.get("supporter", "")
         if supporter_id.isascii() and supporter_id.isdigit():
             initial["requested_supporter"] = supporter_id
-        form = ReferralRequestForm(initial=initial, requester=requester)
+        form = ReferralRequestForm(initial=initial, requester=requester, anonymity=anonymity)
     selected = None
     if form.is_bound and not form.errors.get("colleague"):
         selected = form.cleaned_data.get("colleague") if hasattr(form, "cleaned_data") else None
@@ -141,15 +154,40 @@ def referral_submitted(request):
     due = parse_datetime(sent["due"]) if isinstance(sent, dict) and "due" in sent else None
     if due is None:
         return redirect("interactions:my_requests")
+    return _submitted(request, due=due, urgent=sent.get("urgent"), for_self=sent.get("for_self"))
+
+
+def _submitted(request, *, due, urgent, for_self, receipt: str = ""):
     return render(
         request,
         "interactions/referral_submitted.html",
         {
             "due": due,
-            "urgent": sent.get("urgent"),
-            "hours": first_contact_hours(Urgency.SAFETY if sent.get("urgent") else Urgency.ROUTINE),
-            "for_self": sent.get("for_self"),
+            "urgent": urgent,
+            "hours": first_contact_hours(Urgency.SAFETY if urgent else Urgency.ROUTINE),
+            "for_self": for_self,
+            "receipt": receipt,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_request_support)
+def request_receipt(request):
+    """Follow a request made anonymously by its receipt code (posted, so that the code stays
+    out of addresses and access logs)."""
+    found = None
+    if request.method == "POST":
+        form = ReceiptForm(request.POST)
+        if form.is_valid():
+            found = selectors.request_by_receipt(code=form.cleaned_data["code"])
+            if found is None:
+                form.add_error("code", "No request has this receipt code. Check it and try again.")
+    else:
+        form = ReceiptForm()
+    status = 400 if form.errors else 200
+    return render(
+        request, "interactions/request_receipt.html", {"form": form, "found": found}, status=status
     )
 
 

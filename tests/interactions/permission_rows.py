@@ -61,6 +61,15 @@ ROWS = [
         data=lambda cast: REQUEST,
     ),
     Row("interactions:referral_request", everyone(405), method="put"),
+    # Following a request made anonymously: anyone on the roster holding its code.
+    Row("interactions:request_receipt", only(*PHYSICIANS)),
+    Row(
+        "interactions:request_receipt",
+        only(*PHYSICIANS, ok=400),
+        method="post",
+        data=lambda cast: {"code": "AAAA-BBBB-CCCC-DDDD"},
+    ),
+    Row("interactions:request_receipt", everyone(405), method="put"),
     Row("interactions:roster_search", only(*PHYSICIANS), method="post"),
     Row("interactions:roster_search", everyone(405)),
     # Without a request just sent, the confirmation sends the requester to "My requests".

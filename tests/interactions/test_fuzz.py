@@ -28,6 +28,7 @@ from interactions.models import (
     Topic,
     Urgency,
 )
+from post_program import program_settings
 
 from .factories import referral_assigned, referral_contacted, referral_new, trained
 
@@ -65,8 +66,11 @@ def _form(fields: dict) -> st.SearchStrategy[dict]:
 
 
 @FUZZ
-@given(data=st.data())
-def test_the_request_form_never_fails(cast, data):
+@given(data=st.data(), anonymity=st.booleans())
+def test_the_request_form_never_fails(cast, data, anonymity):
+    program_settings.program_settings_update(
+        actor=cast.director, anonymous_colleague_referrals=anonymity
+    )
     ids = [str(cast.physician_profile.pk), str(cast.supporter_b_profile.physician.pk)]
     form = data.draw(
         _form(
@@ -83,6 +87,7 @@ def test_the_request_form_never_fails(cast, data):
                 "department_preference": _value(DepartmentPreference.values),
                 "requested_supporter": _value([str(cast.supporter_a_profile.pk)]),
                 "referrer_may_be_named": _value(["on"]),
+                "anonymous": _value(["on"]),
                 "submission_key": _value(["6f1c1f2e-6f0b-4d44-9a59-3c0f4a1f9f11"]),
             }
         )
@@ -99,6 +104,14 @@ def test_search_and_preselection_never_fail(cast, query, supporter):
     assert response.status_code in (200, 429)
     response = client.get(reverse("interactions:referral_request"), {"supporter": supporter})
     assert response.status_code == 200
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_receipt_form_never_fails(cast, data):
+    form = data.draw(_form({"code": junk}))
+    response = cast.client("physician").post(reverse("interactions:request_receipt"), form)
+    assert response.status_code in (200, 400)
 
 
 @FUZZ
