@@ -580,9 +580,12 @@ class HeadlineReport(ReAimReport):
             raise ReportInputError("a report of headline figures alone is never suppressed")
 
     def _computed(self) -> dict[str, Any]:
-        scope = {"start": self.start, "end": self.end, "department_ids": self.department_ids}
-        unique = selectors.unique_physicians_supported(**scope)
-        eligible = selectors.eligible_physicians(**scope)
+        unique = selectors.unique_physicians_supported(
+            start=self.start, end=self.end, department_ids=self.department_ids
+        )
+        eligible = selectors.eligible_physicians(
+            start=self.start, end=self.end, department_ids=self.department_ids
+        )
         departments = self._department_counts
         referrals = self._referrals
         return {

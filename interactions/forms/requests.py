@@ -227,39 +227,48 @@ class ReferralRequestForm(forms.Form):
         cleaned["colleague_name"] = ""
 
 
-def _department_roster(form: forms.Form, field: str, departments) -> None:
-    """Limit ``field`` to the current roster of the department chosen on ``form`` (none until
-    one is chosen), and reload it with htmx when the department changes."""
-    department = _chosen_department(form, departments)
-    roster = Physician.objects.employed_on(timezone.localdate()).order_by("name", "pk")
-    _model_choice(form, field).queryset = (
-        roster.filter(department=department) if department else roster.none()
-    )
-    form.fields["department"].widget.attrs.update(
-        {
-            "hx-get": form.roster_url,
-            "hx-target": f"#{form.roster_id}",
-            "hx-select": f"#{form.roster_id}",
-            "hx-swap": "outerHTML",
-        }
-    )
+class _DepartmentRosterForm(forms.Form):
+    """A form whose ``department`` choice reloads a roster field (its element ``roster_id``)
+    from ``roster_url`` with htmx."""
 
+    roster_id: str
 
-def _chosen_department(form: forms.Form, departments):
-    value = form.data.get("department") if form.is_bound else form.initial.get("department")
-    if isinstance(value, Department):
-        return value
-    try:
-        return departments.filter(pk=int(value)).first() if value else None
-    except (TypeError, ValueError):
-        return None
+    @property
+    def roster_url(self) -> str:
+        raise NotImplementedError
+
+    def _department_roster(self, field: str, departments) -> None:
+        """Limit ``field`` to the current roster of the department chosen (none until one is
+        chosen), and reload it when the department changes."""
+        department = self._chosen_department(departments)
+        roster = Physician.objects.employed_on(timezone.localdate()).order_by("name", "pk")
+        _model_choice(self, field).queryset = (
+            roster.filter(department=department) if department else roster.none()
+        )
+        self.fields["department"].widget.attrs.update(
+            {
+                "hx-get": self.roster_url,
+                "hx-target": f"#{self.roster_id}",
+                "hx-select": f"#{self.roster_id}",
+                "hx-swap": "outerHTML",
+            }
+        )
+
+    def _chosen_department(self, departments):
+        value = self.data.get("department") if self.is_bound else self.initial.get("department")
+        if isinstance(value, Department):
+            return value
+        try:
+            return departments.filter(pk=int(value)).first() if value else None
+        except (TypeError, ValueError):
+            return None
 
 
 _ASKED = ReferralRequestForm.base_fields
 """The request form's fields a call asks too, with the same labels and messages."""
 
 
-class CallForm(forms.Form):
+class CallForm(_DepartmentRosterForm):
     """A request for support a coordinator takes from someone who calls or writes (a nurse, a
     chief, a risk manager, the physician themself): the caller described by role, never by
     name, and a physician on the roster or named with their department."""
@@ -321,7 +330,7 @@ class CallForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
         _model_choice(self, "department").queryset = departments
-        _department_roster(self, "physician", departments)
+        self._department_roster("physician", departments)
         self.helper = FormHelper()
         self.helper.form_id = "call-form"
         self.helper.attrs = {"novalidate": ""}
@@ -370,7 +379,7 @@ class RosterSearchForm(forms.Form):
         return self.cleaned_data["colleague_search"] if self.is_valid() else ""
 
 
-class EventForm(forms.Form):
+class EventForm(_DepartmentRosterForm):
     """A difficult event and the physicians involved (one referral each)."""
 
     roster_id = "event-physicians"
@@ -407,7 +416,7 @@ class EventForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         _model_choice(self, "department").queryset = departments
-        _department_roster(self, "physicians", departments)
+        self._department_roster("physicians", departments)
         self.helper = FormHelper()
         self.helper.form_id = "event-form"
         self.helper.attrs = {"novalidate": ""}

@@ -86,19 +86,18 @@ def _join(
     """A request for a physician who already has an open referral joins that referral. An
     urgent one raises it to urgent and, until first contact is made, brings its deadline (and
     the reminders of that deadline) forward to this request's urgent deadline, never later."""
-    events = [
-        _event_row(
-            referral,
-            EventKind.REQUESTED_AGAIN,
-            actor=requester,
-            at=at,
-            from_status=referral.status,
-            submission_key=submission_key,
-            source=source,
-            referrer_may_be_named=referrer_may_be_named,
-            **intake,
-        )
-    ]
+    joined = _event_row(
+        referral,
+        EventKind.REQUESTED_AGAIN,
+        actor=requester,
+        at=at,
+        from_status=referral.status,
+        submission_key=submission_key,
+        source=source,
+        referrer_may_be_named=referrer_may_be_named,
+    )
+    joined.detail.update(intake)
+    events = [joined]
     raised = urgency == Urgency.SAFETY and referral.urgency != Urgency.SAFETY
     if raised:
         referral.urgency = Urgency.SAFETY
