@@ -25,6 +25,7 @@ from .requests import (
     ReceiptForm,
     ReferralRequestForm,
     RosterSearchForm,
+    asked,
 )
 from .supporters import AvailabilityForm, ConflictForm, ConflictSearchForm, DebriefForm
 
@@ -55,4 +56,5 @@ __all__ = [
     "RosterLinkField",
     "RosterSearchForm",
     "SupporterChoiceField",
+    "asked",
 ]

@@ -264,6 +264,15 @@ class _DepartmentRosterForm(forms.Form):
             return None
 
 
+ASKED = ("source", "department", "physician", "reason", "note", "urgency", "contact_method")
+"""What every request form asks, under the names ``services.referral_request`` takes."""
+
+
+def asked(cleaned: dict) -> dict:
+    """The values of ``ASKED`` in a request form's cleaned data."""
+    return {name: cleaned[name] for name in ASKED}
+
+
 _ASKED = ReferralRequestForm.base_fields
 """The request form's fields a call asks too, with the same labels and messages."""
 

@@ -37,6 +37,7 @@ from ..forms import (
     LinkPhysicianForm,
     OutreachForm,
     QueueFilterForm,
+    asked,
 )
 
 QUEUE_PAGE_SIZE = 50
@@ -86,14 +87,8 @@ def call_record(request):
             data = form.cleaned_data
             result = services.referral_request(
                 requester=request.user,
-                source=data["source"],
-                department=data["department"],
-                physician=data["physician"],
+                **asked(data),
                 named_colleague=data["named_colleague"],
-                reason=data["reason"],
-                note=data["note"],
-                urgency=data["urgency"],
-                contact_method=data["contact_method"],
                 caller_role=data["caller_role"],
                 caller_contact=data["caller_contact"],
                 channel=data["channel"],

@@ -24,6 +24,7 @@ from ..forms import (
     ReceiptForm,
     ReferralRequestForm,
     RosterSearchForm,
+    asked,
 )
 from ..models import (
     Urgency,
@@ -49,14 +50,8 @@ def referral_request(request):
             data = form.cleaned_data
             result = services.referral_request(
                 requester=request.user,
-                source=data["source"],
-                department=data["department"],
-                physician=data["physician"],
+                **asked(data),
                 named_colleague=data["colleague_name"],
-                reason=data["reason"],
-                note=data["note"],
-                urgency=data["urgency"],
-                contact_method=data["contact_method"],
                 department_preference=data["department_preference"],
                 requested_supporter=data["requested_supporter"],
                 referrer_may_be_named=data["referrer_may_be_named"],
