@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -149,46 +150,53 @@ class SessionForm(forms.ModelForm):
 
 
 class PhysicianByIdField(forms.ModelChoiceField):
-    """A physician chosen from a list, or typed by physician ID when the list is long."""
+    """A physician chosen from a list (sent as their physician ID), each named with their ID and
+    department so that two colleagues of the same name are told apart."""
 
     def label_from_instance(self, obj) -> str:
         return f"{obj.name or obj.physician_id} ({obj.physician_id}, {obj.department.name})"
 
 
-class SignUpForm(forms.Form):
-    """A physician to sign up, chosen by name from a list: all those one may sign up, or,
-    above SELECT_LIMIT of them (the director's whole roster), those whose name contains the
-    text of the name search (sent by POST, so that no name goes into a URL)."""
-
-    name = forms.CharField(
+def _name_search_field() -> forms.CharField:
+    return forms.CharField(
         label="Find a physician by name",
         required=False,
         max_length=100,
         help_text="Type at least two letters of their name, then Find.",
     )
-    physician = PhysicianByIdField(
+
+
+def _physician_field(*, required: str, invalid: str) -> PhysicianByIdField:
+    return PhysicianByIdField(
         queryset=Physician.objects.none(),
         to_field_name="physician_id",
         empty_label="Choose a physician",
-        error_messages={
-            "required": "Choose the physician to sign up.",
-            "invalid_choice": "Choose a physician you may sign up from the list.",
-        },
+        error_messages={"required": required, "invalid_choice": invalid},
     )
 
-    def __init__(self, *args, physicians=None, **kwargs):
-        super().__init__(*args, **kwargs)
+
+class PhysicianSearchMixin:
+    """A `physician` chosen by name from a list: all the physicians `physicians` holds, or,
+    above SELECT_LIMIT of them (the director's whole roster), those whose name contains the
+    text of the `name` search (sent by POST, so that no name goes into a URL). Any physician
+    of `physicians` stays a valid choice; the list only offers the matches."""
+
+    fields: dict[str, forms.Field]
+    data: Any
+    initial: Any
+    is_bound: bool
+
+    def _physician_search(self, physicians) -> list:
+        """Set up the list; the layout items of the search and the choice, in order."""
         field = self.fields["physician"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
             physicians if physicians is not None else Physician.objects.none()
         ).select_related("department")
-        self.helper = _helper("Sign up", form_tag=False)
         self.searching = field.queryset.count() > SELECT_LIMIT
         if not self.searching:
             del self.fields["name"]
-            return
-        # The list offers the matches only; any physician one may sign up stays valid.
+            return ["physician"]
         query = self.search_text()
         matches = list(
             field.queryset.filter(name__icontains=query).order_by("name", "physician_id")[
@@ -201,7 +209,7 @@ class SignUpForm(forms.Form):
             ("", "Choose a physician" if matches else "Find them by name first"),
             *((p.physician_id, field.label_from_instance(p)) for p in matches),
         ]
-        self.helper.layout = Layout(
+        return [
             Row(
                 Column("name", css_class="col-md-8"),
                 Column(
@@ -209,11 +217,28 @@ class SignUpForm(forms.Form):
                 ),
             ),
             "physician",
-        )
+        ]
 
     def search_text(self) -> str:
         value = (self.data.get("name") if self.is_bound else self.initial.get("name")) or ""
         return str(value).strip()[:100]
+
+
+class SignUpForm(PhysicianSearchMixin, forms.Form):
+    """A physician to sign up, chosen by name (PhysicianSearchMixin)."""
+
+    name = _name_search_field()
+    physician = _physician_field(
+        required="Choose the physician to sign up.",
+        invalid="Choose a physician you may sign up from the list.",
+    )
+
+    def __init__(self, *args, physicians=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Sign up", form_tag=False)
+        layout = self._physician_search(physicians)
+        if self.searching:
+            self.helper.layout = Layout(*layout)
 
 
 class AttendanceForm(forms.Form):
@@ -249,15 +274,14 @@ class AttendanceForm(forms.Form):
         }
 
 
-class CompletionForm(forms.Form):
-    """A course completed outside a session sheet (taken elsewhere, or recorded late)."""
+class CompletionForm(PhysicianSearchMixin, forms.Form):
+    """A course completed outside a session sheet (taken elsewhere, or recorded late), by a
+    physician of the roster chosen by name (PhysicianSearchMixin)."""
 
-    physician = PhysicianByIdField(
-        queryset=Physician.objects.none(),
-        to_field_name="physician_id",
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        label="Physician ID",
-        error_messages={"invalid_choice": "No physician on the roster has this ID."},
+    name = _name_search_field()
+    physician = _physician_field(
+        required="Choose the physician who completed the course.",
+        invalid="Choose a physician on the roster from the list.",
     )
     course = forms.ChoiceField(choices=CourseKind.choices)
     completed_on = forms.DateField(
@@ -266,8 +290,9 @@ class CompletionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["physician"].queryset = Physician.objects.select_related("department")
         self.helper = _helper("Record completion")
+        layout = self._physician_search(Physician.objects.all())
+        self.helper.layout = Layout(*layout, "course", "completed_on")
 
     def clean_completed_on(self):
         completed_on = self.cleaned_data["completed_on"]

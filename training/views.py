@@ -299,6 +299,12 @@ def course_update(request, pk: int):
 @require_http_methods(["GET", "POST"])
 @require(can_manage_training)
 def completion_create(request):
+    if "find" in request.POST:
+        # The name search of the roster: the same form again, the list narrowed to the
+        # matches, the other answers kept, and no error for the choice not made yet.
+        kept = {key: request.POST.get(key, "") for key in ("name", "course", "completed_on")}
+        form = CompletionForm(initial=kept)
+        return render(request, "training/completion_form.html", {"form": form})
     form = CompletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from post_program.models import AuditEvent
+from tests.factories import PhysicianFactory
 from training.models import Course, CourseKind, TrainingCompletion, TrainingSession
 
 from .factories import CourseFactory, EnrollmentFactory, TrainingSessionFactory
@@ -177,8 +178,8 @@ def test_unknown_course_is_404(cast):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"physician": "", "course": "initial", "completed_on": "2024-01-01"}, "required"),
-        ({"physician": "NOPE", "course": "initial", "completed_on": "2024-01-01"}, "has this ID"),
+        ({"physician": "", "course": "initial", "completed_on": "2024-01-01"}, "who completed"),
+        ({"physician": "NOPE", "course": "initial", "completed_on": "2024-01-01"}, "the list"),
         ({"physician": "{id}", "course": "advanced", "completed_on": "2024-01-01"}, "valid choice"),
         ({"physician": "{id}", "course": "initial", "completed_on": "01/02/2024"}, "valid date"),
         ({"physician": "{id}", "course": "initial", "completed_on": "2999-01-01"}, "the future"),
@@ -189,6 +190,58 @@ def test_bad_completion_input_is_refused(cast, data, message):
     response = cast.client("director").post(reverse("training:completion_create"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
+    assert not TrainingCompletion.objects.exists()
+
+
+def test_a_completion_is_for_a_physician_found_by_name_not_typed_by_id(cast, monkeypatch):
+    from training import forms
+
+    nadia = PhysicianFactory(department=cast.department_b, name="Nadia Newcomer")
+    PhysicianFactory(department=cast.department_b, name="Nathan Other")
+    url = reverse("training:completion_create")
+    client = cast.client("director")
+    small = client.get(url).content.decode()
+    assert '<select name="physician"' in small and "Physician ID" not in small
+    assert "Find a physician by name" not in small
+
+    monkeypatch.setattr(forms, "SELECT_LIMIT", 1)
+    big = client.get(url).content.decode()
+    # Nobody is listed before a search.
+    assert "Find a physician by name" in big and "Physician ID" not in big
+    assert "Nadia Newcomer" not in big
+
+    # The search narrows the list, keeps the other answers, and records nothing.
+    found = client.post(
+        url, {"name": "nadia", "course": "refresher", "completed_on": "2024-01-01", "find": "Find"}
+    )
+    assert found.status_code == 200
+    page = found.content.decode()
+    assert 'id="error-summary"' not in page
+    select = page[page.index('<select name="physician"') : page.index("</select>")]
+    assert f'value="{nadia.physician_id}"' in select and "Nathan Other" not in select
+    assert 'value="2024-01-01"' in page
+    assert '<option value="refresher" selected>' in page
+    assert not TrainingCompletion.objects.exists()
+
+    data = {"name": "nadia", "course": "initial", "completed_on": "2024-01-01"}
+    response = client.post(url, {**data, "physician": nadia.physician_id})
+    assert response.status_code == 302 and "nadia" not in response["Location"].lower()
+    assert TrainingCompletion.objects.get().physician == nadia
+
+
+def test_a_completion_without_a_physician_is_summarised_and_records_nothing(cast, monkeypatch):
+    from training import forms
+
+    monkeypatch.setattr(forms, "SELECT_LIMIT", 1)
+    data = {"name": "nad", "physician": "", "course": "initial", "completed_on": "2024-01-01"}
+    response = cast.client("director").post(reverse("training:completion_create"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    start = page.index('id="error-summary"')
+    message = "Choose the physician who completed the course."
+    assert message in page[start : page.index("</ul>", start)]
+    assert page.count(message) == 2  # the summary and the field
+    assert 'value="nad"' in page  # the search is kept
     assert not TrainingCompletion.objects.exists()
 
 
