@@ -19,7 +19,7 @@ def filter_helper(*columns: tuple[str, str], button_width: str = "col-md-2") -> 
     helper.layout = Layout(
         Row(
             *(Column(name, css_class=css) for name, css in columns),
-            Column(Submit("filter", "Filter", css_class="mt-md-4"), css_class=button_width),
+            Column(Submit("filter", "Filter", css_class="beside-field"), css_class=button_width),
         )
     )
     return helper

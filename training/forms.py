@@ -213,7 +213,8 @@ class PhysicianSearchMixin:
             Row(
                 Column("name", css_class="col-md-8"),
                 Column(
-                    Submit("find", "Find", css_class="btn-secondary mt-md-4"), css_class="col-md-4"
+                    Submit("find", "Find", css_class="btn-secondary beside-field"),
+                    css_class="col-md-4",
                 ),
             ),
             "physician",
