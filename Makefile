@@ -7,7 +7,7 @@ DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 # The demo's emails (printed on the console) link to the port it serves on.
 DEMO = $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install oidc-provider axe-core demo test lint typecheck security format bench lock clean backup restore
+.PHONY: install oidc-provider axe-core demo test screenshots lint typecheck security format bench lock clean backup restore
 
 install: $(VENV)/.installed
 
@@ -47,6 +47,10 @@ demo: install
 
 test: install oidc-provider axe-core
 	$(BIN)/python -m pytest
+
+# Retake the README's pictures (docs/screenshots/) in Chromium from the demo program.
+screenshots: install axe-core
+	SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py
 
 lint: install
 	$(BIN)/ruff check .
