@@ -4,26 +4,17 @@ coordinator sees it closed in their view of the site's cases, without the privat
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from interactions import services
 from interactions.models import Interaction, Outcome, Referral, Status
-from post_program.models import RoleAssignment
 from tests.factories import (
     PASSWORD,
-    DepartmentFactory,
-    PeerSupporterFactory,
     PhysicianFactory,
-    RoleAssignmentFactory,
-    SiteFactory,
     UserFactory,
 )
-from training.models import CourseKind, TrainingCompletion
 
 from .conftest import signed_in
+from .programs import assigned_referral, north_hospital, trained_supporter
 
 PRIVATE_NOTE = "Call again on Friday after her night shift"
 
@@ -31,38 +22,13 @@ PRIVATE_NOTE = "Call again on Friday after her night shift"
 @pytest.fixture
 def program(transactional_db, live_server, settings):
     settings.SITE_URL = live_server.url
-    north = SiteFactory(name="North Hospital")
-    emergency = DepartmentFactory(site=north, name="Emergency Medicine")
-    surgery = DepartmentFactory(site=north, name="Surgery")
-    coordinator = UserFactory(email="coordinator@example.org", name="Casey Coordinator")
-    RoleAssignmentFactory(user=coordinator, role=RoleAssignment.Role.COORDINATOR, site=north)
+    hospital = north_hospital()
+    emergency, surgery = hospital.emergency, hospital.second
+    coordinator = hospital.coordinator
     colleague = PhysicianFactory(department=emergency, name="Colin Colleague")
     sam = UserFactory(email="sam@example.org", name="Sam Supporter")
-    supporter = PeerSupporterFactory(
-        physician=PhysicianFactory(department=surgery, name=sam.name, email=sam.email, user=sam)
-    )
-    TrainingCompletion.objects.create(
-        physician=supporter.physician,
-        course=CourseKind.INITIAL,
-        completed_on=timezone.localdate() - timedelta(days=60),
-        source=TrainingCompletion.Source.IMPORT,
-    )
-    referral = services.referral_request(
-        requester=None,
-        source="self",
-        department=emergency,
-        physician=colleague,
-        reason="patient_death",
-        at=timezone.now() - timedelta(hours=2),
-        notify=False,
-    ).referral
-    services.referral_assign(
-        actor=coordinator,
-        referral=referral,
-        supporter=supporter,
-        at=timezone.now() - timedelta(hours=1),
-        notify=False,
-    )
+    supporter = trained_supporter(department=surgery, user=sam)
+    referral = assigned_referral(coordinator=coordinator, supporter=supporter, physician=colleague)
     return {"coordinator": coordinator, "sam": sam, "referral": referral}
 
 

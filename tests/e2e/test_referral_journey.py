@@ -5,26 +5,20 @@ only a link, which leads them to the referral to accept."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
 from interactions.models import Referral, Status
-from post_program.models import RoleAssignment
 from tests.factories import (
     PASSWORD,
-    DepartmentFactory,
-    PeerSupporterFactory,
     PhysicianFactory,
-    RoleAssignmentFactory,
-    SiteFactory,
     UserFactory,
 )
-from training.models import CourseKind, TrainingCompletion
 
 from .conftest import ACCESSIBILITY, new_page, signed_in
+from .programs import north_hospital, trained_supporter
 
 NOTE = "Had a very hard night shift."
 
@@ -33,25 +27,15 @@ NOTE = "Had a very hard night shift."
 def program(transactional_db, live_server, settings):
     settings.SITE_URL = live_server.url
     settings.FIRST_CONTACT_DEADLINE_HOURS = 24
-    north = SiteFactory(name="North Hospital")
-    emergency = DepartmentFactory(site=north, name="Emergency Medicine")
-    surgery = DepartmentFactory(site=north, name="Surgery")
-    coordinator = UserFactory(email="coordinator@example.org", name="Casey Coordinator")
-    RoleAssignmentFactory(user=coordinator, role=RoleAssignment.Role.COORDINATOR, site=north)
+    hospital = north_hospital()
+    emergency, surgery = hospital.emergency, hospital.second
+    coordinator = hospital.coordinator
     rita = UserFactory(email="rita@example.org", name="Rita Requester")
     PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
     colleague = PhysicianFactory(department=emergency, name="Colin Colleague")
     PhysicianFactory(department=surgery, name="Colette Elsewhere")
     sam = UserFactory(email="sam@example.org", name="Sam Supporter")
-    supporter = PeerSupporterFactory(
-        physician=PhysicianFactory(department=surgery, name=sam.name, email=sam.email, user=sam)
-    )
-    TrainingCompletion.objects.create(
-        physician=supporter.physician,
-        course=CourseKind.INITIAL,
-        completed_on=timezone.localdate() - timedelta(days=60),
-        source=TrainingCompletion.Source.IMPORT,
-    )
+    supporter = trained_supporter(department=surgery, user=sam)
     return {
         "coordinator": coordinator,
         "rita": rita,

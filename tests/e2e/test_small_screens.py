@@ -8,26 +8,18 @@ scrolled to and pressed."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from interactions import services
-from post_program.models import RoleAssignment
 from tests.factories import (
     PASSWORD,
-    DepartmentFactory,
-    PeerSupporterFactory,
     PhysicianFactory,
-    RoleAssignmentFactory,
-    SiteFactory,
     UserFactory,
 )
 from tests.surveys.factories import make_campaign, make_invitation
-from training.models import CourseKind, TrainingCompletion
 
 from .conftest import new_page, sign_in
+from .programs import assigned_referral, north_hospital, trained_supporter
 
 PHONE = {"width": 390, "height": 844}
 
@@ -72,6 +64,17 @@ def assert_reachable(action) -> None:
     action.click(trial=True, timeout=5_000)
 
 
+def send_and_fit_its_errors(page, button: str) -> None:
+    """The primary action, reachable, sent as the page is: the errors it brings back fit the
+    screen too, and the action can still be reached below them."""
+    action = page.get_by_role("button", name=button)
+    assert_reachable(action)
+    action.click()
+    page.locator("#error-summary").wait_for()
+    assert_fits(page)
+    assert_reachable(page.get_by_role("button", name=button))
+
+
 def on_a_phone(browser, live_server, user=None):
     context, page = new_page(browser, live_server, viewport=PHONE, is_mobile=True, has_touch=True)
     if user is not None:
@@ -82,11 +85,9 @@ def on_a_phone(browser, live_server, user=None):
 @pytest.fixture
 def program(transactional_db, live_server, settings):
     settings.SITE_URL = live_server.url
-    north = SiteFactory(name="North Hospital")
-    emergency = DepartmentFactory(site=north, name="Emergency Medicine")
-    surgery = DepartmentFactory(site=north, name="Obstetrics and Gynecology")
-    coordinator = UserFactory(email="coordinator@example.org", name="Casey Coordinator")
-    RoleAssignmentFactory(user=coordinator, role=RoleAssignment.Role.COORDINATOR, site=north)
+    hospital = north_hospital(second="Obstetrics and Gynecology")
+    emergency, surgery = hospital.emergency, hospital.second
+    coordinator = hospital.coordinator
     rita = UserFactory(email="rita@example.org", name="Rita Requester")
     PhysicianFactory(department=emergency, name=rita.name, email=rita.email, user=rita)
     # A long name and address: they wrap, they do not widen the page.
@@ -96,31 +97,8 @@ def program(transactional_db, live_server, settings):
         email="maximiliana.wolfeschlegelsteinhausen-bergerdorff@northhospital.example.org",
     )
     sam = UserFactory(email="sam@example.org", name="Sam Supporter")
-    supporter = PeerSupporterFactory(
-        physician=PhysicianFactory(department=surgery, name=sam.name, email=sam.email, user=sam)
-    )
-    TrainingCompletion.objects.create(
-        physician=supporter.physician,
-        course=CourseKind.INITIAL,
-        completed_on=timezone.localdate() - timedelta(days=60),
-        source=TrainingCompletion.Source.IMPORT,
-    )
-    referral = services.referral_request(
-        requester=None,
-        source="self",
-        department=emergency,
-        physician=colleague,
-        reason="patient_death",
-        at=timezone.now() - timedelta(hours=2),
-        notify=False,
-    ).referral
-    services.referral_assign(
-        actor=coordinator,
-        referral=referral,
-        supporter=supporter,
-        at=timezone.now() - timedelta(hours=1),
-        notify=False,
-    )
+    supporter = trained_supporter(department=surgery, user=sam)
+    referral = assigned_referral(coordinator=coordinator, supporter=supporter, physician=colleague)
     return {"rita": rita, "sam": sam, "referral": referral, "colleague": colleague}
 
 
@@ -135,12 +113,7 @@ def test_the_request_form_fits_a_phone(browser, live_server, program):
     page.get_by_label(re.compile("Maximiliana")).wait_for()
     assert_fits(page)
     # Sent without a category, it comes back with its errors, still on one screen's width.
-    send = page.get_by_role("button", name="Send request")
-    assert_reachable(send)
-    send.click()
-    page.locator("#error-summary").wait_for()
-    assert_fits(page)
-    assert_reachable(page.get_by_role("button", name="Send request"))
+    send_and_fit_its_errors(page, "Send request")
     context.close()
 
 
@@ -171,12 +144,7 @@ def test_the_supporters_case_page_and_the_interaction_form_fit_a_phone(
     page.get_by_role("link", name="Log an interaction").click()
     page.locator("#interaction-form").wait_for()
     assert_fits(page)
-    log = page.get_by_role("button", name="Log interaction")
-    assert_reachable(log)
-    log.click()
-    page.locator("#error-summary").wait_for()
-    assert_fits(page)
-    assert_reachable(page.get_by_role("button", name="Log interaction"))
+    send_and_fit_its_errors(page, "Log interaction")
     context.close()
 
 
@@ -188,12 +156,7 @@ def test_the_survey_fits_a_phone(browser, live_server, program):
     page.goto(f"/surveys/answer/{token}/")
     page.get_by_role("button", name="Send my answers").wait_for()
     assert_fits(page)
-    send = page.get_by_role("button", name="Send my answers")
-    assert_reachable(send)
-    send.click()
-    page.locator("#error-summary").wait_for()
-    assert_fits(page)
-    assert_reachable(page.get_by_role("button", name="Send my answers"))
+    send_and_fit_its_errors(page, "Send my answers")
     context.close()
 
 

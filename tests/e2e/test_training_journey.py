@@ -176,7 +176,8 @@ def test_the_director_signs_up_by_name_and_the_session_form_summarises_its_error
     # without the browser's own bubbles.
     page.get_by_role("button", name="Save session").click()
     summary = page.locator("#error-summary")
-    assert summary.evaluate("element => element === document.activeElement")
+    # Focused by its script once the page has loaded: wait for that, rather than race it.
+    page.wait_for_function("document.activeElement?.id === 'error-summary'", timeout=5_000)
     assert "Please check" in summary.inner_text()
     summary.get_by_role("link", name="Course").click()
     assert page.locator("#div_id_course").get_by_text("This field is required.").is_visible()
@@ -193,3 +194,35 @@ def test_the_director_signs_up_by_name_and_the_session_form_summarises_its_error
     assert page.get_by_text("Nadia Newcomer is signed up.").is_visible()
     assert "nadia" not in page.url.lower()
     context.close()
+
+
+def test_the_director_records_a_completion_for_a_physician_found_by_name(
+    browser, live_server, program, monkeypatch
+):
+    from training import forms as training_forms
+    from training.models import TrainingCompletion
+
+    monkeypatch.setattr(training_forms, "SELECT_LIMIT", 1)
+    context, page = _as(browser, live_server, program["director"])
+    page.goto("/training/completions/new/")
+    assert page.get_by_label("Physician ID").count() == 0
+    # Sent without a physician: the summary says so, and nothing is recorded.
+    page.get_by_label("Completed on").fill("2024-03-01")
+    page.get_by_role("button", name="Record completion").click()
+    summary = page.locator("#error-summary")
+    summary.wait_for()
+    assert "Choose the physician who completed the course." in summary.inner_text()
+    # Found by name (Enter in the search box finds), chosen, recorded.
+    page.get_by_label("Find a physician by name").fill("nadia")
+    page.get_by_label("Find a physician by name").press("Enter")
+    physician = page.get_by_role("combobox", name="Physician")
+    physician.locator("option", has_text="Nadia Newcomer").wait_for(state="attached")
+    assert physician.locator("option", has_text="Larry Lapsed").count() == 0
+    assert page.get_by_label("Completed on").input_value() == "2024-03-01"
+    physician.select_option(value=program["newcomer"].physician_id)
+    page.get_by_role("button", name="Record completion").click()
+    page.get_by_text("The completion is recorded.").wait_for()
+    assert "nadia" not in page.url.lower()
+    context.close()
+    completion = TrainingCompletion.objects.get(physician=program["newcomer"])
+    assert completion.completed_on.isoformat() == "2024-03-01"
