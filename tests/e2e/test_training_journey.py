@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from post_program.models import PeerSupporter, RoleAssignment
 from tests.factories import (
@@ -177,7 +178,7 @@ def test_the_director_signs_up_by_name_and_the_session_form_summarises_its_error
     page.get_by_role("button", name="Save session").click()
     summary = page.locator("#error-summary")
     # Focused by its script once the page has loaded: wait for that, rather than race it.
-    page.wait_for_function("document.activeElement?.id === 'error-summary'", timeout=5_000)
+    expect(summary).to_be_focused(timeout=5_000)
     assert "Please check" in summary.inner_text()
     summary.get_by_role("link", name="Course").click()
     assert page.locator("#div_id_course").get_by_text("This field is required.").is_visible()
