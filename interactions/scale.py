@@ -140,6 +140,8 @@ class _Running:
 
 class _Program:
     def __init__(self, ctx: ScaleContext):
+        # The program's rules, read before any COPY: the rows are drawn while it runs.
+        self.values = program_settings.get()
         self.ctx = ctx
         self.pseudonyms = [
             physician_pseudonym(ctx.physician_id(i)) for i in range(ctx.sizes.physicians)
@@ -326,7 +328,7 @@ class _Program:
             accepted_at,
             contact,
             closed,
-            first_contact_deadline(received, urgency),
+            first_contact_deadline(received, urgency, self.values),
             reason,
             urgency,
             rng.choice(CONTACT_METHODS),
@@ -354,7 +356,7 @@ class _Program:
     def write_referrals(self) -> None:
         ctx = self.ctx
         coordinator = ctx.accounts["coordinator"].pk
-        accept_within = timedelta(hours=program_settings.get().accept_within_hours)
+        accept_within = timedelta(hours=self.values.accept_within_hours)
         offers: list[tuple] = []  # the open cases' active assignments, as the services keep them
 
         def rows():

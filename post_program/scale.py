@@ -187,8 +187,11 @@ def write(
     many: COPY on PostgreSQL, `bulk_create` in batches elsewhere. JSON values are lists,
     given as tuples. When the rows carry ids, the table's sequence is moved past them.
 
-    The rows are drawn while the connection is busy writing: drawing them must not query."""
+    The rows are drawn while the connection is busy writing: drawing them must not query
+    (on PostgreSQL such a query would wait for the COPY forever), and one that does fails at
+    once, on every backend."""
     started = time.perf_counter()
+    rows = _drawn_without_queries(rows, model)
     meta = model._meta
     json_at = [
         i for i, name in enumerate(columns) if isinstance(meta.get_field(name), models.JSONField)
@@ -197,9 +200,20 @@ def write(
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         column_of = {f.attname: f.column for f in meta.concrete_fields if f.column}
+        # The fields the rows leave out take their constant defaults, as an ORM write would
+        # (a column COPY is not given is NULL).
+        fixed = {
+            f.attname: f.get_default()
+            for f in meta.concrete_fields
+            if f.column
+            and not f.primary_key
+            and f.attname not in columns
+            and not (f.has_default() and callable(f.default))
+        }
         statement = "COPY {} ({}) FROM STDIN".format(
-            quote(meta.db_table), ", ".join(quote(column_of[c]) for c in columns)
+            quote(meta.db_table), ", ".join(quote(column_of[c]) for c in [*columns, *fixed])
         )
+        tail = list(fixed.values())
         encoded: dict[tuple, str] = {}
         with connection.cursor() as cursor:
             rebuild = _drop_secondary_indexes(cursor, meta.db_table)
@@ -212,7 +226,7 @@ def write(
                             if value not in encoded:
                                 encoded[value] = json.dumps(list(value))
                             row[i] = encoded[value]
-                    copy.write_row(row)
+                    copy.write_row([*row, *tail] if tail else row)
                     count += 1
             if rebuild:
                 # An index cannot be built while the rows' foreign keys wait to be checked
@@ -239,6 +253,27 @@ def write(
                 cursor.execute(statement)
     ctx.timed(meta.db_table, count, started)
     return count
+
+
+DRAWN_AT_ONCE = 1000
+
+
+def _drawn_without_queries(rows: Iterable[Sequence[Any]], model) -> Iterator[Sequence[Any]]:
+    """``rows``, refusing any query made while drawing them (a thousand at a time)."""
+
+    def refuse(execute, sql, params, many, context):
+        raise RuntimeError(
+            f"drawing the rows of {model.__name__} queried the database ({sql[:60]}…): read "
+            "what the rows need before writing them"
+        )
+
+    iterator = iter(rows)
+    while True:
+        with connection.execute_wrapper(refuse):
+            drawn = list(islice(iterator, DRAWN_AT_ONCE))
+        if not drawn:
+            return
+        yield from drawn
 
 
 def _drop_secondary_indexes(cursor, table: str) -> list[str]:

@@ -16,7 +16,7 @@ from post_program.scale import ScaleContext, analyze, local_at, next_pk, write
 from . import services
 from .demo import INITIAL_TOPICS, REFRESHER_TOPICS
 from .models import CourseKind, TrainingCompletion
-from .selectors import current_until
+from .selectors import current_until, refresher_months
 
 LAPSE_SHARE = 0.12  # of the supporters due a refresher, those who let it lapse
 
@@ -40,6 +40,7 @@ def seed(ctx: ScaleContext) -> None:
     )
 
     first_pk = next_pk(TrainingCompletion)
+    months = refresher_months()  # read now: the rows are drawn while the COPY runs
 
     def rows():
         pk = first_pk
@@ -57,7 +58,7 @@ def seed(ctx: ScaleContext) -> None:
                     local_at(completed_on, 17),
                 )
                 pk += 1
-                due = current_until(completed_on)
+                due = current_until(completed_on, months)
                 if due >= ctx.end:
                     break
                 if index and rng.random() < LAPSE_SHARE:

@@ -29,16 +29,17 @@ def current_cutoff(on: date) -> date:
     return on - relativedelta(months=refresher_months())
 
 
-def current_until(completed_on: date) -> date:
+def current_until(completed_on: date, months: int | None = None) -> date:
     """The last day on which a course completed on `completed_on` keeps training current.
 
     That is the latest D with D - N months ≤ completed_on. `completed_on + N months` is such a
     day, but month-end clamping can let a few later days pass too (D - 1 month is Feb 29 for
-    both Mar 30 and Mar 31), so step forward while the next day still qualifies.
+    both Mar 30 and Mar 31), so step forward while the next day still qualifies. `months`:
+    the refresher interval read before (the program's setting now, by default).
     """
-    months = relativedelta(months=refresher_months())
-    until = completed_on + months
-    while (until + timedelta(days=1)) - months <= completed_on:
+    span = relativedelta(months=refresher_months() if months is None else months)
+    until = completed_on + span
+    while (until + timedelta(days=1)) - span <= completed_on:
         until += timedelta(days=1)
     return until
 

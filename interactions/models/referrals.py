@@ -95,18 +95,26 @@ class Urgency(models.TextChoices):
     SAFETY = "safety", "Urgent: safety concern"
 
 
-def first_contact_hours(urgency: str = Urgency.ROUTINE) -> int:
+def first_contact_hours(
+    urgency: str = Urgency.ROUTINE, values: program_settings.ProgramValues | None = None
+) -> int:
     """How many hours after receipt first contact is due: URGENT_FIRST_CONTACT_HOURS for an
-    urgent safety concern, FIRST_CONTACT_DEADLINE_HOURS for any other request."""
+    urgent safety concern, FIRST_CONTACT_DEADLINE_HOURS for any other request (the program's
+    settings now, or ``values`` read before)."""
+    values = values or program_settings.get()
     if urgency == Urgency.SAFETY:
-        return program_settings.get().urgent_first_contact_hours
-    return program_settings.get().first_contact_hours
+        return values.urgent_first_contact_hours
+    return values.first_contact_hours
 
 
-def first_contact_deadline(received_at: datetime, urgency: str = Urgency.ROUTINE) -> datetime:
+def first_contact_deadline(
+    received_at: datetime,
+    urgency: str = Urgency.ROUTINE,
+    values: program_settings.ProgramValues | None = None,
+) -> datetime:
     """When first contact is due for a referral of `urgency` received at `received_at`,
     however it came in (a request, an event, an import)."""
-    return received_at + timedelta(hours=first_contact_hours(urgency))
+    return received_at + timedelta(hours=first_contact_hours(urgency, values))
 
 
 class CallerRole(models.TextChoices):

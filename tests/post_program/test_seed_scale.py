@@ -8,8 +8,10 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from interactions.models import (
@@ -56,7 +58,24 @@ def sized() -> list[str]:
 
 @pytest.fixture
 def seeded(db):
+    # Nothing cached: a seeder that read the program's settings while its rows are written
+    # would query in the middle of a COPY (where PostgreSQL waits for ever).
+    cache.clear()
     return seed_scale(*sized())
+
+
+def test_drawing_rows_may_not_query(db):
+    from post_program.scale import ScaleContext, write
+
+    def rows():
+        yield (Site.objects.count() + 1, "Queried")
+
+    with (
+        pytest.raises(RuntimeError, match="drawing the rows of Site queried the database"),
+        transaction.atomic(),
+    ):
+        write(ScaleContext.__new__(ScaleContext), Site, ["id", "name"], rows())
+    assert not Site.objects.filter(name="Queried").exists()
 
 
 def test_the_program_has_the_requested_size(seeded):
