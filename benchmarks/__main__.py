@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(document, indent=2) + "\n")
     print()
     print(results.table(document))
+    if missed := results.misses(document):
+        print("\n" + missed)
     if "seed_demo" in seeders:
         print("\nThe demo program stood in for seed_scale: the sizes are all the same program.")
     print(f"\nWritten to {args.out}")

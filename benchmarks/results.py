@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .misses import explained
+
 # What a target compares, and how.
 RATIO_AT_MOST = "ratio<="  # value / floor <= limit (a time against the time of its floor)
 RATIO_AT_LEAST = "ratio>="  # value / floor >= limit (a rate against the rate of its floor)
@@ -145,8 +147,12 @@ def gather(
 def results_document(
     *, sizes: Sequence[float], runs: Mapping[str, Iterable[Mapping[str, Any]]], about: dict
 ) -> dict[str, Any]:
-    """The content of bench/results.json."""
-    return {**about, "sizes": [size_key(s) for s in sizes], "figures": gather(sizes, runs)}
+    """The content of bench/results.json: each missed figure says why (``misses.CAUSES``)."""
+    return {
+        **about,
+        "sizes": [size_key(s) for s in sizes],
+        "figures": explained(gather(sizes, runs)),
+    }
 
 
 def _number(value: float | None) -> str:
@@ -190,4 +196,13 @@ def table(document: Mapping[str, Any]) -> str:
     return "\n".join(
         "  ".join(str(cell).ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
         for line in lines
+    )
+
+
+def misses(document: Mapping[str, Any]) -> str:
+    """Each missed figure and why, one a line (or that no cause is written)."""
+    return "\n".join(
+        f"MISSED {entry['name']}: {entry.get('why') or 'no measured cause written'}"
+        for entry in document["figures"]
+        if entry.get("met") is False
     )

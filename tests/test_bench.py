@@ -168,3 +168,21 @@ def test_sizes_that_are_no_fraction_of_l_are_refused_before_any_database(sizes, 
     with pytest.raises(SystemExit):
         main(["--sizes", sizes])
     assert "every size is a fraction of L above 0" in capsys.readouterr().err
+
+
+def test_each_miss_says_why_or_that_it_is_unexplained():
+    runs = {
+        "1": [
+            Figure("export_program, time", "s", 30.0, 3.0, Target(RATIO_AT_MOST, 3)).as_dict(),
+            Figure("a new figure", "s", 9.0, 1.0, Target(RATIO_AT_MOST, 2)).as_dict(),
+            Figure("report, site, 5 years", "s", 0.1, 0.1, Target(RATIO_AT_MOST, 1.5)).as_dict(),
+        ]
+    }
+    document = results.results_document(sizes=[1], runs=runs, about={})
+    why = {entry["name"]: entry.get("why", "met") for entry in document["figures"]}
+    assert why["export_program, time"].startswith("Python work per row")
+    assert why["a new figure"] is None
+    assert why["report, site, 5 years"] == "met"
+    text = results.misses(document)
+    assert "MISSED a new figure: no measured cause written" in text
+    assert "report, site" not in text
