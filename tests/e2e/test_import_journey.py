@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from interactions.import_export import InteractionsFile, ReferralsFile
 from interactions.models import Interaction, Referral
 from post_program.models import Department, Physician, RoleAssignment
 from surveys.models import Response
@@ -29,41 +30,21 @@ H2,initial,2019-05-20
 """
 
 
+def _header(spec) -> tuple[str, ...]:
+    return tuple(column.name for column in spec.columns)
+
+
 def _csv(header: tuple[str, ...], *rows: str) -> str:
     return "".join(line + "\n" for line in (",".join(header), *rows))
 
 
 REFERRALS = _csv(
-    (
-        "referral_id",
-        "received_at",
-        "source",
-        "physician_id",
-        "site",
-        "department",
-        "assigned_to",
-        "first_contact_at",
-        "closed_at",
-        "outcome",
-    ),
+    _header(ReferralsFile),
     "HR-1,2020-03-02 09:00,third_party,H1,Harbor,Emergency Medicine,H2,"
     "2020-03-02 15:00,2020-03-20 10:00,supported",
 )
 INTERACTIONS = _csv(
-    (
-        "interaction_id",
-        "occurred_on",
-        "supporter_id",
-        "physician_id",
-        "site",
-        "department",
-        "duration_minutes",
-        "successful",
-        "source",
-        "modality",
-        "escalated",
-        "referral_id",
-    ),
+    _header(InteractionsFile),
     "HI-1,2020-03-02,H2,H1,Harbor,Emergency Medicine,60,yes,third_party,phone,no,HR-1",
     "HI-2,2020-04-10,H2,H3,Harbor,Emergency Medicine,45,yes,proactive,in_person,no,",
 )
