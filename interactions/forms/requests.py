@@ -229,13 +229,10 @@ class ReferralRequestForm(forms.Form):
 
 class _DepartmentRosterForm(forms.Form):
     """A form whose ``department`` choice reloads a roster field (its element ``roster_id``)
-    from ``roster_url`` with htmx."""
+    from its own page (the URL named ``roster_page``) with htmx."""
 
     roster_id: str
-
-    @property
-    def roster_url(self) -> str:
-        raise NotImplementedError
+    roster_page: str
 
     def _department_roster(self, field: str, departments) -> None:
         """Limit ``field`` to the current roster of the department chosen (none until one is
@@ -247,7 +244,7 @@ class _DepartmentRosterForm(forms.Form):
         )
         self.fields["department"].widget.attrs.update(
             {
-                "hx-get": self.roster_url,
+                "hx-get": reverse(self.roster_page),
                 "hx-target": f"#{self.roster_id}",
                 "hx-select": f"#{self.roster_id}",
                 "hx-swap": "outerHTML",
@@ -283,10 +280,7 @@ class CallForm(_DepartmentRosterForm):
     name, and a physician on the roster or named with their department."""
 
     roster_id = "call-physician"
-
-    @property
-    def roster_url(self) -> str:
-        return reverse("interactions:call_record")
+    roster_page = "interactions:call_record"
 
     channel = forms.ChoiceField(
         label="How did the request come?",
@@ -392,10 +386,7 @@ class EventForm(_DepartmentRosterForm):
     """A difficult event and the physicians involved (one referral each)."""
 
     roster_id = "event-physicians"
-
-    @property
-    def roster_url(self) -> str:
-        return reverse("interactions:event_record")
+    roster_page = "interactions:event_record"
 
     occurred_on = forms.DateField(
         label="Date of the event",
