@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,7 +31,7 @@ from ..models import (
     Outcome,
     Status,
 )
-from .referrals import _render_detail
+from .referrals import _act_on_form, _form_errors, _render_detail
 
 LIST_PAGE_SIZE = 50
 
@@ -159,11 +160,6 @@ def _interaction_values(data: dict) -> dict:
     }
 
 
-def _form_errors(form, error: services.CaseWorkError) -> None:
-    for field, message in error.errors.items():
-        form.add_error(field if field in form.fields else None, message)
-
-
 @require_POST
 def referral_close_case(request, pk: int):
     referral, supporter = _working_supporter(request, pk)
@@ -186,46 +182,44 @@ def referral_close_case(request, pk: int):
 @require_POST
 def referral_handoff_note(request, pk: int):
     referral, supporter = _working_supporter(request, pk)
-    form = HandoffNoteForm(request.POST)
-    if form.is_valid():
-        try:
-            note = services.handoff_note_save(
-                actor=request.user,
-                referral=referral,
-                supporter=supporter,
-                text=form.cleaned_data["handoff_note"],
-            )
-        except services.CaseWorkError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Note saved: the next supporter of this case will read it."
-                if note
-                else "No note for the next supporter.",
-            )
-            return redirect("interactions:referral_detail", pk=referral.pk)
-    services.referral_record_view(actor=request.user, referral=referral)
-    return _render_detail(request, referral, handoff_form=form, status=400)
+
+    def save(data) -> str:
+        note = services.handoff_note_save(
+            actor=request.user, referral=referral, supporter=supporter, text=data["handoff_note"]
+        )
+        if note is None:
+            return "No note for the next supporter."
+        return "Note saved: the next supporter of this case will read it."
+
+    return _act_on_form(
+        request,
+        referral,
+        HandoffNoteForm(request.POST),
+        shown_as="handoff_form",
+        act=save,
+        then=reverse("interactions:referral_detail", args=[referral.pk]),
+    )
 
 
 @require_POST
 def referral_hand_back(request, pk: int):
     referral, supporter = _working_supporter(request, pk)
-    form = HandBackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.referral_hand_back(
-                actor=request.user,
-                referral=referral,
-                supporter=supporter,
-                reason=form.cleaned_data["reason"],
-                handoff_note=form.cleaned_data["handoff_note"],
-            )
-        except services.CaseWorkError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, "Handed back. The coordinators will find another supporter.")
-            return redirect("interactions:case_list")
-    services.referral_record_view(actor=request.user, referral=referral)
-    return _render_detail(request, referral, hand_back_form=form, status=400)
+
+    def hand_back(data) -> str:
+        services.referral_hand_back(
+            actor=request.user,
+            referral=referral,
+            supporter=supporter,
+            reason=data["reason"],
+            handoff_note=data["handoff_note"],
+        )
+        return "Handed back. The coordinators will find another supporter."
+
+    return _act_on_form(
+        request,
+        referral,
+        HandBackForm(request.POST),
+        shown_as="hand_back_form",
+        act=hand_back,
+        then=reverse("interactions:case_list"),
+    )

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -265,28 +266,55 @@ def referral_assign(request, pk: int):
     return redirect("interactions:referral_detail", pk=referral.pk)
 
 
+def _form_errors(form, error: services.ReferralError) -> None:
+    """A service's refusal on the form: each message beside its field (a CaseWorkError names
+    them), or over the whole form."""
+    errors = getattr(error, "errors", None) or {"": str(error)}
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
+def _act_on_form(request, referral, form, *, shown_as: str, act, then: str):
+    """``act(cleaned_data)`` for a valid ``form`` (it returns the message to show), then on to
+    the address ``then``; else the referral page again (400) with the form's errors and the
+    service's refusal beside its fields, the form in the place ``shown_as`` names."""
+    if form.is_valid():
+        try:
+            done = act(form.cleaned_data)
+        except services.ReferralError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(then)
+    services.referral_record_view(actor=request.user, referral=referral)
+    return _render_detail(request, referral, status=400, **{shown_as: form})
+
+
 @require_POST
 def referral_link_physician(request, pk: int):
     """Link a request kept by name to the physician's roster entry, now that there is one."""
     referral = get_referral_or_404(request.user, pk)
     if not can_assign_referral(request.user, referral):
         raise PermissionDenied
+
+    def link(data) -> str:
+        services.referral_link_physician(
+            actor=request.user,
+            referral=referral,
+            physician=data["physician"],
+            expected_version=data["version"],
+        )
+        return "Linked to the roster entry."
+
     form = LinkPhysicianForm(request.POST, referral=referral)
-    if form.is_valid():
-        try:
-            services.referral_link_physician(
-                actor=request.user,
-                referral=referral,
-                physician=form.cleaned_data["physician"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except services.ReferralError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Linked to the roster entry.")
-            return redirect("interactions:referral_detail", pk=referral.pk)
-    services.referral_record_view(actor=request.user, referral=referral)
-    return _render_detail(request, referral, link_form=form, status=400)
+    return _act_on_form(
+        request,
+        referral,
+        form,
+        shown_as="link_form",
+        act=link,
+        then=reverse("interactions:referral_detail", args=[referral.pk]),
+    )
 
 
 def _answering_supporter(request, pk: int):

@@ -29,7 +29,8 @@ from ..forms import (
 from ..models import (
     DebriefTrigger,
 )
-from .casework import LIST_PAGE_SIZE, _debrief_message, _form_errors, _interaction_values
+from .casework import LIST_PAGE_SIZE, _debrief_message, _interaction_values
+from .referrals import _form_errors
 from .requests import _search_allowed
 
 # --- supporters: interactions without a referral, log, availability, care ----------------------
