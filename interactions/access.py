@@ -119,6 +119,15 @@ def can_work_case(user, referral) -> bool:
     )
 
 
+def own_handoff_note(user, referral) -> str:
+    """The note the supporter holding ``referral`` keeps for the next one ("" if none)."""
+    supporter = roles_for(user).supporter
+    if supporter is None or referral.assigned_to_id != supporter.pk:
+        return ""
+    note = HandoffNote.objects.filter(referral=referral, written_by=supporter).first()
+    return note.text if note else ""
+
+
 def handoff_notes_visible_to(user, referral) -> QuerySet[HandoffNote]:
     """Hand-off notes are read by the case's supporter now, never by whoever assigns it: the
     notes earlier supporters of the case left (a supporter's own is on their edit form)."""

@@ -38,7 +38,6 @@ from .casework import (
 from .deadlines import reminder_process, reminders_due_ids
 from .handoff import (
     HANDOFF_NOTE_ADVICE,
-    handoff_note_errors,
     handoff_note_save,
     referral_hand_back,
 )
@@ -78,7 +77,6 @@ __all__ = [
     "debrief_mark_held",
     "debrief_request",
     "event_record",
-    "handoff_note_errors",
     "handoff_note_save",
     "interaction_errors",
     "interaction_log",

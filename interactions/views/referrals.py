@@ -26,6 +26,7 @@ from ..access import (
     event_departments_for,
     get_referral_or_404,
     handoff_notes_visible_to,
+    own_handoff_note,
 )
 from ..forms import (
     AssignForm,
@@ -183,14 +184,10 @@ def _render_detail(
     if may_work:
         outreach_form = outreach_form or OutreachForm(referral=referral)
         close_form = close_form or CloseForm(referral=referral)
-        own_note = referral.handoff_notes.filter(written_by=roles_for(user).supporter).first()
-        handoff_form = handoff_form or HandoffNoteForm(
-            initial={"handoff_note": own_note.text if own_note else ""}
-        )
-        hand_back_form = hand_back_form or HandBackForm(
-            initial={"handoff_note": own_note.text if own_note else ""}
-        )
-    handoff_notes = list(handoff_notes_visible_to(user, referral).select_related("written_by"))
+        own_note = {"handoff_note": own_handoff_note(user, referral)}
+        handoff_form = handoff_form or HandoffNoteForm(initial=own_note)
+        hand_back_form = hand_back_form or HandBackForm(initial=own_note)
+    handoff_notes = list(handoff_notes_visible_to(user, referral))
     record = selectors.case_record(referral=referral)
     for interaction in record.interactions:
         interaction.note_visible = can_see_follow_up_note(user, interaction)
