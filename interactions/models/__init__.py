@@ -1,6 +1,7 @@
 """The data of the referral program, by concern: `referrals` (the request, its life cycle,
 assignments and history), `casework` (outreach attempts, the interaction log, debriefs),
-`deadlines` (the reminders a periodic job processes) and `notifications` (the outbox).
+`deadlines` (the reminders a periodic job processes), `notifications` (the outbox) and
+`oncall` (who answers urgent referrals at a site, at any hour).
 
 Everything is imported here, so the app's models and choices are `interactions.models.<Name>`.
 """
@@ -24,6 +25,14 @@ from .casework import (
 )
 from .deadlines import Reminder, ReminderKind
 from .notifications import Notification, NotificationKind, NotificationQuerySet
+from .oncall import (
+    ExceptionKind,
+    OnCallException,
+    OnCallFeed,
+    OnCallShift,
+    Weekday,
+    feed_token_digest,
+)
 from .referrals import (
     ACTIVE_ASSIGNMENT_STATES,
     CALLER_CONTACT_MAX_LENGTH,
@@ -91,6 +100,7 @@ __all__ = [
     "EscalationResource",
     "EventCategory",
     "EventKind",
+    "ExceptionKind",
     "HandoffNote",
     "IntakeChannel",
     "Interaction",
@@ -102,6 +112,9 @@ __all__ = [
     "Notification",
     "NotificationKind",
     "NotificationQuerySet",
+    "OnCallException",
+    "OnCallFeed",
+    "OnCallShift",
     "Outcome",
     "OutreachAttempt",
     "OutreachMethod",
@@ -120,6 +133,8 @@ __all__ = [
     "SupporterMonth",
     "Topic",
     "Urgency",
+    "Weekday",
+    "feed_token_digest",
     "first_contact_deadline",
     "first_contact_hours",
     "new_interaction_id",

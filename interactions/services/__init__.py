@@ -7,8 +7,9 @@ history quietly: no emails and no deadline reminders (the demo, imports).
 
 By concern: `intake` (requests and difficult events), `assignment` (offering a referral to a
 supporter), `casework` (first contact, outreach, the interaction log, closing), `handoff`
-(the note for the next supporter, handing a case back), `supporters`
-(availability, conflicts, debriefs), `deadlines`, `notifications` (the outbox) and `retention`;
+(the note for the next supporter, handing a case back), `supporters` (availability,
+conflicts, debriefs), `oncall` (the on-call roster), `deadlines`, `notifications` (the outbox)
+and `retention`;
 `transitions` holds what the referral transitions share. Callers use the names below.
 """
 
@@ -46,6 +47,16 @@ from .notifications import (
     notification_message,
     site_coordinators,
 )
+from .oncall import (
+    OnCallError,
+    on_call_eligible,
+    on_call_exception_add,
+    on_call_exception_remove,
+    on_call_feed_issue,
+    on_call_feed_revoke,
+    on_call_shift_add,
+    on_call_shift_remove,
+)
 from .retention import (
     PurgeResult,
     RetentionError,
@@ -66,6 +77,7 @@ __all__ = [
     "ESCALATED_WITHOUT_RESOURCE",
     "HANDOFF_NOTE_ADVICE",
     "CaseWorkError",
+    "OnCallError",
     "PurgeResult",
     "ReferralChanged",
     "ReferralError",
@@ -82,6 +94,13 @@ __all__ = [
     "interaction_log",
     "interactions_record_list",
     "notification_message",
+    "on_call_eligible",
+    "on_call_exception_add",
+    "on_call_exception_remove",
+    "on_call_feed_issue",
+    "on_call_feed_revoke",
+    "on_call_shift_add",
+    "on_call_shift_remove",
     "outreach_errors",
     "outreach_record",
     "recipient_feedback_schedule",
