@@ -6,6 +6,7 @@ for each, which matching rule of docs/confidentiality.md it passed or failed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
@@ -17,6 +18,7 @@ from django.db.models import (
     Exists,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -27,7 +29,7 @@ from django.db.models.functions import Coalesce, TruncMinute
 from django.utils import timezone
 
 from post_program.access import roles_for
-from post_program.models import Department, PeerSupporter, Physician
+from post_program.models import AwayPeriod, ContactWindow, Department, PeerSupporter, Physician
 from training.selectors import training_current_until
 
 from .access import referrals_visible_to, supporters_visible_to
@@ -425,14 +427,20 @@ def open_debrief(*, supporter: PeerSupporter) -> DebriefRequest | None:
     return DebriefRequest.objects.filter(supporter=supporter, held_at__isnull=True).first()
 
 
+def _away_periods_from(day: date) -> Prefetch:
+    """Each supporter's periods away that have not ended by `day`, in one query for all."""
+    return Prefetch("away_periods", queryset=AwayPeriod.objects.filter(ends_on__gte=day))
+
+
 def supporters_with_load(*, user) -> QuerySet[PeerSupporter]:
     """The supporters of a coordinator's sites, by name, each with their open debrief request
-    (`debrief_id`, `debrief_requested_at`, `debrief_trigger`); loads come from
-    `supporter_loads` for the page shown."""
+    (`debrief_id`, `debrief_requested_at`, `debrief_trigger`) and their time away to come;
+    loads come from `supporter_loads` for the page shown."""
     open_request = DebriefRequest.objects.filter(supporter=OuterRef("pk"), held_at__isnull=True)
     return (
         supporters_visible_to(user)
         .select_related("physician__department__site")
+        .prefetch_related(_away_periods_from(timezone.localdate()))
         .annotate(
             debrief_id=Subquery(open_request.values("pk")[:1]),
             debrief_requested_at=Subquery(open_request.values("requested_at")[:1]),
@@ -467,6 +475,8 @@ class Candidate:
     training_current_until: date | None
     requested: bool
     checks: list[Check] = field(default_factory=list)
+    # Rules that order the eligible and never exclude: one failed ranks the candidate lower.
+    ranking: list[Check] = field(default_factory=list)
 
     @property
     def eligible(self) -> bool:
@@ -475,6 +485,10 @@ class Candidate:
     @property
     def failed(self) -> list[Check]:
         return [check for check in self.checks if not check.passed]
+
+    @property
+    def ranked_lower(self) -> list[Check]:
+        return [check for check in self.ranking if not check.passed]
 
     @property
     def days_since_last_assignment(self) -> int | None:
@@ -523,17 +537,25 @@ def _candidate_pool(
     )
 
 
-def referral_suggestions(*, referral: Referral, on: date | None = None) -> Suggestions:
-    """Rank the supporters for a referral by the matching rules of docs/confidentiality.md.
+def referral_suggestions(
+    *, referral: Referral, on: date | None = None, at: datetime | None = None
+) -> Suggestions:
+    """Rank the supporters for a referral by the matching rules of docs/confidentiality.md,
+    as they stand at `at` (now by default) on the day `on` (the day of `at` by default).
 
     Hard rules, in order: never the physician themself; never a supporter with a declared
-    conflict; the department wish (own, another, none); active, accepting and not away; under
-    the caseload cap; training current. Among those who pass: the supporter the requester asked
-    for first, then fewer open cases, then longest since their last assignment (never first).
+    conflict; the department wish (own, another, none); active, accepting and not away on the
+    day; under the caseload cap; training current. Among those who pass: the supporter the
+    requester asked for first; then those with no time away starting before first contact is
+    due; then those whose contact hours (or none set) meet the time left until first contact
+    is due; then fewer open cases, then longest since their last assignment (never first).
     A fixed number of queries, whatever the number of supporters.
     """
-    on = on or timezone.localdate()
-    supporters = list(_candidate_pool(referral))
+    now = at or timezone.now()
+    on = on or timezone.localdate(now)
+    supporters = list(
+        _candidate_pool(referral).prefetch_related(_away_periods_from(on), "contact_windows")
+    )
     last_assigned = dict(
         Assignment.objects.filter(supporter__in=[s.pk for s in supporters])
         .values("supporter")
@@ -551,11 +573,13 @@ def referral_suggestions(*, referral: Referral, on: date | None = None) -> Sugge
             requested=supporter.pk == referral.requested_supporter_id,
         )
         candidate.checks = _checks(referral, supporter, candidate, on)
+        candidate.ranking = _ranking(referral, supporter, on, now)
         candidates.append(candidate)
     eligible = sorted(
         (c for c in candidates if c.eligible),
         key=lambda c: (
             not c.requested,
+            *(not check.passed for check in c.ranking),
             c.open_cases,
             c.last_assigned_at is not None,
             c.last_assigned_at or datetime.min.replace(tzinfo=UTC),
@@ -599,11 +623,12 @@ def _checks(
             True,
             "No department wish" + (" (same department)" if same_department else ""),
         )
-    away = supporter.away_until is not None and supporter.away_until >= on
+    ahead = supporter.away_periods_from(on)
+    away = ahead[0] if ahead and ahead[0].starts_on <= on else None
     available = (
         supporter.status == PeerSupporter.Status.ACTIVE
         and supporter.accepting_referrals
-        and not away
+        and away is None
     )
     if available:
         availability = "Active and accepting referrals"
@@ -612,7 +637,7 @@ def _checks(
     elif not supporter.accepting_referrals:
         availability = "Not accepting referrals"
     else:
-        availability = f"Away until {supporter.away_until:%Y-%m-%d}"
+        availability = f"Away {away}"
     until = candidate.training_current_until
     trained = until is not None and until >= on
     if trained:
@@ -643,3 +668,50 @@ def _checks(
         ),
         Check("training", trained, training),
     ]
+
+
+def _ranking(referral: Referral, supporter: PeerSupporter, on: date, now: datetime) -> list[Check]:
+    """The rules that order the eligible: time away starting between the day and the
+    first-contact deadline, and contact hours that leave no time before it."""
+    due = timezone.localtime(referral.first_contact_due_at)
+    ahead = supporter.away_periods_from(on)
+    soon = next((p for p in ahead if on < p.starts_on <= due.date()), None)
+    if soon is not None:
+        away = Check("away_soon", False, f"Away {soon}, from before first contact is due")
+    elif ahead:
+        away = Check("away_soon", True, f"Next away {ahead[0]}")
+    else:
+        away = Check("away_soon", True, "No time away planned")
+    pattern = supporter.contact_pattern
+    if not pattern:
+        hours = Check("contact_hours", True, "No preferred contact hours")
+    elif _meets_contact_hours(supporter.contact_windows.all(), now, due):
+        hours = Check("contact_hours", True, f"Prefers contact {pattern}")
+    else:
+        hours = Check(
+            "contact_hours",
+            False,
+            f"Prefers contact {pattern}: none of it before first contact is due",
+        )
+    return [away, hours]
+
+
+def _meets_contact_hours(windows: Iterable[ContactWindow], start: datetime, end: datetime) -> bool:
+    """Whether any weekly window (in the program's time zone) meets the time from `start` to
+    `end`; once `end` has passed, whether one is open at `start`."""
+    zone = timezone.get_current_timezone()
+    start = timezone.localtime(start)
+    end = max(timezone.localtime(end), start)
+    by_day: dict[int, list[ContactWindow]] = {}
+    for window in windows:
+        by_day.setdefault(window.weekday, []).append(window)
+    day = start.date()
+    last = min(end.date(), day + timedelta(days=7))  # a week holds every window
+    while day <= last:
+        for window in by_day.get(day.weekday(), []):
+            opens = datetime.combine(day, window.starts_at, tzinfo=zone)
+            closes = datetime.combine(day, window.ends_at, tzinfo=zone)
+            if opens <= end and closes > start:
+                return True
+        day += timedelta(days=1)
+    return False
