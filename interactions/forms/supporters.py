@@ -82,7 +82,7 @@ class AwayPeriodForm(forms.Form):
                 Column("starts_on", css_class="col-md-4"),
                 Column("ends_on", css_class="col-md-4"),
             ),
-            Submit("add", "Add time away", css_class="btn-outline-primary"),
+            Submit("add", "Add time away"),
         )
 
     def clean_starts_on(self):
@@ -128,7 +128,7 @@ class ContactWindowForm(forms.Form):
                 Column("starts_at", css_class="col-md-4"),
                 Column("ends_at", css_class="col-md-4"),
             ),
-            Submit("add", "Add these hours", css_class="btn-outline-primary"),
+            Submit("add", "Add these hours"),
         )
 
 

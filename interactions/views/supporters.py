@@ -181,22 +181,31 @@ def availability(request):
     return _availability_page(request, supporter)
 
 
-@require_POST
-@require(can_log_interactions)
-def away_period_add(request):
-    supporter = roles_for(request.user).supporter
-    form = AwayPeriodForm(request.POST)
+def _availability_form_sent(request, form_class, *, shown_as: str, act):
+    """``act(supporter, cleaned_data)`` for a valid form of ``form_class`` (it returns the
+    message to show), then back to the page; else the page again (400) with the form's errors
+    and the service's refusal beside its fields, the form in the place ``shown_as`` names."""
+    supporter = _own_supporter(request)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            period = services.supporter_away_period_add(
-                actor=request.user, supporter=supporter, **form.cleaned_data
-            )
+            done = act(supporter, form.cleaned_data)
         except services.CaseWorkError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Time away {period} saved: no new cases on those days.")
+            messages.success(request, done)
             return redirect("interactions:availability")
-    return _availability_page(request, supporter, away_form=form, status=400)
+    return _availability_page(request, supporter, status=400, **{shown_as: form})
+
+
+@require_POST
+@require(can_log_interactions)
+def away_period_add(request):
+    def act(supporter, data) -> str:
+        period = services.supporter_away_period_add(actor=request.user, supporter=supporter, **data)
+        return f"Time away {period} saved: no new cases on those days."
+
+    return _availability_form_sent(request, AwayPeriodForm, shown_as="away_form", act=act)
 
 
 @require_POST
@@ -214,19 +223,11 @@ def away_period_remove(request, pk: int):
 @require_POST
 @require(can_log_interactions)
 def contact_window_add(request):
-    supporter = roles_for(request.user).supporter
-    form = ContactWindowForm(request.POST)
-    if form.is_valid():
-        try:
-            services.supporter_contact_windows_add(
-                actor=request.user, supporter=supporter, **form.cleaned_data
-            )
-        except services.CaseWorkError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, "Contact hours saved.")
-            return redirect("interactions:availability")
-    return _availability_page(request, supporter, window_form=form, status=400)
+    def act(supporter, data) -> str:
+        services.supporter_contact_windows_add(actor=request.user, supporter=supporter, **data)
+        return "Contact hours saved."
+
+    return _availability_form_sent(request, ContactWindowForm, shown_as="window_form", act=act)
 
 
 @require_POST
