@@ -677,7 +677,7 @@ def _ranking(referral: Referral, supporter: PeerSupporter, on: date, now: dateti
     ahead = supporter.away_periods_from(on)
     soon = next((p for p in ahead if on < p.starts_on <= due.date()), None)
     if soon is not None:
-        away = Check("away_soon", False, f"Away {soon}, from before first contact is due")
+        away = Check("away_soon", False, f"Away {soon}, starting before first contact is due")
     elif ahead:
         away = Check("away_soon", True, f"Next away {ahead[0]}")
     else:

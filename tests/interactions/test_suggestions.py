@@ -288,7 +288,7 @@ def test_time_away_starting_before_first_contact_is_due_ranks_lower(cast, team, 
     assert order[-1] == team["a3"].pk and len(order) == 5
     ranking = _ranked(routine, _at())
     assert ranking[team["a3"].pk][0] == (
-        "Away 2026-12-03 to 2026-12-09, from before first contact is due"
+        "Away 2026-12-03 to 2026-12-09, starting before first contact is due"
     )
     assert ranking[team["a2"].pk][0] == "Next away 2026-12-04 to 2026-12-05"
     assert ranking[team["a1"].pk] == ["No time away planned", "No preferred contact hours"]
