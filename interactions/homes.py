@@ -68,7 +68,6 @@ def home_supporter(request):
             "waiting": waiting,
             "open_count": len(cases),
             "next_deadline": min((d for d in deadlines if d is not None), default=None),
-            "today": timezone.localdate(),
             "now": timezone.now(),
         },
     )

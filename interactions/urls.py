@@ -20,6 +20,18 @@ urlpatterns = [
     path("interactions/", views.interaction_list, name="interaction_list"),
     path("interactions/new/", views.interaction_new, name="interaction_new"),
     path("availability/", views.availability, name="availability"),
+    path("availability/away/", views.away_period_add, name="away_period_add"),
+    path(
+        "availability/away/<int:pk>/remove/",
+        views.away_period_remove,
+        name="away_period_remove",
+    ),
+    path("availability/contact-hours/", views.contact_window_add, name="contact_window_add"),
+    path(
+        "availability/contact-hours/<int:pk>/remove/",
+        views.contact_window_remove,
+        name="contact_window_remove",
+    ),
     path("availability/conflicts/", views.conflict_declare, name="conflict_declare"),
     path(
         "availability/conflicts/<int:physician_pk>/withdraw/",

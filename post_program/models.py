@@ -191,11 +191,8 @@ class PeerSupporterQuerySet(models.QuerySet["PeerSupporter"]):
 
     def available_on(self, day: date) -> PeerSupporterQuerySet:
         """Active, accepting referrals, and not away on that day."""
-        return (
-            self.active()
-            .filter(accepting_referrals=True)
-            .filter(Q(away_until__isnull=True) | Q(away_until__lt=day))
-        )
+        away = AwayPeriod.objects.filter(supporter=models.OuterRef("pk")).covering(day)
+        return self.active().filter(accepting_referrals=True).exclude(models.Exists(away))
 
 
 class PeerSupporter(models.Model):
@@ -209,9 +206,6 @@ class PeerSupporter(models.Model):
     physician = models.OneToOneField(Physician, on_delete=models.PROTECT, related_name="supporter")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     accepting_referrals = models.BooleanField(default=True)
-    away_until = models.DateField(
-        null=True, blank=True, help_text="Not offered new cases up to and including this date."
-    )
     caseload_cap = models.PositiveSmallIntegerField(default=3, help_text="Most open cases at once.")
     bio = models.CharField(
         max_length=300, blank=True, help_text="A short introduction for the directory."
@@ -241,6 +235,121 @@ class PeerSupporter(models.Model):
 
     def __str__(self) -> str:
         return str(self.physician)
+
+    # Both read `away_periods` and `contact_windows` through `.all()`, so a page that lists
+    # many supporters prefetches them once (the prefetch may leave out periods that ended).
+
+    def away_periods_from(self, day: date) -> list[AwayPeriod]:
+        """The periods away that have not ended by `day`, the first first."""
+        return sorted(
+            (period for period in self.away_periods.all() if period.ends_on >= day),
+            key=lambda period: (period.starts_on, period.pk),
+        )
+
+    @property
+    def current_away_period(self) -> AwayPeriod | None:
+        """The period away that today falls in, if any."""
+        today = timezone.localdate()
+        ahead = self.away_periods_from(today)
+        return ahead[0] if ahead and ahead[0].starts_on <= today else None
+
+    @property
+    def contact_pattern(self) -> str:
+        """The weekly pattern in words, days with the same hours together ("Mon–Fri
+        08:00–17:00; Sat 10:00–12:00"); empty when the supporter set none."""
+        hours: dict[int, list[str]] = {}
+        for window in sorted(self.contact_windows.all(), key=lambda w: (w.weekday, w.starts_at)):
+            hours.setdefault(window.weekday, []).append(window.hours)
+        runs: list[tuple[list[int], list[str]]] = []
+        for day, day_hours in sorted(hours.items()):
+            if runs and runs[-1][0][-1] == day - 1 and runs[-1][1] == day_hours:
+                runs[-1][0].append(day)
+            else:
+                runs.append(([day], day_hours))
+        return "; ".join(f"{_day_span(days)} {', '.join(day_hours)}" for days, day_hours in runs)
+
+
+def _day_span(days: list[int]) -> str:
+    short = ContactWindow.SHORT_DAYS
+    if len(days) == 1:
+        return short[days[0]]
+    joiner = ", " if len(days) == 2 else "–"
+    return f"{short[days[0]]}{joiner}{short[days[-1]]}"
+
+
+class AwayPeriodQuerySet(models.QuerySet["AwayPeriod"]):
+    def covering(self, day: date) -> AwayPeriodQuerySet:
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+    def overlapping(self, starts_on: date, ends_on: date) -> AwayPeriodQuerySet:
+        return self.filter(starts_on__lte=ends_on, ends_on__gte=starts_on)
+
+
+class AwayPeriod(models.Model):
+    """Days, both included, on which a supporter is not offered new cases. A supporter's
+    periods never overlap (the service refuses it); ended ones stay as the record."""
+
+    supporter = models.ForeignKey(
+        PeerSupporter, on_delete=models.CASCADE, related_name="away_periods"
+    )
+    starts_on = models.DateField("first day away")
+    ends_on = models.DateField("last day away")
+
+    objects = AwayPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["supporter", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="away_period_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["supporter", "ends_on"], name="away_period_supporter_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
+
+
+class ContactWindow(models.Model):
+    """A time of the week at which a supporter prefers to be contacted about a new case, in
+    the program's time zone. A supporter with none may be contacted at any time."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    SHORT_DAYS: ClassVar[tuple[str, ...]] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+    supporter = models.ForeignKey(
+        PeerSupporter, on_delete=models.CASCADE, related_name="contact_windows"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField("from")
+    ends_at = models.TimeField("until")
+
+    class Meta:
+        ordering = ["supporter", "weekday", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="contact_window_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0) & Q(weekday__lte=6), name="contact_window_weekday_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.hours}"
+
+    @property
+    def hours(self) -> str:
+        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
 
 class RoleAssignment(models.Model):

@@ -27,7 +27,14 @@ from .requests import (
     RosterSearchForm,
     asked,
 )
-from .supporters import AvailabilityForm, ConflictForm, ConflictSearchForm, DebriefForm
+from .supporters import (
+    AvailabilityForm,
+    AwayPeriodForm,
+    ConflictForm,
+    ConflictSearchForm,
+    ContactWindowForm,
+    DebriefForm,
+)
 
 __all__ = [
     "CLOSE_OUTCOMES",
@@ -37,10 +44,12 @@ __all__ = [
     "YES_NO",
     "AssignForm",
     "AvailabilityForm",
+    "AwayPeriodForm",
     "CallForm",
     "CloseForm",
     "ConflictForm",
     "ConflictSearchForm",
+    "ContactWindowForm",
     "DebriefForm",
     "DeclineForm",
     "DirectoryFilterForm",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from post_program.models import PeerSupporter, Physician
+from post_program.models import ContactWindow, PeerSupporter, Physician
 
 from ..models import (
     DebriefTrigger,
@@ -31,13 +31,6 @@ class AvailabilityForm(forms.Form):
             "invalid_choice": "Say whether you are taking new cases.",
         },
     )
-    away_until = forms.DateField(
-        label="Away until (optional)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="You are not offered new cases up to and including this day.",
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
-    )
     caseload_cap = forms.IntegerField(
         label="Most open cases at once",
         min_value=1,
@@ -58,20 +51,85 @@ class AvailabilityForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             InlineRadios("accepting_referrals"),
-            Row(
-                Column("away_until", css_class="col-md-4"),
-                Column("caseload_cap", css_class="col-md-4"),
-            ),
+            Row(Column("caseload_cap", css_class="col-md-4")),
             Submit("save", "Save availability", css_class="btn-primary"),
         )
 
-    def clean_away_until(self):
-        away_until = self.cleaned_data["away_until"]
-        if away_until is not None and away_until < timezone.localdate():
-            raise forms.ValidationError(
-                "That day has passed: choose today or a later day, or leave it empty."
-            )
-        return away_until
+
+def _day(label: str, required: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": required, "invalid": "Enter a date as YYYY-MM-DD."},
+    )
+
+
+class AwayPeriodForm(forms.Form):
+    """A period away, the first and last day included; the service refuses one that overlaps
+    another."""
+
+    starts_on = _day("First day away", "Enter the first day you are away.")
+    ends_on = _day("Last day away", "Enter the last day you are away.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "away-period-form"
+        self.helper.form_action = "interactions:away_period_add"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Row(
+                Column("starts_on", css_class="col-md-4"),
+                Column("ends_on", css_class="col-md-4"),
+            ),
+            Submit("add", "Add time away"),
+        )
+
+    def clean_starts_on(self):
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on < timezone.localdate():
+            raise forms.ValidationError("That day has passed: start today or on a later day.")
+        return starts_on
+
+
+def _hour(label: str, required: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": required, "invalid": "Enter a time as HH:MM, e.g. 08:30."},
+    )
+
+
+class ContactWindowForm(forms.Form):
+    """The same hours on one or more days of the week, added to the weekly pattern."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        choices=ContactWindow.Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one day.",
+            "invalid_choice": "Choose days of the week from the list.",
+        },
+    )
+    starts_at = _hour("From", "Enter the time from which you can be contacted.")
+    ends_at = _hour("Until", "Enter the time until which you can be contacted.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_id = "contact-window-form"
+        self.helper.form_action = "interactions:contact_window_add"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            InlineCheckboxes("weekdays"),
+            Row(
+                Column("starts_at", css_class="col-md-4"),
+                Column("ends_at", css_class="col-md-4"),
+            ),
+            Submit("add", "Add these hours"),
+        )
 
 
 class ConflictForm(forms.Form):

@@ -68,8 +68,12 @@ from .supporters import (
     debrief_mark_held,
     debrief_request,
     supporter_availability_set,
+    supporter_away_period_add,
+    supporter_away_period_remove,
     supporter_conflict_declare,
     supporter_conflict_withdraw,
+    supporter_contact_window_remove,
+    supporter_contact_windows_add,
 )
 from .transitions import ReferralChanged, ReferralError
 
@@ -122,6 +126,10 @@ __all__ = [
     "retention_purge",
     "site_coordinators",
     "supporter_availability_set",
+    "supporter_away_period_add",
+    "supporter_away_period_remove",
     "supporter_conflict_declare",
     "supporter_conflict_withdraw",
+    "supporter_contact_window_remove",
+    "supporter_contact_windows_add",
 ]

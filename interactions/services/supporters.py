@@ -1,12 +1,21 @@
-"""A supporter's own settings and care: availability, declared conflicts and debriefs."""
+"""A supporter's own settings and care: availability (whether they take new cases, periods
+away, the times they prefer to be contacted), declared conflicts and debriefs."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, time
 
 from django.db import transaction
 
-from post_program.models import Department, PeerSupporter, Physician, User
+from post_program.models import (
+    AwayPeriod,
+    ContactWindow,
+    Department,
+    PeerSupporter,
+    Physician,
+    User,
+)
 from post_program.services import audit_record
 
 from ..models import DebriefRequest, DebriefTrigger, NotificationKind
@@ -21,16 +30,11 @@ def supporter_availability_set(
     actor: User | None,
     supporter: PeerSupporter,
     accepting_referrals: bool,
-    away_until: date | None,
     caseload_cap: int,
 ) -> PeerSupporter:
     """A supporter's own availability; the suggestions read it at once."""
     supporter = PeerSupporter.objects.select_for_update().get(pk=supporter.pk)
-    values = {
-        "accepting_referrals": accepting_referrals,
-        "away_until": away_until,
-        "caseload_cap": caseload_cap,
-    }
+    values = {"accepting_referrals": accepting_referrals, "caseload_cap": caseload_cap}
     changed = [name for name, value in values.items() if getattr(supporter, name) != value]
     for name in changed:
         setattr(supporter, name, values[name])
@@ -38,6 +42,97 @@ def supporter_availability_set(
         supporter.save(update_fields=changed)
     audit_record(actor=actor, action="supporter.availability", obj=supporter, changed=changed)
     return supporter
+
+
+@transaction.atomic
+def supporter_away_period_add(
+    *, actor: User | None, supporter: PeerSupporter, starts_on: date, ends_on: date
+) -> AwayPeriod:
+    """Days away, both included, on which the supporter is not offered new cases. A period
+    may lie in the future; it may not overlap another of the same supporter's."""
+    if ends_on < starts_on:
+        raise CaseWorkError({"ends_on": "The last day away cannot be before the first day."})
+    PeerSupporter.objects.select_for_update().get(pk=supporter.pk)  # one change at a time
+    clash = AwayPeriod.objects.filter(supporter=supporter).overlapping(starts_on, ends_on).first()
+    if clash is not None:
+        raise CaseWorkError(
+            {
+                "starts_on": f"These days overlap your time away {clash}: remove that period "
+                "first, or choose days outside it."
+            }
+        )
+    period = AwayPeriod.objects.create(supporter=supporter, starts_on=starts_on, ends_on=ends_on)
+    audit_record(
+        actor=actor, action="supporter.away_period_add", obj=supporter, away_period_id=period.pk
+    )
+    return period
+
+
+@transaction.atomic
+def supporter_away_period_remove(
+    *, actor: User | None, supporter: PeerSupporter, period: AwayPeriod
+) -> None:
+    """The supporter is back (or will not go): new cases are offered on those days again.
+    The view finds the period among the supporter's own."""
+    period_id = period.pk
+    period.delete()
+    audit_record(
+        actor=actor, action="supporter.away_period_remove", obj=supporter, away_period_id=period_id
+    )
+
+
+@transaction.atomic
+def supporter_contact_windows_add(
+    *,
+    actor: User | None,
+    supporter: PeerSupporter,
+    weekdays: Iterable[int],
+    starts_at: time,
+    ends_at: time,
+) -> list[ContactWindow]:
+    """The same hours on each of the weekdays (0 is Monday) join the supporter's weekly
+    pattern of when they prefer to be contacted. Hours may not overlap hours already set
+    for that day."""
+    days = sorted(set(weekdays))
+    if ends_at <= starts_at:
+        raise CaseWorkError({"ends_at": "The end must be later than the start, the same day."})
+    PeerSupporter.objects.select_for_update().get(pk=supporter.pk)  # one change at a time
+    clashes = ContactWindow.objects.filter(
+        supporter=supporter, weekday__in=days, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if clashes:
+        said = ", ".join(str(window) for window in clashes)
+        raise CaseWorkError(
+            {
+                "starts_at": f"These hours overlap hours you already set ({said}): remove those "
+                "first, or choose other hours."
+            }
+        )
+    windows = ContactWindow.objects.bulk_create(
+        ContactWindow(supporter=supporter, weekday=day, starts_at=starts_at, ends_at=ends_at)
+        for day in days
+    )
+    audit_record(
+        actor=actor,
+        action="supporter.contact_windows_add",
+        obj=supporter,
+        contact_window_ids=[window.pk for window in windows],
+    )
+    return windows
+
+
+@transaction.atomic
+def supporter_contact_window_remove(
+    *, actor: User | None, supporter: PeerSupporter, window: ContactWindow
+) -> None:
+    window_id = window.pk
+    window.delete()
+    audit_record(
+        actor=actor,
+        action="supporter.contact_window_remove",
+        obj=supporter,
+        contact_window_id=window_id,
+    )
 
 
 @transaction.atomic

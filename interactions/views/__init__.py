@@ -33,8 +33,12 @@ from .requests import (
 )
 from .supporters import (
     availability,
+    away_period_add,
+    away_period_remove,
     conflict_declare,
     conflict_withdraw,
+    contact_window_add,
+    contact_window_remove,
     debrief_held,
     debrief_request,
     interaction_list,
@@ -45,10 +49,14 @@ from .supporters import (
 
 __all__ = [
     "availability",
+    "away_period_add",
+    "away_period_remove",
     "call_record",
     "case_list",
     "conflict_declare",
     "conflict_withdraw",
+    "contact_window_add",
+    "contact_window_remove",
     "debrief_held",
     "debrief_request",
     "event_record",

@@ -58,7 +58,6 @@ def case_list(request):
             "supporter": supporter,
             "open_cases": open_cases,
             "page": page,
-            "today": timezone.localdate(),
             "debrief_offer": selectors.debrief_offer(supporter=supporter),
             "statuses": Status,
         },

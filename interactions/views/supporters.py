@@ -7,11 +7,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program.access import require, roles_for
+from post_program.models import AwayPeriod, ContactWindow, PeerSupporter
 
 from .. import selectors, services
 from ..access import (
@@ -21,8 +24,10 @@ from ..access import (
 )
 from ..forms import (
     AvailabilityForm,
+    AwayPeriodForm,
     ConflictForm,
     ConflictSearchForm,
+    ContactWindowForm,
     DebriefForm,
     InteractionForm,
 )
@@ -90,7 +95,25 @@ def interaction_list(request):
     return render(request, "interactions/interaction_list.html", {"page": page})
 
 
-def _availability_page(request, supporter, *, form=None, conflict_form=None, status=200):
+def _own_supporter(request) -> PeerSupporter:
+    """The supporter signed in, for a view that finds rows among their own."""
+    supporter = roles_for(request.user).supporter
+    if supporter is None:  # can_log_interactions lets supporters in only
+        raise PermissionDenied
+    return supporter
+
+
+def _availability_page(
+    request,
+    supporter,
+    *,
+    form=None,
+    away_form=None,
+    window_form=None,
+    conflict_form=None,
+    status=200,
+):
+    """The page, with at most one of its forms sent back with errors (`status` 400)."""
     search = ConflictSearchForm(request.GET or None)
     query = search.query
     results = []
@@ -109,10 +132,15 @@ def _availability_page(request, supporter, *, form=None, conflict_form=None, sta
         form = AvailabilityForm(
             initial={
                 "accepting_referrals": "yes" if supporter.accepting_referrals else "no",
-                "away_until": supporter.away_until,
                 "caseload_cap": supporter.caseload_cap,
             }
         )
+    prefetch_related_objects([supporter], "away_periods", "contact_windows")
+    today = timezone.localdate()
+    sent_back = next(
+        (f for f in (form, away_form, window_form, conflict_form) if f is not None and f.errors),
+        None,
+    )
     conflicts = supporter.conflicts.select_related("department__site").order_by("name", "pk")
     return render(
         request,
@@ -120,6 +148,12 @@ def _availability_page(request, supporter, *, form=None, conflict_form=None, sta
         {
             "supporter": supporter,
             "form": form,
+            "sent_back": sent_back,
+            "away_form": away_form or AwayPeriodForm(),
+            "today": today,
+            "away_periods": supporter.away_periods_from(today),
+            "window_form": window_form or ContactWindowForm(),
+            "contact_windows": supporter.contact_windows.all(),
             "conflict_form": conflict_form,
             "conflicts": conflicts,
             "search": search,
@@ -147,6 +181,65 @@ def availability(request):
     return _availability_page(request, supporter)
 
 
+def _availability_form_sent(request, form_class, *, shown_as: str, act):
+    """``act(supporter, cleaned_data)`` for a valid form of ``form_class`` (it returns the
+    message to show), then back to the page; else the page again (400) with the form's errors
+    and the service's refusal beside its fields, the form in the place ``shown_as`` names."""
+    supporter = _own_supporter(request)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            done = act(supporter, form.cleaned_data)
+        except services.CaseWorkError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("interactions:availability")
+    return _availability_page(request, supporter, status=400, **{shown_as: form})
+
+
+@require_POST
+@require(can_log_interactions)
+def away_period_add(request):
+    def act(supporter, data) -> str:
+        period = services.supporter_away_period_add(actor=request.user, supporter=supporter, **data)
+        return f"Time away {period} saved: no new cases on those days."
+
+    return _availability_form_sent(request, AwayPeriodForm, shown_as="away_form", act=act)
+
+
+@require_POST
+@require(can_log_interactions)
+def away_period_remove(request, pk: int):
+    supporter = _own_supporter(request)
+    period = get_object_or_404(
+        AwayPeriod, supporter=supporter, ends_on__gte=timezone.localdate(), pk=pk
+    )
+    services.supporter_away_period_remove(actor=request.user, supporter=supporter, period=period)
+    messages.success(request, f"Time away {period} removed.")
+    return redirect("interactions:availability")
+
+
+@require_POST
+@require(can_log_interactions)
+def contact_window_add(request):
+    def act(supporter, data) -> str:
+        services.supporter_contact_windows_add(actor=request.user, supporter=supporter, **data)
+        return "Contact hours saved."
+
+    return _availability_form_sent(request, ContactWindowForm, shown_as="window_form", act=act)
+
+
+@require_POST
+@require(can_log_interactions)
+def contact_window_remove(request, pk: int):
+    supporter = _own_supporter(request)
+    window = get_object_or_404(ContactWindow, supporter=supporter, pk=pk)
+    services.supporter_contact_window_remove(actor=request.user, supporter=supporter, window=window)
+    messages.success(request, f"Contact hours {window} removed.")
+    return redirect("interactions:availability")
+
+
 @require_POST
 @require(can_log_interactions)
 def conflict_declare(request):
@@ -167,9 +260,7 @@ def conflict_declare(request):
 @require_POST
 @require(can_log_interactions)
 def conflict_withdraw(request, physician_pk: int):
-    supporter = roles_for(request.user).supporter
-    if supporter is None:  # can_log_interactions lets supporters in only
-        raise PermissionDenied
+    supporter = _own_supporter(request)
     physician = supporter.conflicts.filter(pk=physician_pk).first()
     if physician is None:
         raise Http404

@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.utils import timezone
 
 from interactions import services
@@ -175,6 +177,25 @@ def _conflict_of_a(cast) -> dict:
     return {"physician_pk": cast.physician_profile.pk}
 
 
+def _away_period_of_a(cast) -> dict:
+    today = timezone.localdate()
+    period = services.supporter_away_period_add(
+        actor=None, supporter=cast.supporter_a_profile, starts_on=today, ends_on=today
+    )
+    return {"pk": period.pk}
+
+
+def _contact_window_of_a(cast) -> dict:
+    (window,) = services.supporter_contact_windows_add(
+        actor=None,
+        supporter=cast.supporter_a_profile,
+        weekdays=[0],
+        starts_at=time(8),
+        ends_at=time(9),
+    )
+    return {"pk": window.pk}
+
+
 def _debrief_of(member: str):
     def kwargs(cast) -> dict:
         supporter = getattr(cast, f"{member}_profile")
@@ -278,9 +299,38 @@ ROWS += [
         "interactions:availability",
         only(*SUPPORTERS, ok=302),
         method="post",
-        data=lambda cast: {"accepting_referrals": "no", "away_until": "", "caseload_cap": "2"},
+        data=lambda cast: {"accepting_referrals": "no", "caseload_cap": "2"},
     ),
     Row("interactions:availability", everyone(405), method="put"),
+    Row(
+        "interactions:away_period_add",
+        only(*SUPPORTERS, ok=302),
+        method="post",
+        data=lambda cast: {"starts_on": _today(), "ends_on": _today()},
+    ),
+    Row("interactions:away_period_add", everyone(405)),
+    # Only supporter A is away then: supporter B has no such period to remove.
+    Row(
+        "interactions:away_period_remove",
+        only(*SUPPORTERS, ok=302) | {"supporter_b": 404},
+        method="post",
+        kwargs=_away_period_of_a,
+    ),
+    Row("interactions:away_period_remove", everyone(405), kwargs=_away_period_of_a),
+    Row(
+        "interactions:contact_window_add",
+        only(*SUPPORTERS, ok=302),
+        method="post",
+        data=lambda cast: {"weekdays": ["0", "4"], "starts_at": "08:00", "ends_at": "17:00"},
+    ),
+    Row("interactions:contact_window_add", everyone(405)),
+    Row(
+        "interactions:contact_window_remove",
+        only(*SUPPORTERS, ok=302) | {"supporter_b": 404},
+        method="post",
+        kwargs=_contact_window_of_a,
+    ),
+    Row("interactions:contact_window_remove", everyone(405), kwargs=_contact_window_of_a),
     Row(
         "interactions:conflict_declare",
         only(*SUPPORTERS, ok=302),

@@ -209,6 +209,7 @@ def test_the_coordinators_page_keeps_its_query_budget(cast, django_assert_max_nu
             )
             _log(supporter, 1)
             services.debrief_request(actor=None, supporter=supporter, trigger="asked", notify=False)
+            supporter.away_periods.create(starts_on=today, ends_on=today + timedelta(days=3))
         client = cast.client("coordinator")
         with django_assert_max_num_queries(10) as captured:
             response = client.get(LOAD_URL)
@@ -218,6 +219,9 @@ def test_the_coordinators_page_keeps_its_query_budget(cast, django_assert_max_nu
                 "pk", flat=True
             )
         )
+        away = f"(away until {today + timedelta(days=3):%Y-%m-%d})"
+        assert response.content.decode().count(away) == len(shown) - 1  # all but supporter A
         return len(captured)
 
+    today = timezone.localdate()
     assert count_queries(2) == count_queries(15)

@@ -294,7 +294,6 @@ def test_availability_conflicts_and_debriefs_never_fail(cast, data):
         _form(
             {
                 "accepting_referrals": _value(["yes", "no"]),
-                "away_until": dates,
                 "caseload_cap": _value(["1", "3", "50"]),
             }
         )
@@ -303,6 +302,25 @@ def test_availability_conflicts_and_debriefs_never_fail(cast, data):
         302,
         400,
     )
+    away = data.draw(_form({"starts_on": dates, "ends_on": dates}))
+    assert client.post(reverse("interactions:away_period_add"), away).status_code in (302, 400)
+    hours = data.draw(
+        _form(
+            {
+                "weekdays": _value(["0", "3", "6"]),
+                "starts_at": _value(["00:00", "08:30", "12:00:00", "23:59"]),
+                "ends_at": _value(["00:00", "09:00", "17:00", "23:59"]),
+            }
+        )
+    )
+    assert client.post(reverse("interactions:contact_window_add"), hours).status_code in (
+        302,
+        400,
+    )
+    for name in ("away_period_remove", "contact_window_remove"):
+        pk = data.draw(st.integers(min_value=1, max_value=2**31))
+        response = client.post(reverse(f"interactions:{name}", args=[pk]))
+        assert response.status_code in (302, 404)
     conflict = data.draw(_form({"physician": _value([str(cast.physician_profile.pk)])}))
     assert client.post(reverse("interactions:conflict_declare"), conflict).status_code in (
         302,

@@ -4,7 +4,7 @@ physicians and coordinators there are."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.test import Client
@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from interactions import services
 from interactions.models import Notification, Referral, ReferralEvent, Reminder
-from post_program.models import AuditEvent, OutboxEmail, RoleAssignment
+from post_program.models import (
+    AuditEvent,
+    AwayPeriod,
+    OutboxEmail,
+    RoleAssignment,
+)
 from tests.factories import PhysicianFactory, RoleAssignmentFactory, UserFactory
 
 from .factories import (
@@ -101,6 +106,34 @@ def test_the_case_page_keeps_its_budget(cast, member, django_assert_max_num_quer
     few = _queries(client, url, budget, django_assert_max_num_queries)
     add(10)
     assert _queries(client, url, budget, django_assert_max_num_queries) == few
+
+
+def test_my_availability_page_keeps_its_budget(cast, django_assert_max_num_queries):
+    supporter = cast.supporter_a_profile
+    today = timezone.localdate()
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            done = AwayPeriod.objects.count()
+            first = today + timedelta(days=3 * done)
+            services.supporter_away_period_add(
+                actor=None, supporter=supporter, starts_on=first, ends_on=first + timedelta(days=1)
+            )
+            hour = time(done)
+            services.supporter_contact_windows_add(
+                actor=None,
+                supporter=supporter,
+                weekdays=range(7),
+                starts_at=hour,
+                ends_at=hour.replace(minute=30),
+            )
+
+    client = cast.client("supporter_a")
+    url = reverse("interactions:availability")
+    add(1)
+    few = _queries(client, url, 8, django_assert_max_num_queries)
+    add(8)
+    assert _queries(client, url, 8, django_assert_max_num_queries) == few
 
 
 # --- the request form --------------------------------------------------------------------------

@@ -161,6 +161,10 @@ def test_supporter_availability():
     available = PeerSupporterFactory()
     PeerSupporterFactory(status=PeerSupporter.Status.PAUSED)
     PeerSupporterFactory(accepting_referrals=False)
-    PeerSupporterFactory(away_until=today)
-    back = PeerSupporterFactory(away_until=date(2024, 4, 30))
-    assert set(PeerSupporter.objects.available_on(today)) == {available, back}
+    away = PeerSupporterFactory()
+    away.away_periods.create(starts_on=today, ends_on=today)
+    back = PeerSupporterFactory()
+    back.away_periods.create(starts_on=date(2024, 4, 1), ends_on=date(2024, 4, 30))
+    leaving = PeerSupporterFactory()
+    leaving.away_periods.create(starts_on=date(2024, 5, 2), ends_on=date(2024, 5, 9))
+    assert set(PeerSupporter.objects.available_on(today)) == {available, back, leaving}
