@@ -6,4 +6,4 @@ from __future__ import annotations
 
 import re
 
-FEED_PATH = re.compile(r"(/on-call/feed/)(?!revoke/)[^/\s?#\"']+")
+FEED_PATH = re.compile(r"(/on-call/feed/)(?!(?:new|revoke)/)[^/\s?#\"']+")
