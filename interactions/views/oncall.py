@@ -43,6 +43,8 @@ FEED_PAST = timedelta(weeks=1)
 FEED_AHEAD = timedelta(weeks=8)
 FEED_PRODID = "-//POST peer support//On-call calendar//EN"
 POSITIONS = {1: "first call", 2: "second call", 3: "third call"}
+# The weeks the calendar shows: a roster is planned for years, not for centuries.
+YEARS = range(2000, 2200)
 # A page or file that holds a feed token: kept by no cache, and no link from it tells another
 # site where it came from.
 PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
@@ -61,6 +63,8 @@ def _week_asked(request) -> date:
     try:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = timezone.localdate()
+    if day.year not in YEARS:
         day = timezone.localdate()
     return day - timedelta(days=day.weekday())
 
