@@ -45,9 +45,11 @@ FEED_PRODID = "-//POST peer support//On-call calendar//EN"
 POSITIONS = {1: "first call", 2: "second call", 3: "third call"}
 # The weeks the calendar shows: a roster is planned for years, not for centuries.
 YEARS = range(2000, 2200)
-# A page or file that holds a feed token: kept by no cache, and no link from it tells another
-# site where it came from.
-PRIVATE_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}
+# A page or file that holds a feed token is kept by no cache. The page's own address holds no
+# token (the program's referrer policy, same-origin, serves it; "no-referrer" would make the
+# browser send its forms with a null Origin, which CSRF checks refuse); the feed's address is the
+# token, so nothing fetched from the feed may name it.
+NO_STORE = "private, no-store"
 
 
 def position_label(position: int) -> str:
@@ -287,8 +289,7 @@ def _feed_page(request, *, feed_url: str = ""):
         "interactions/on_call_feed.html",
         {"feed_url": feed_url, "has_feed": selectors.on_call_feed_exists(user=request.user)},
     )
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
+    response["Cache-Control"] = NO_STORE
     return response
 
 
@@ -357,6 +358,6 @@ def on_call_feed_ics(request, token: str):
     events = _feed_events(owner, host=request.get_host(), url=url)
     text = calendar(events, prodid=FEED_PRODID, now=timezone.now(), name="On call · POST")
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
-    for header, value in PRIVATE_HEADERS.items():
-        response[header] = value
+    response["Cache-Control"] = NO_STORE
+    response["Referrer-Policy"] = "no-referrer"
     return response

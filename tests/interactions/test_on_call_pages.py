@@ -355,7 +355,6 @@ def _issue(client) -> str:
     response = client.post(reverse("on_call:feed_issue"))
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
     url = response.context["feed_url"]
     assert url.startswith("http://testserver/on-call/feed/") and url.endswith(".ics")
     assert f'value="{url}"' in response.content.decode()
