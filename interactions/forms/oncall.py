@@ -37,13 +37,13 @@ def _person_field() -> OnCallPersonField:
     )
 
 
-def _position_field() -> forms.IntegerField:
+def _position_field(help_text: str) -> forms.IntegerField:
     return forms.IntegerField(
         label="Call position",
         initial=1,
         min_value=1,
         max_value=MAX_POSITION,
-        help_text="1 is paged first, 2 next.",
+        help_text=help_text,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
         error_messages={
             "required": "Enter the call position: 1 is paged first.",
@@ -54,18 +54,54 @@ def _position_field() -> forms.IntegerField:
     )
 
 
+def _time_field(label: str, *, when: str, example: str, **options) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": f"Enter when {when}.",
+            "invalid": f"Enter a time, e.g. {example}.",
+        },
+        **options,
+    )
+
+
+def _moment_field(label: str, *, when: str, example: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": f"Enter when {when}.",
+            "invalid": f"Enter a date and time, e.g. {example}.",
+        },
+    )
+
+
 class _OnCallForm(forms.Form):
+    """Who and what on the first row, when and the position on the second, then the button."""
+
+    first_row: tuple[str, str] = ("user", "")
+    submit_label = ""
+
     def __init__(self, *args, people, action: str, **kwargs):
         super().__init__(*args, **kwargs)
         _model_choice(self, "user").queryset = people
+        when = [name for name in self.fields if name not in self.first_row]
         self.helper = FormHelper()
         self.helper.form_action = action
         self.helper.form_id = f"{self.prefix}-form"
         self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-md-6") for name in self.first_row)),
+            Row(*(Column(name, css_class="col-md-4") for name in when)),
+            Submit("add", self.submit_label, css_class="btn-primary"),
+        )
 
 
 class OnCallShiftForm(_OnCallForm):
     prefix = "shift"
+    first_row = ("user", "weekday")
+    submit_label = "Add weekly shift"
 
     user = _person_field()
     weekday = forms.TypedChoiceField(
@@ -77,40 +113,20 @@ class OnCallShiftForm(_OnCallForm):
             "invalid_choice": "Choose a day of the week.",
         },
     )
-    starts = forms.TimeField(
-        label="From",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={
-            "required": "Enter when the shift starts.",
-            "invalid": "Enter a time, e.g. 08:00.",
-        },
-    )
-    ends = forms.TimeField(
-        label="Until",
+    starts = _time_field("From", when="the shift starts", example="08:00")
+    ends = _time_field(
+        "Until",
+        when="the shift ends",
+        example="17:00",
         help_text="At or before the start: the shift ends the next day.",
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={
-            "required": "Enter when the shift ends.",
-            "invalid": "Enter a time, e.g. 17:00.",
-        },
     )
-    position = _position_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(
-            Row(Column("user", css_class="col-md-6"), Column("weekday", css_class="col-md-6")),
-            Row(
-                Column("starts", css_class="col-md-4"),
-                Column("ends", css_class="col-md-4"),
-                Column("position", css_class="col-md-4"),
-            ),
-            Submit("add", "Add weekly shift", css_class="btn-primary"),
-        )
+    position = _position_field("1 is paged first, 2 next.")
 
 
 class OnCallExceptionForm(_OnCallForm):
     prefix = "exception"
+    first_row = ("user", "kind")
+    submit_label = "Add time off or cover"
 
     user = _person_field()
     kind = forms.ChoiceField(
@@ -122,33 +138,6 @@ class OnCallExceptionForm(_OnCallForm):
             "invalid_choice": "Say whether the person is off or covering.",
         },
     )
-    starts_at = forms.DateTimeField(
-        label="From",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": "Enter when it starts.",
-            "invalid": "Enter a date and time, e.g. 2026-03-04 09:15.",
-        },
-    )
-    ends_at = forms.DateTimeField(
-        label="Until",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": "Enter when it ends.",
-            "invalid": "Enter a date and time, e.g. 2026-03-04 17:00.",
-        },
-    )
-    position = _position_field()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["position"].help_text = "For a cover: 1 is paged first."
-        self.helper.layout = Layout(
-            Row(Column("user", css_class="col-md-6"), Column("kind", css_class="col-md-6")),
-            Row(
-                Column("starts_at", css_class="col-md-4"),
-                Column("ends_at", css_class="col-md-4"),
-                Column("position", css_class="col-md-4"),
-            ),
-            Submit("add", "Add time off or cover", css_class="btn-primary"),
-        )
+    starts_at = _moment_field("From", when="it starts", example="2026-03-04 09:15")
+    ends_at = _moment_field("Until", when="it ends", example="2026-03-04 17:00")
+    position = _position_field("For a cover: 1 is paged first.")

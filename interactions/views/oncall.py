@@ -258,26 +258,35 @@ def on_call_exception_add(request):
     )
 
 
+def _remove(request, thing, *, remove, done: str):
+    """Remove `thing` (a shift or an exception) if the user may edit its person's roster."""
+    if not can_edit_on_call(request.user, thing.site, thing.user_id):
+        raise PermissionDenied
+    remove(actor=request.user, obj=thing)
+    messages.success(request, done)
+    return redirect(_calendar_url(thing.site, _week_asked(request)))
+
+
 @require_POST
 @require(can_view_on_call)
 def on_call_shift_remove(request, pk: int):
-    shift = get_on_call_shift_or_404(request.user, pk)
-    if not can_edit_on_call(request.user, shift.site, shift.user_id):
-        raise PermissionDenied
-    services.on_call_shift_remove(actor=request.user, shift=shift)
-    messages.success(request, "Weekly shift removed.")
-    return redirect(_calendar_url(shift.site, _week_asked(request)))
+    return _remove(
+        request,
+        get_on_call_shift_or_404(request.user, pk),
+        remove=lambda actor, obj: services.on_call_shift_remove(actor=actor, shift=obj),
+        done="Weekly shift removed.",
+    )
 
 
 @require_POST
 @require(can_view_on_call)
 def on_call_exception_remove(request, pk: int):
-    exception = get_on_call_exception_or_404(request.user, pk)
-    if not can_edit_on_call(request.user, exception.site, exception.user_id):
-        raise PermissionDenied
-    services.on_call_exception_remove(actor=request.user, exception=exception)
-    messages.success(request, "Time off or cover removed.")
-    return redirect(_calendar_url(exception.site, _week_asked(request)))
+    return _remove(
+        request,
+        get_on_call_exception_or_404(request.user, pk),
+        remove=lambda actor, obj: services.on_call_exception_remove(actor=actor, exception=obj),
+        done="Time off or cover removed.",
+    )
 
 
 # --- the private calendar feed -----------------------------------------------------------------

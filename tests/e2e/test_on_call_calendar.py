@@ -31,32 +31,34 @@ def program(transactional_db, live_server, settings):
     return {"coordinator": coordinator, "sam": sam}
 
 
+def _add_shift(page, *, day: str, starts: str, ends: str) -> None:
+    form = page.locator("#shift-form")
+    form.get_by_label("Person").select_option(label="Sam Supporter")
+    form.get_by_label("Day").select_option(label=day)
+    form.get_by_label("From").fill(starts)
+    form.get_by_label("Until").fill(ends)
+    form.get_by_role("button", name="Add weekly shift").click()
+
+
 def test_a_coordinator_adds_a_shift_and_sees_it_in_the_week(browser, live_server, program):
     context, page = signed_in(browser, live_server, program["coordinator"], factories.PASSWORD)
     page.get_by_role("link", name="On call").first.click()
     page.get_by_role("heading", level=1, name="On-call calendar: North Hospital").wait_for()
     today = timezone.localdate()
 
-    form = page.locator("#shift-form")
-    form.get_by_label("Person").select_option(label="Sam Supporter")
-    form.get_by_label("Day").select_option(label=today.strftime("%A"))
-    form.get_by_label("From").fill("08:00")
-    form.get_by_label("Until").fill("08:00")
-    form.get_by_role("button", name="Add weekly shift").click()
+    _add_shift(page, day=today.strftime("%A"), starts="08:00", ends="08:00")
     summary = page.locator("#error-summary")
     summary.wait_for()
     assert "A shift needs an end different from its start." in summary.inner_text()
     assert not OnCallShift.objects.exists()
 
-    form = page.locator("#shift-form")
-    form.get_by_label("Person").select_option(label="Sam Supporter")
-    form.get_by_label("Day").select_option(label=today.strftime("%A"))
-    form.get_by_label("From").fill("08:00")
-    form.get_by_label("Until").fill("17:00")
-    form.get_by_role("button", name="Add weekly shift").click()
+    _add_shift(page, day=today.strftime("%A"), starts="08:00", ends="17:00")
     page.get_by_text("Weekly shift added.").wait_for()
     day = page.locator(f'#on-call-week li[data-day="{today.isoformat()}"]')
-    assert day.first.inner_text().split() == ["08:00–17:00", "Sam", "Supporter", "(first", "call)"]
+    assert (
+        " ".join(day.first.inner_text().split())
+        == "08:00\N{EN DASH}17:00 Sam Supporter (first call)"
+    )
     pattern = page.locator("#on-call-pattern")
     assert "Sam Supporter" in pattern.inner_text()
 

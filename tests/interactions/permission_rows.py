@@ -374,6 +374,26 @@ def _tomorrow_at(hour: int) -> str:
     return (timezone.localdate() + timedelta(days=1)).isoformat() + f"T{hour:02d}:00"
 
 
+def _removal_rows(name: str, of) -> list[Row]:
+    """Removing a shift or time off at North: whoever edits North's roster; a supporter only
+    their own (South's supporter learns nothing of North's)."""
+    return [
+        Row(
+            name,
+            only(*ON_CALL, ok=302) | {"supporter_b": 404},
+            method="post",
+            kwargs=of("supporter_a"),
+        ),
+        Row(
+            name,
+            only(*ON_CALL, ok=302) | {"supporter_a": 403, "supporter_b": 404},
+            method="post",
+            kwargs=of("coordinator"),
+        ),
+        Row(name, everyone(405), kwargs=of("supporter_a")),
+    ]
+
+
 # Without ?site= the calendar shows the first site one sees: North for all but supporter B
 # (South), who may put only themself on call, and so not supporter A.
 ROWS += [
@@ -398,20 +418,7 @@ ROWS += [
         },
     ),
     Row("on_call:shift_add", everyone(405)),
-    Row(
-        "on_call:shift_remove",
-        only(*ON_CALL, ok=302) | {"supporter_b": 404},
-        method="post",
-        kwargs=_shift_of("supporter_a"),
-    ),
-    # A supporter removes only their own shifts.
-    Row(
-        "on_call:shift_remove",
-        only(*ON_CALL, ok=302) | {"supporter_a": 403, "supporter_b": 404},
-        method="post",
-        kwargs=_shift_of("coordinator"),
-    ),
-    Row("on_call:shift_remove", everyone(405), kwargs=_shift_of("supporter_a")),
+    *_removal_rows("on_call:shift_remove", _shift_of),
     Row(
         "on_call:exception_add",
         only(*ON_CALL, ok=302) | {"supporter_b": 400},
@@ -425,19 +432,7 @@ ROWS += [
         },
     ),
     Row("on_call:exception_add", everyone(405)),
-    Row(
-        "on_call:exception_remove",
-        only(*ON_CALL, ok=302) | {"supporter_b": 404},
-        method="post",
-        kwargs=_time_off_of("supporter_a"),
-    ),
-    Row(
-        "on_call:exception_remove",
-        only(*ON_CALL, ok=302) | {"supporter_a": 403, "supporter_b": 404},
-        method="post",
-        kwargs=_time_off_of("coordinator"),
-    ),
-    Row("on_call:exception_remove", everyone(405), kwargs=_time_off_of("supporter_a")),
+    *_removal_rows("on_call:exception_remove", _time_off_of),
     # One's own feed: whoever may be on call (the director holds no shift).
     Row("on_call:feed", only(*ON_CALL_FEED)),
     Row("on_call:feed", everyone(405), method="post"),

@@ -72,6 +72,21 @@ def _post_shift(client, site, data):
     return client.post(url, data)
 
 
+def _exception_data(user, kind="cover", day="2026-12-01", position="1") -> dict:
+    return {
+        "exception-user": user.pk,
+        "exception-kind": kind,
+        "exception-starts_at": f"{day}T09:00",
+        "exception-ends_at": f"{day}T12:00",
+        "exception-position": position,
+    }
+
+
+def _post_exception(client, site, data):
+    url = reverse("on_call:exception_add") + f"?site={site.pk}&week={MONDAY}"
+    return client.post(url, data)
+
+
 def _day_rows(response) -> dict[str, list[str]]:
     """The week grid as {date: ["08:00-17:00 Name (first call)", ...]}: tags gone, whitespace
     folded, the page's en dash between times written as a hyphen."""
@@ -128,16 +143,10 @@ def test_a_supporter_volunteers_for_their_own_shifts_only(cast):
     assert client.post(reverse("on_call:shift_remove", args=[own.pk])).status_code == 302
     assert not OnCallShift.objects.filter(pk=own.pk).exists()
     # Time off likewise: their own, not the coordinator's.
-    off = {
-        "exception-user": cast.coordinator.pk,
-        "exception-kind": "off",
-        "exception-starts_at": "2026-12-01T09:00",
-        "exception-ends_at": "2026-12-01T12:00",
-        "exception-position": "1",
-    }
-    add = reverse("on_call:exception_add") + f"?site={cast.north.pk}&week={MONDAY}"
-    assert client.post(add, off).status_code == 400
-    assert client.post(add, {**off, "exception-user": cast.supporter_a.pk}).status_code == 302
+    theirs_off = _exception_data(cast.coordinator, kind="off")
+    assert _post_exception(client, cast.north, theirs_off).status_code == 400
+    own_off = _exception_data(cast.supporter_a, kind="off")
+    assert _post_exception(client, cast.north, own_off).status_code == 302
     assert list(OnCallException.objects.values_list("user_id", "kind")) == [
         (cast.supporter_a.pk, "off")
     ]
@@ -247,31 +256,16 @@ def test_the_same_shift_twice_is_refused_over_the_whole_form(cast):
 def test_a_bad_exception_is_refused_with_the_reason_and_nothing_changed(
     cast, change, field, message
 ):
-    data = {
-        "exception-user": cast.supporter_a.pk,
-        "exception-kind": "cover",
-        "exception-starts_at": "2026-12-01T09:00",
-        "exception-ends_at": "2026-12-01T12:00",
-        "exception-position": "1",
-        **change,
-    }
-    url = reverse("on_call:exception_add") + f"?site={cast.north.pk}&week={MONDAY}"
-    response = cast.client("coordinator").post(url, data)
+    data = {**_exception_data(cast.supporter_a), **change}
+    response = _post_exception(cast.client("coordinator"), cast.north, data)
     assert response.status_code == 400
     assert response.context["exception_form"].errors[field] == [message]
     assert not OnCallException.objects.exists()
 
 
 def test_an_added_exception_takes_the_calendar_to_its_week(cast):
-    data = {
-        "exception-user": cast.supporter_a.pk,
-        "exception-kind": "cover",
-        "exception-starts_at": "2026-12-10T09:00",
-        "exception-ends_at": "2026-12-10T12:00",
-        "exception-position": "2",
-    }
-    url = reverse("on_call:exception_add") + f"?site={cast.north.pk}&week={MONDAY}"
-    response = cast.client("coordinator").post(url, data)
+    data = _exception_data(cast.supporter_a, day="2026-12-10", position="2")
+    response = _post_exception(cast.client("coordinator"), cast.north, data)
     assert (
         response["Location"]
         == reverse("on_call:calendar") + f"?site={cast.north.pk}&week=2026-12-07"
