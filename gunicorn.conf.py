@@ -2,19 +2,24 @@
 
 The access log goes to standard output, one line a request, with no referrer and no user agent
 (both can identify a person or carry a link), the response's X-Request-ID to find the
-application's lines for it, and survey link tokens redacted from the request line.
+application's lines for it, and the secrets of link paths (survey and calendar feed tokens)
+redacted from the request line.
 """
 
 from gunicorn.glogging import Logger
 
-from surveys.logs import redact
+from interactions.logs import FEED_PATH
+from post_program.logs import redact, secret_paths_add
+from surveys.logs import ANSWER_PATH
+
+secret_paths_add(ANSWER_PATH, FEED_PATH)
 
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 
 
 class RedactingLogger(Logger):
-    """gunicorn's logger, with survey tokens redacted from every field of an access line."""
+    """gunicorn's logger, with link secrets redacted from every field of an access line."""
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

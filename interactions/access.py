@@ -15,9 +15,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from post_program.access import can_view_home, roles_for
-from post_program.models import Department, PeerSupporter
+from post_program.models import Department, PeerSupporter, Site
 
-from .models import DebriefRequest, HandoffNote, Referral
+from .models import DebriefRequest, HandoffNote, OnCallException, OnCallShift, Referral
 
 
 def can_view_coordinator_home(user) -> bool:
@@ -167,3 +167,79 @@ def get_debrief_or_404(user, pk: int):
         )
     except DebriefRequest.DoesNotExist:
         raise Http404 from None
+
+
+# The on-call roster: who answers a site's urgent referrals. Directors see and edit every
+# site's; coordinators their sites' (everyone's shifts there); an active supporter sees their
+# own site's and adds or removes only their own shifts and time off (volunteering). The roster
+# names staff on call, never anything about a referral.
+
+
+def _volunteer_site_id(user) -> int | None:
+    """The site where the user, an active supporter, may volunteer to be on call."""
+    roles = roles_for(user)
+    if roles.supporter is None or roles.supporter.status != PeerSupporter.Status.ACTIVE:
+        return None
+    return roles.physician.department.site_id if roles.physician else None
+
+
+def can_view_on_call(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_director or roles.is_coordinator or _volunteer_site_id(user) is not None
+
+
+def on_call_sites_visible_to(user) -> QuerySet[Site]:
+    """Sites whose roster the user sees."""
+    roles = roles_for(user)
+    if roles.is_director:
+        return Site.objects.all()
+    site_ids = set(roles.coordinator_site_ids)
+    volunteer_site_id = _volunteer_site_id(user)
+    if volunteer_site_id is not None:
+        site_ids.add(volunteer_site_id)
+    return Site.objects.filter(pk__in=site_ids)
+
+
+def get_on_call_site_or_404(user, pk: int) -> Site:
+    try:
+        return on_call_sites_visible_to(user).get(pk=pk)
+    except Site.DoesNotExist:
+        raise Http404 from None
+
+
+def can_edit_everyones_on_call(user, site) -> bool:
+    """Everyone's shifts and time off at `site`: its coordinators and the directors."""
+    roles = roles_for(user)
+    return roles.is_director or site.pk in roles.coordinator_site_ids
+
+
+def can_edit_on_call(user, site, person_id: int) -> bool:
+    """Add or remove the shifts and time off of the user `person_id` at `site`."""
+    if can_edit_everyones_on_call(user, site):
+        return True
+    return person_id == user.pk and _volunteer_site_id(user) == site.pk
+
+
+def get_on_call_shift_or_404(user, pk: int) -> OnCallShift:
+    """A weekly shift of a site whose roster the user sees (whether they may remove it is
+    `can_edit_on_call`)."""
+    try:
+        return OnCallShift.objects.select_related("site").get(
+            pk=pk, site__in=on_call_sites_visible_to(user)
+        )
+    except OnCallShift.DoesNotExist:
+        raise Http404 from None
+
+
+def get_on_call_exception_or_404(user, pk: int) -> OnCallException:
+    try:
+        return OnCallException.objects.select_related("site").get(
+            pk=pk, site__in=on_call_sites_visible_to(user)
+        )
+    except OnCallException.DoesNotExist:
+        raise Http404 from None
+
+
+def can_hold_on_call_feed(user) -> bool:
+    """A private calendar feed of one's own shifts: whoever may be on call somewhere."""
+    return roles_for(user).is_coordinator or _volunteer_site_id(user) is not None

@@ -18,10 +18,11 @@ class PostProgramConfig(AppConfig):
             checks,  # noqa: F401 (registers the system checks)
         )
         from .error_reporting import error_reporting_start
-        from .logs import request_id_clear
+        from .logs import redaction_install, request_id_clear
         from .middleware import session_lifetime_start
 
         error_reporting_start(settings.SENTRY_DSN, environment=settings.SENTRY_ENVIRONMENT)
+        redaction_install()
         request_finished.connect(request_id_clear, dispatch_uid="post_request_id_clear")
 
         auth_signals.user_logged_in.connect(

@@ -2,8 +2,9 @@
 (web, worker, beat, commands) when the app loads.
 
 An event says where the code failed, never about whom: no user, cookies, headers that identify,
-request bodies or local variables (a frame's variables may hold a name or a note). Survey link
-tokens are redacted from every event by the surveys app (surveys.logs), as from the logs.
+request bodies or local variables (a frame's variables may hold a name or a note). Secrets in
+link paths (survey and calendar feed tokens) are redacted from every event (post_program.logs),
+as from the logs.
 """
 
 from __future__ import annotations

@@ -5,6 +5,13 @@ report of a failure or the proxy's log leads to the lines.
 A line says what happened, never to whom: the formatter writes the time, level, logger, message
 and exception only, not the extra attributes a record may carry (Django's request loggers
 attach the whole request).
+
+Some links carry a secret in their path (a survey link's token, a calendar feed's). Django's
+request, server and security loggers write the path of any 4xx/5xx answer ("Not Found: ..."),
+gunicorn's access log every request line (gunicorn.conf.py), and an error report the request's
+address and breadcrumbs. Each app names its secret paths (`secret_paths_add`, from its
+AppConfig.ready); a filter on those loggers and an event processor of error reporting replace
+the secret with a placeholder before any handler or server sees it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,9 @@ import logging
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+from sentry_sdk import scope
 
 HEADER = "X-Request-ID"
 NO_REQUEST = "-"
@@ -69,3 +79,55 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
+
+
+# --- Secrets in paths ---------------------------------------------------------------------------
+
+REDACTED = "[redacted]"
+SECRET_PATH_LOGGERS = (
+    "django.request",
+    "django.server",
+    "django.security.csrf",
+    "django.security.DisallowedHost",
+    "django.security.SuspiciousOperation",
+)
+_secret_paths: list[re.Pattern[str]] = []
+
+
+def secret_paths_add(*patterns: re.Pattern[str]) -> None:
+    """Keep what each pattern matches out of every log line and error report: group 1 (the path
+    up to the secret) is kept, the rest of the match becomes REDACTED."""
+    for pattern in patterns:
+        if pattern not in _secret_paths:
+            _secret_paths.append(pattern)
+
+
+def redact(text: str) -> str:
+    for pattern in _secret_paths:
+        text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
+    return text
+
+
+class RedactSecretPaths(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+def event_redact(event: Any, hint: Any) -> Any:
+    """An error report's event with every secret path in it redacted."""
+    return json.loads(redact(json.dumps(event, default=str)))
+
+
+def redaction_install() -> None:
+    """Attach the filter to the loggers that write request paths, and the event processor to
+    error reporting (once)."""
+    if event_redact not in scope.global_event_processors:
+        scope.add_global_event_processor(event_redact)
+    for name in SECRET_PATH_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecretPaths) for f in logger.filters):
+            logger.addFilter(RedactSecretPaths())

@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("referrals/", include("interactions.urls")),
+    path("on-call/", include("interactions.on_call_urls")),
     path("training/", include("training.urls")),
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reporting.urls")),

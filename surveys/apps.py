@@ -8,8 +8,10 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from post_program.logs import secret_paths_add
+
         from . import logs
         from .services.answer_counts import answer_counts_after_migrate
 
-        logs.install()
+        secret_paths_add(logs.ANSWER_PATH)
         post_migrate.connect(answer_counts_after_migrate, sender=self)

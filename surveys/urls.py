@@ -19,7 +19,7 @@ urlpatterns = [
         name="instrument_version_create",
     ),
     # Public: the link in the invitation email. Its token never appears in a log line
-    # (surveys.logs redacts it from Django's request and server loggers).
+    # (surveys.logs names it to the core's redaction of request paths in logs).
     path("answer/thanks/", views.response_thanks, name="response_thanks"),
     path("answer/<str:token>/", views.response_create, name="response_create"),
 ]

@@ -2,11 +2,13 @@
 
 By concern: `requests` (asking for support, difficult events, calls a coordinator takes),
 `referrals` (one referral's forms), `casework` (outreach, the interaction log, closing) and
-`supporters` (a supporter's own forms); `common` holds what they share.
+`supporters` (a supporter's own forms) and `oncall` (the on-call calendar); `common` holds what
+they share.
 """
 
 from .casework import CLOSE_OUTCOMES, CloseForm, InteractionForm, OutreachForm, RosterLinkField
 from .common import YES_NO, SupporterChoiceField
+from .oncall import OnCallExceptionForm, OnCallShiftForm
 from .referrals import (
     AssignForm,
     DeclineForm,
@@ -58,6 +60,8 @@ __all__ = [
     "HandoffNoteForm",
     "InteractionForm",
     "LinkPhysicianForm",
+    "OnCallExceptionForm",
+    "OnCallShiftForm",
     "OutreachForm",
     "QueueFilterForm",
     "ReceiptForm",

@@ -22,7 +22,15 @@ from .casework import (
     supporter_open_cases,
     supporters_with_load,
 )
-from .oncall import OnCallSpan, on_call_at, on_call_feed_owner, on_call_spans
+from .oncall import (
+    OnCallSpan,
+    on_call_at,
+    on_call_exceptions,
+    on_call_feed_exists,
+    on_call_feed_owner,
+    on_call_pattern,
+    on_call_spans,
+)
 from .queue import QUEUE_STATUSES, queue_counts, referral_history, referral_queue
 from .requests import (
     COLLEAGUE_HANDLED,
@@ -55,7 +63,10 @@ __all__ = [
     "load_windows",
     "my_requests",
     "on_call_at",
+    "on_call_exceptions",
+    "on_call_feed_exists",
     "on_call_feed_owner",
+    "on_call_pattern",
     "on_call_spans",
     "open_debrief",
     "queue_counts",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from post_program.models import (
@@ -144,3 +145,22 @@ def on_call_feed_owner(token: str) -> User | None:
         .first()
     )
     return feed.user if feed else None
+
+
+def on_call_pattern(*, site_id: int) -> QuerySet[OnCallShift]:
+    """A site's weekly shifts, by day and start, with their people."""
+    return OnCallShift.objects.filter(site_id=site_id).select_related("user")
+
+
+def on_call_exceptions(
+    *, site_id: int, start: datetime, end: datetime
+) -> QuerySet[OnCallException]:
+    """A site's time off and covers that overlap `start`..`end`, with their people."""
+    return OnCallException.objects.filter(
+        site_id=site_id, starts_at__lt=end, ends_at__gt=start
+    ).select_related("user")
+
+
+def on_call_feed_exists(*, user) -> bool:
+    """Whether the user has a calendar feed that works."""
+    return OnCallFeed.objects.filter(user=user).exists()

@@ -2,7 +2,8 @@
 
 By concern: `requests` (asking for support), `referrals` (the queue, difficult events and one
 referral's page), `casework` (a supporter's cases) and `supporters` (a supporter's own pages
-and their load as coordinators see it).
+and their load as coordinators see it); `oncall` (the on-call calendar and feeds) is routed by
+`on_call_urls` under /on-call/.
 """
 
 from .casework import (

@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import time, timedelta
 
 from django.utils import timezone
 
@@ -372,4 +372,124 @@ ROWS += [
         kwargs=_debrief_of("supporter_b"),
     ),
     Row("interactions:debrief_held", everyone(405), kwargs=_debrief_of("supporter_a")),
+]
+
+
+# --- the on-call roster -----------------------------------------------------------------------
+
+ON_CALL = ("director", "coordinator", "supporter_a", "supporter_b")
+ON_CALL_FEED = ("coordinator", "supporter_a", "supporter_b")
+
+
+def _shift_of(member: str):
+    """A weekly shift at North held by `member` (the coordinator or supporter A)."""
+
+    def kwargs(cast) -> dict:
+        shift = services.on_call_shift_add(
+            actor=cast.director,
+            site=cast.north,
+            user=getattr(cast, member),
+            weekday=0,
+            starts=time(8),
+            ends=time(17),
+        )
+        return {"pk": shift.pk}
+
+    return kwargs
+
+
+def _time_off_of(member: str):
+    def kwargs(cast) -> dict:
+        starts_at = timezone.now() + timedelta(days=1)
+        exception = services.on_call_exception_add(
+            actor=cast.director,
+            site=cast.north,
+            user=getattr(cast, member),
+            kind="off",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=4),
+        )
+        return {"pk": exception.pk}
+
+    return kwargs
+
+
+def _feed_of_a(cast) -> dict:
+    return {"token": services.on_call_feed_issue(user=cast.supporter_a)}
+
+
+def _tomorrow_at(hour: int) -> str:
+    return (timezone.localdate() + timedelta(days=1)).isoformat() + f"T{hour:02d}:00"
+
+
+def _removal_rows(name: str, of) -> list[Row]:
+    """Removing a shift or time off at North: whoever edits North's roster; a supporter only
+    their own (South's supporter learns nothing of North's)."""
+    return [
+        Row(
+            name,
+            only(*ON_CALL, ok=302) | {"supporter_b": 404},
+            method="post",
+            kwargs=of("supporter_a"),
+        ),
+        Row(
+            name,
+            only(*ON_CALL, ok=302) | {"supporter_a": 403, "supporter_b": 404},
+            method="post",
+            kwargs=of("coordinator"),
+        ),
+        Row(name, everyone(405), kwargs=of("supporter_a")),
+    ]
+
+
+# Without ?site= the calendar shows the first site one sees: North for all but supporter B
+# (South), who may put only themself on call, and so not supporter A.
+ROWS += [
+    Row("on_call:calendar", only(*ON_CALL)),
+    # South: the director and South's supporter; North's coordinator and supporter learn nothing.
+    Row(
+        "on_call:calendar",
+        only(*ON_CALL) | {"coordinator": 404, "supporter_a": 404},
+        data=lambda cast: {"site": cast.south.pk},
+    ),
+    Row("on_call:calendar", everyone(405), method="post"),
+    Row(
+        "on_call:shift_add",
+        only(*ON_CALL, ok=302) | {"supporter_b": 400},
+        method="post",
+        data=lambda cast: {
+            "shift-user": cast.supporter_a.pk,
+            "shift-weekday": "0",
+            "shift-starts": "08:00",
+            "shift-ends": "17:00",
+            "shift-position": "1",
+        },
+    ),
+    Row("on_call:shift_add", everyone(405)),
+    *_removal_rows("on_call:shift_remove", _shift_of),
+    Row(
+        "on_call:exception_add",
+        only(*ON_CALL, ok=302) | {"supporter_b": 400},
+        method="post",
+        data=lambda cast: {
+            "exception-user": cast.supporter_a.pk,
+            "exception-kind": "off",
+            "exception-starts_at": _tomorrow_at(9),
+            "exception-ends_at": _tomorrow_at(12),
+            "exception-position": "1",
+        },
+    ),
+    Row("on_call:exception_add", everyone(405)),
+    *_removal_rows("on_call:exception_remove", _time_off_of),
+    # One's own feed: whoever may be on call (the director holds no shift).
+    Row("on_call:feed", only(*ON_CALL_FEED)),
+    Row("on_call:feed", everyone(405), method="post"),
+    Row("on_call:feed_issue", only(*ON_CALL_FEED), method="post"),
+    Row("on_call:feed_issue", everyone(405)),
+    Row("on_call:feed_revoke", only(*ON_CALL_FEED, ok=302), method="post"),
+    Row("on_call:feed_revoke", everyone(405)),
+    # The feed itself: the token is the key, with or without signing in.
+    Row("on_call:feed_ics", everyone(200, anonymous=200), kwargs=_feed_of_a),
+    Row("on_call:feed_ics", everyone(404, anonymous=404), kwargs=lambda cast: {"token": "x" * 43}),
+    Row("on_call:feed_ics", everyone(405, anonymous=405), method="post", kwargs=_feed_of_a),
 ]

@@ -334,3 +334,47 @@ def test_availability_conflicts_and_debriefs_never_fail(cast, data):
     assert client.get(reverse("interactions:interaction_list"), page).status_code == 200
     response = cast.client("coordinator").get(reverse("interactions:supporter_load"), page)
     assert response.status_code == 200
+
+
+# --- the on-call roster ------------------------------------------------------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_on_call_forms_and_week_never_fail(cast, data):
+    client = cast.client("coordinator")
+    people = [str(cast.coordinator.pk), str(cast.supporter_a.pk), str(cast.physician.pk)]
+    query = data.draw(
+        _form({"site": _value([str(cast.north.pk), str(cast.south.pk)]), "week": dates})
+    )
+    assert client.get(reverse("on_call:calendar"), query).status_code in (200, 404)
+    times = st.one_of(st.times().map(lambda t: t.strftime("%H:%M")), junk)
+    shift = data.draw(
+        _form(
+            {
+                "shift-user": _value(people),
+                "shift-weekday": _value([str(day) for day in range(7)]),
+                "shift-starts": times,
+                "shift-ends": times,
+                "shift-position": _value(["1", "2", "9", "10"]),
+            }
+        )
+    )
+    url = reverse("on_call:shift_add") + f"?site={cast.north.pk}"
+    assert client.post(url, shift).status_code in (302, 400)
+    exception = data.draw(
+        _form(
+            {
+                "exception-user": _value(people),
+                "exception-kind": _value(["off", "cover"]),
+                "exception-starts_at": datetimes,
+                "exception-ends_at": datetimes,
+                "exception-position": _value(["1", "2", "9", "10"]),
+            }
+        )
+    )
+    url = reverse("on_call:exception_add") + f"?site={cast.north.pk}"
+    response = client.post(url, exception)
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert client.get(response["Location"]).status_code == 200

@@ -1,10 +1,10 @@
 """The supporter's lists and the case page run a fixed number of queries, however many cases,
 interactions and attempts there are; so does sending the request form, however many referrals,
-physicians and coordinators there are."""
+physicians and coordinators there are, and the on-call calendar, however many shifts."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import Client
@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from interactions import services
-from interactions.models import Notification, Referral, ReferralEvent, Reminder
-from post_program.models import (
-    AuditEvent,
-    AwayPeriod,
-    OutboxEmail,
-    RoleAssignment,
+from interactions.models import ExceptionKind, Notification, Referral, ReferralEvent, Reminder
+from post_program.models import AuditEvent, AwayPeriod, OutboxEmail, RoleAssignment
+from tests.factories import (
+    PeerSupporterFactory,
+    PhysicianFactory,
+    RoleAssignmentFactory,
+    UserFactory,
 )
-from tests.factories import PhysicianFactory, RoleAssignmentFactory, UserFactory
 
 from .factories import (
     interaction_logged,
@@ -235,3 +235,39 @@ def test_a_request_s_queries_do_not_grow_with_the_program(
     few = send()
     grow(referrals=30, coordinators=5)
     assert send() == few
+
+
+def test_the_on_call_calendar_keeps_its_budget(cast, django_assert_max_num_queries):
+    monday = datetime(2026, 11, 30, tzinfo=timezone.get_current_timezone())
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            user = UserFactory()
+            PeerSupporterFactory(
+                physician=PhysicianFactory(department=cast.department_a, user=user)
+            )
+            for weekday in range(7):
+                services.on_call_shift_add(
+                    actor=cast.director,
+                    site=cast.north,
+                    user=user,
+                    weekday=weekday,
+                    starts=time(20),
+                    ends=time(8),
+                )
+            for kind in (ExceptionKind.OFF, ExceptionKind.COVER):
+                services.on_call_exception_add(
+                    actor=cast.director,
+                    site=cast.north,
+                    user=user,
+                    kind=kind,
+                    starts_at=monday + timedelta(days=2),
+                    ends_at=monday + timedelta(days=2, hours=6),
+                )
+
+    client = cast.client("coordinator")
+    url = reverse("on_call:calendar") + "?week=2026-11-30"
+    add(1)
+    few = _queries(client, url, 11, django_assert_max_num_queries)
+    add(6)
+    assert _queries(client, url, 11, django_assert_max_num_queries) == few

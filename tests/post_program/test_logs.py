@@ -1,5 +1,6 @@
 """With LOG_FORMAT=json every log line is one JSON object carrying the request's id; the access
-log of gunicorn (gunicorn.conf.py) carries no survey link token and nothing that identifies."""
+log of gunicorn (gunicorn.conf.py) carries no link token (survey, calendar feed) and nothing that
+identifies."""
 
 from __future__ import annotations
 
@@ -138,3 +139,25 @@ def test_workers_and_beat_log_as_the_web_does():
             if handler not in before:
                 root.removeHandler(handler)
         app.log.already_setup = False
+
+
+def test_the_gunicorn_access_log_carries_no_calendar_feed_token(capsys):
+    config = gunicorn_config()
+    logger = config.logger_class(config)
+    token = "hG7c2LkQ0s9ZrT4xWq1vNb8yUe3aJm6dPo5iKf2lRt0"
+    path = f"/on-call/feed/{token}.ics"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.9",
+    }
+    response = SimpleNamespace(status="200 OK", sent=2048, headers=[("X-Request-ID", "def456")])
+    logger.access(
+        response, SimpleNamespace(headers=[]), environ, datetime.timedelta(milliseconds=9)
+    )
+    line = capsys.readouterr().out
+    assert "GET /on-call/feed/[redacted] HTTP/1.1" in line
+    assert token not in line

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from training.ics import escape_text, fold
+from post_program.ics import escape_text, fold
 
 from .factories import CourseFactory, TrainingSessionFactory
 

@@ -1,0 +1,143 @@
+"""The forms of the on-call calendar: a weekly shift and an exception (time off or a cover).
+
+The person is chosen among those the one editing may put on call (everyone eligible at the
+site for its coordinators and the directors, only themself for a supporter who volunteers);
+the service refuses what the form cannot see (a shift that starts and ends together, a person
+no longer eligible), with the message shown beside the field.
+"""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+
+from post_program.models import User
+
+from ..models import ExceptionKind, Weekday
+from .common import _model_choice
+
+MAX_POSITION = 9
+
+
+class OnCallPersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.name or obj.email
+
+
+def _person_field() -> OnCallPersonField:
+    return OnCallPersonField(
+        label="Person",
+        queryset=User.objects.none(),
+        empty_label="Choose a person",
+        error_messages={
+            "required": "Choose who is on call.",
+            "invalid_choice": "Choose a person from the list.",
+        },
+    )
+
+
+def _position_field(help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label="Call position",
+        initial=1,
+        min_value=1,
+        max_value=MAX_POSITION,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
+        error_messages={
+            "required": "Enter the call position: 1 is paged first.",
+            "invalid": f"Enter a whole number from 1 to {MAX_POSITION}.",
+            "min_value": f"Enter a whole number from 1 to {MAX_POSITION}.",
+            "max_value": f"Enter a whole number from 1 to {MAX_POSITION}.",
+        },
+    )
+
+
+def _time_field(label: str, *, when: str, example: str, **options) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={
+            "required": f"Enter when {when}.",
+            "invalid": f"Enter a time, e.g. {example}.",
+        },
+        **options,
+    )
+
+
+def _moment_field(label: str, *, when: str, example: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": f"Enter when {when}.",
+            "invalid": f"Enter a date and time, e.g. {example}.",
+        },
+    )
+
+
+class _OnCallForm(forms.Form):
+    """Who and what on the first row, when and the position on the second, then the button."""
+
+    first_row: tuple[str, str] = ("user", "")
+    submit_label = ""
+
+    def __init__(self, *args, people, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        _model_choice(self, "user").queryset = people
+        when = [name for name in self.fields if name not in self.first_row]
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = f"{self.prefix}-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            Row(*(Column(name, css_class="col-md-6") for name in self.first_row)),
+            Row(*(Column(name, css_class="col-md-4") for name in when)),
+            Submit("add", self.submit_label, css_class="btn-primary"),
+        )
+
+
+class OnCallShiftForm(_OnCallForm):
+    prefix = "shift"
+    first_row = ("user", "weekday")
+    submit_label = "Add weekly shift"
+
+    user = _person_field()
+    weekday = forms.TypedChoiceField(
+        label="Day",
+        choices=Weekday.choices,
+        coerce=int,
+        error_messages={
+            "required": "Choose the day of the week.",
+            "invalid_choice": "Choose a day of the week.",
+        },
+    )
+    starts = _time_field("From", when="the shift starts", example="08:00")
+    ends = _time_field(
+        "Until",
+        when="the shift ends",
+        example="17:00",
+        help_text="At or before the start: the shift ends the next day.",
+    )
+    position = _position_field("1 is paged first, 2 next.")
+
+
+class OnCallExceptionForm(_OnCallForm):
+    prefix = "exception"
+    first_row = ("user", "kind")
+    submit_label = "Add time off or cover"
+
+    user = _person_field()
+    kind = forms.ChoiceField(
+        label="What",
+        choices=ExceptionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Say whether the person is off or covering.",
+            "invalid_choice": "Say whether the person is off or covering.",
+        },
+    )
+    starts_at = _moment_field("From", when="it starts", example="2026-03-04 09:15")
+    ends_at = _moment_field("Until", when="it ends", example="2026-03-04 17:00")
+    position = _position_field("For a cover: 1 is paged first.")
