@@ -153,7 +153,8 @@ class Variable:
             object.__setattr__(self, "codes", YESNO_CODES)
 
     @property
-    def value_labels(self) -> dict[int, str]:
+    def value_labels(self) -> dict[int | float, str]:
+        """The codes and their labels, as pyreadstat takes them."""
         return dict(self.codes)
 
 

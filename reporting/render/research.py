@@ -151,8 +151,10 @@ def _read_back(unit: Unit, path: Path) -> pd.DataFrame:
 def _labelled(unit: Unit, path: Path) -> None:
     """The unit's Stata and SPSS files, with variable and value labels."""
     frame = _read_back(unit, path.with_suffix(".csv"))
-    labels = {v.name: v.label for v in unit.variables}
-    value_labels = {v.name: v.value_labels for v in unit.variables if v.codes}
+    labels: dict[str, str | None] = {v.name: v.label for v in unit.variables}
+    value_labels: dict[str, dict[int | float, str]] = {
+        v.name: v.value_labels for v in unit.variables if v.codes
+    }
     pyreadstat.write_dta(
         frame,
         str(path.with_suffix(".dta")),

@@ -89,13 +89,12 @@ def test_stata_and_spss_files_hold_the_csv_with_its_labels(files, unit):
         for _, variable in variables.iterrows():
             assert labels[variable["variable"]] == variable["label"]
         for _, variable in coded.iterrows():
-            expected = dict(
-                (float(code), label)
-                for code, label in (
-                    part.split(" = ", 1) for part in variable["values"].split("; ")
-                )
-            )
-            actual = {float(k): v for k, v in meta.variable_value_labels[variable["variable"]].items()}
+            expected = {
+                float(code): label
+                for code, label in (part.split(" = ", 1) for part in variable["values"].split("; "))
+            }
+            written = meta.variable_value_labels[variable["variable"]]
+            actual = {float(code): label for code, label in written.items()}
             assert actual == expected
         for column in table.columns:
             kind = variables.set_index("variable").loc[column, "type"]
@@ -234,7 +233,9 @@ def test_each_unit_has_a_redcap_dictionary_and_records_redcap_accepts(files, uni
     dictionary = pd.read_csv(
         files / "redcap" / f"{unit}_dictionary.csv", dtype=str, keep_default_na=False
     )
-    records = pd.read_csv(files / "redcap" / f"{unit}_records.csv", dtype=str, keep_default_na=False)
+    records = pd.read_csv(
+        files / "redcap" / f"{unit}_records.csv", dtype=str, keep_default_na=False
+    )
     assert tuple(dictionary.columns) == REDCAP_HEADER
     names = list(dictionary["Variable / Field Name"])
     assert names[0] == "record_id" and len(set(names)) == len(names)
