@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -31,7 +33,7 @@ from reporting.research import ResearchExport, research_period
 from surveys.models import Response
 from tests.interactions.test_fuzz import FUZZ, _form, _value
 
-from .factories import make_interaction
+from .factories import make_interaction, make_referral
 
 pytestmark = pytest.mark.django_db
 
@@ -302,12 +304,22 @@ def test_pseudonyms_are_the_exports_own(program, tmp_path):
             occurred_on=date(2020, 6, 1),
             pseudonymised=pseudonymised,
         )
+    make_referral(
+        program.department_a,
+        datetime(2020, 6, 1, 9, tzinfo=UTC),
+        "self",
+        contact_hours=2,
+        physician=physician,
+    )
     first, second = (_export(tmp_path / name) for name in ("first", "second"))
     tables = [_csv(files, "interactions") for files in (first, second)]
+    referred = set(_csv(first, "referrals")["physician"].dropna())
     for column in ("interaction", "physician", "supporter"):
         assert not set(tables[0][column].dropna()) & set(tables[1][column].dropna())
     # Within an export the physician keeps one pseudonym: a1 has three interactions.
-    assert tables[0]["physician"].value_counts().max() == 3
+    counts = tables[0]["physician"].value_counts()
+    assert counts.max() == 3
+    assert referred == {counts.idxmax()}  # and the same one in the referrals
     responses = [set(_csv(files, "responses")["response"]) for files in (first, second)]
     assert responses[0] and not responses[0] & responses[1]
 
@@ -409,3 +421,28 @@ def test_the_research_form_never_fails(cast, data):
     )
     response = cast.client("director").post(reverse("reporting:research_export"), form)
     assert response.status_code in (200, 400)
+
+
+def test_the_queries_do_not_grow_with_the_rows(program, tmp_path):
+    def queries(name: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            _export(tmp_path / name)
+        return len(captured)
+
+    before = queries("before")
+    physicians = program.department_c.physicians.order_by("pk")
+    for index, physician in enumerate(physicians[:10]):
+        make_interaction(
+            department=program.department_c,
+            supporter=program.supporter_b_profile,
+            physician=physician,
+            occurred_on=date(2020, 11, 1 + index),
+        )
+        make_referral(
+            program.department_c,
+            datetime(2020, 11, 1 + index, 9, tzinfo=UTC),
+            "self",
+            contact_hours=2,
+            physician=physician,
+        )
+    assert queries("after") == before
