@@ -29,6 +29,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -205,7 +206,7 @@ class ResearchExport:
 
     # -- departments --
 
-    @property
+    @cached_property
     def _departments(self) -> list[Department]:
         return list(Department.objects.select_related("site").order_by("site__name", "name"))
 
@@ -445,7 +446,7 @@ class ResearchExport:
                 ) = row
                 program_pseudonym = physician_pseudonym(physician_id) if physician_id else stored
                 hours = (
-                    round(metrics.hours_between(received_at, first_contact_at), 4)
+                    metrics.hours_between(received_at, first_contact_at)
                     if first_contact_at
                     else None
                 )
@@ -459,7 +460,7 @@ class ResearchExport:
                     _code(status_codes, status),
                     _code(outcome_codes, outcome),
                     int(first_contact_at is not None),
-                    hours,
+                    None if hours is None else round(hours, 4),
                     int(hours is not None and hours <= deadline_hours),
                 )
 

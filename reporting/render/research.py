@@ -155,20 +155,14 @@ def _labelled(unit: Unit, path: Path) -> None:
     value_labels: dict[str, dict[int | float, str]] = {
         v.name: v.value_labels for v in unit.variables if v.codes
     }
-    pyreadstat.write_dta(
-        frame,
-        str(path.with_suffix(".dta")),
-        file_label=unit.label,
-        column_labels=labels,
-        variable_value_labels=value_labels,
-    )
-    pyreadstat.write_sav(
-        frame,
-        str(path.with_suffix(".sav")),
-        file_label=unit.label,
-        column_labels=labels,
-        variable_value_labels=value_labels,
-    )
+    for write, suffix in ((pyreadstat.write_dta, ".dta"), (pyreadstat.write_sav, ".sav")):
+        write(
+            frame,
+            str(path.with_suffix(suffix)),
+            file_label=unit.label,
+            column_labels=labels,
+            variable_value_labels=value_labels,
+        )
 
 
 def _redcap_records(unit: Unit, path: Path) -> Iterator[list[str]]:
