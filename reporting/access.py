@@ -43,6 +43,12 @@ def can_view_program_dashboard(user) -> bool:
     return roles_for(user).is_director
 
 
+def can_export_research(user) -> bool:
+    """The research export covers the whole program, as the program dashboard does: the
+    director's alone (its files are de-identified and suppressed whoever asks)."""
+    return can_view_program_dashboard(user)
+
+
 def can_view_site_dashboards(user) -> bool:
     roles = roles_for(user)
     return roles.is_director or roles.is_coordinator

@@ -16,6 +16,7 @@ from post_program.models import Department, Site
 from . import metrics
 from .models import PRISM_NOTE_MAX_LENGTH, ExportFormat, PrismNote
 from .report import ReportInputError, Scope, program_start, scope_for
+from .research import research_period
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EARLIEST_DATE = date(1990, 1, 1)
@@ -272,6 +273,33 @@ class ExportForm(forms.Form):
         departments = list(cleaned.get("department") or [])
         if site is not None and any(d.site_id != site.pk for d in departments):
             raise forms.ValidationError("The departments are not in the site chosen.")
+        return cleaned
+
+
+class ResearchExportForm(forms.Form):
+    """The period of a research export (the whole program)."""
+
+    start = forms.DateField(widget=DATE_INPUT, label="First day")
+    end = forms.DateField(widget=DATE_INPUT, label="Last day (included)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.form_class = "row g-2 align-items-end"
+        self.helper.layout = Layout(
+            Column("start", css_class="col-auto"), Column("end", css_class="col-auto")
+        )
+        self.helper.add_input(Submit("export", "Download the files (zip)"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            try:
+                cleaned["period"] = research_period(start, end)
+            except ReportInputError as error:
+                raise forms.ValidationError(str(error)[:1].upper() + str(error)[1:] + ".") from None
         return cleaned
 
 

@@ -453,7 +453,9 @@ def _referral_months(start: date, end: date) -> tuple[list[date], list[tuple[dat
     return months, [(a, b) for a, b in edges if a < b]
 
 
-def _referrals(*, start: date, end: date, department_ids: DepartmentIds) -> QuerySet[Referral]:
+def referrals_received(
+    *, start: date, end: date, department_ids: DepartmentIds
+) -> QuerySet[Referral]:
     """Referrals received in [start, end], in scope."""
     referrals = Referral.objects.order_by().filter(_received_q(start, end))
     if department_ids is not None:
@@ -515,7 +517,7 @@ def referral_contact_hours(
 ) -> metrics.QuartileSummary:
     """``hours_to_first_contact``: quartiles of the hours from receipt to first contact of the
     contacted referrals received in P, in scope. One query."""
-    contacted = _referrals(start=start, end=end, department_ids=department_ids).filter(
+    contacted = referrals_received(start=start, end=end, department_ids=department_ids).filter(
         first_contact_at__isnull=False
     )
     if _percentiles_in_sql():

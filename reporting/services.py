@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,7 +26,9 @@ from post_program.services import audit_record
 from . import metrics
 from .models import DigestDelivery, ExportStatus, PrismNote, ReportExport
 from .render import render
+from .render.research import research_files_write, research_zip_write
 from .report import ReAimReport, scope_for
+from .research import ResearchExport
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +138,35 @@ def report_export_request(
     # The pending row is the record of the work: if the broker is down now, the sweep queues it.
     enqueue_on_commit(BUILD_TASK, export.pk, broker_down_ok=True)
     return export
+
+
+def research_export_write(
+    *,
+    actor: User | None,
+    period: metrics.Window,
+    directory: Path,
+    archive: BinaryIO | None = None,
+    via: str,
+) -> list[Path]:
+    """Write the research export of ``period`` into ``directory`` (and, given ``archive``, the
+    same files as one zip archive into it), then audit it: the period, the threshold and the
+    files, never a figure. ``via`` says where it was asked for (``command`` or ``web``); the
+    caller has checked that ``actor`` may export. The paths written, relative to ``directory``.
+    """
+    export = ResearchExport(period=period)
+    paths = research_files_write(export, directory)
+    if archive is not None:
+        research_zip_write(directory, paths, archive)
+    audit_record(
+        actor=actor,
+        action="reporting.research.export",
+        via=via,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        threshold=export.threshold,
+        files=[path.as_posix() for path in paths],
+    )
+    return paths
 
 
 BUILD_TASK = "reporting.tasks.report_export_build"

@@ -14,6 +14,7 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/progress/", views.export_progress, name="export_progress"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
+    path("research/", views.research_export, name="research_export"),
     path("prism/", views.prism_note_list, name="prism_note_list"),
     path("prism/new/", views.prism_note_create, name="prism_note_create"),
     path("prism/<int:pk>/edit/", views.prism_note_update, name="prism_note_update"),

@@ -8,10 +8,13 @@ holds the numbers the page showed.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +25,7 @@ from post_program.models import Department, Site
 from . import metrics, services
 from .access import (
     can_edit_prism_note,
+    can_export_research,
     can_manage_prism_notes,
     can_view_program_dashboard,
     can_view_reports,
@@ -34,7 +38,13 @@ from .access import (
     report_scope_allowed,
     report_sites_visible_to,
 )
-from .forms import WHOLE_QUARTERS_MESSAGE, ExportForm, PrismNoteForm, ReportFilterForm
+from .forms import (
+    WHOLE_QUARTERS_MESSAGE,
+    ExportForm,
+    PrismNoteForm,
+    ReportFilterForm,
+    ResearchExportForm,
+)
 from .forms import Preset as PeriodPreset
 from .models import ExportStatus, PrismNote, ReportExport
 from .render import dashboard_context
@@ -66,6 +76,7 @@ def index(request):
             "sites": sites,
             "departments": departments,
             "can_manage_prism": can_manage_prism_notes(request.user),
+            "can_export_research": can_export_research(request.user),
         },
     )
 
@@ -233,6 +244,43 @@ def export_download(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- Research export ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_export_research)
+def research_export(request):
+    """The research export of a period as one zip archive, built by the same service as
+    ``manage.py export_research`` (docs/research-exports.md)."""
+    form = ResearchExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        period = form.cleaned_data["period"]
+        archive = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+        with tempfile.TemporaryDirectory() as directory:
+            services.research_export_write(
+                actor=request.user,
+                period=period,
+                directory=Path(directory),
+                archive=archive,
+                via="web",
+            )
+        archive.seek(0)
+        response = FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"research-export-{period.start.isoformat()}-to-{period.end.isoformat()}.zip",
+            content_type="application/zip",
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "reporting/research_export_form.html",
+        {"form": form, "threshold": program_settings.get().suppression_threshold},
+        status=400 if form.is_bound else 200,
+    )
 
 
 # --- PRISM notes ----------------------------------------------------------------------------

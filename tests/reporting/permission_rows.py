@@ -107,6 +107,15 @@ ROWS = [
     Row("reporting:export_detail", only("director", others=404), kwargs=_director_export),
     Row("reporting:export_progress", only("director", others=404), kwargs=_director_export),
     Row("reporting:export_download", only("director", others=404), kwargs=_director_export),
+    # The research export: the director's alone (the whole program, de-identified).
+    Row("reporting:research_export", only("director")),
+    Row(
+        "reporting:research_export",
+        only("director"),
+        method="post",
+        data=lambda cast: {"start": "2020-01-01", "end": "2020-03-31"},
+    ),
+    Row("reporting:research_export", everyone(405), method="put"),
     # PRISM notes: the director, and leads for their departments.
     Row("reporting:prism_note_list", only("director", "lead")),
     Row("reporting:prism_note_create", only("director", "lead")),
