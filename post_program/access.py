@@ -218,6 +218,25 @@ def get_import_job_or_404(user, pk: int):
         raise Http404 from None
 
 
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def can_manage_api_tokens(user) -> bool:
+    """API tokens act as the director who made them: the director's alone."""
+    return roles_for(user).is_director
+
+
+def get_api_token_or_404(user, pk: int):
+    from .models import ApiToken
+
+    if not can_manage_api_tokens(user):
+        raise Http404
+    try:
+        return ApiToken.objects.get(pk=pk)
+    except ApiToken.DoesNotExist:
+        raise Http404 from None
+
+
 # --- The audit trail -----------------------------------------------------------------------
 
 

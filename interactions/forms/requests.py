@@ -448,6 +448,15 @@ class EventForm(_DepartmentRosterForm):
         return physicians
 
 
+class EventIntakeForm(EventForm):
+    """The event form as an integration fills it (the REST API): the physicians involved by
+    their roster id (`physician_id`) rather than by the page's checkbox values."""
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, departments=departments, **kwargs)
+        _model_choice(self, "physicians").to_field_name = "physician_id"
+
+
 class DirectoryFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         queryset=Department.objects.none(), required=False, empty_label="All departments"
