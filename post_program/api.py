@@ -111,11 +111,12 @@ COUNTS = inline_serializer(
 )
 
 
-def roster_file(records: list[dict]) -> RawFile:
-    """The rows as the physicians.csv they stand for: a header of the columns any row names,
-    and each row on the line it would hold in that file (the first on line 2)."""
-    named = {name for record in records for name in record}
+def roster_file(records: list[dict], named: set[str]) -> RawFile:
+    """The rows as the physicians.csv they stand for: a header of the `named` columns (any a
+    row of the request names, so an unknown one is refused as the import refuses it), and each
+    row on the line it would hold in that file (the first on line 2)."""
     header = [name for name in ROSTER_COLUMNS if name in named]
+    header += sorted(named - set(ROSTER_COLUMNS))
     rows = [
         (line, [(record.get(name) or "").strip() for name in header])
         for line, record in enumerate(records, start=2)
@@ -130,16 +131,20 @@ def _problem(index: int | None, column: str, message) -> dict:
 
 def _shape_errors(found: dict) -> list[dict]:
     """The serializer's complaints (a body that is not a list of objects of text) in the
-    shape of the import's."""
+    shape of the import's: {"physicians": {index: {column: [message]}}} or messages about
+    the list or the body itself."""
     shaped = []
     for field, problems in found.items():
-        for index, problem in enumerate(problems):
-            if field == "physicians" and isinstance(problem, dict):  # one row's cells
-                for column, messages in problem.items():
-                    column = "-" if column == "non_field_errors" else column
-                    shaped += [_problem(index, column, message) for message in messages]
-            else:  # the body or the list itself
-                shaped.append(_problem(None, "physicians", problem))
+        if not isinstance(problems, dict):  # the body, or the list, in a word
+            shaped += [_problem(None, "physicians", message) for message in problems]
+            continue
+        for index, problem in problems.items():
+            if not isinstance(index, int):  # the list: not a list, too long
+                shaped += [_problem(None, field, message) for message in problem]
+                continue
+            for column, messages in problem.items():
+                column = "-" if column == "non_field_errors" else column
+                shaped += [_problem(index, column, message) for message in messages]
     return shaped
 
 
@@ -183,7 +188,12 @@ class RosterView(TokenView):
             return _rejected(_shape_errors(body.errors))
         try:
             report = import_files(
-                {ROSTER_FILE.name: roster_file(body.validated_data["physicians"])},
+                {
+                    ROSTER_FILE.name: roster_file(
+                        body.validated_data["physicians"],
+                        {name for row in request.data["physicians"] for name in row},
+                    )
+                },
                 actor=request.user,
             )
         except ImportRejected as rejected:
