@@ -8,7 +8,12 @@ nothing per request.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -17,7 +22,7 @@ from . import selectors
 from .access import can_import_program, can_view_roster, departments_visible_to
 from .import_export import ImportRejected, PhysiciansFile, RawFile, import_files
 from .models import ApiToken
-from .rest import TokenView, errors
+from .rest import ERROR_BODY, TokenView, errors
 
 ROSTER_FILE = PhysiciansFile()
 ROSTER_COLUMNS = [column.name for column in ROSTER_FILE.columns]
@@ -60,6 +65,9 @@ class RosterRowSerializer(serializers.Serializer):
     name = serializers.CharField(allow_blank=True)
 
 
+ERRORS_PAGE = OpenApiResponse(ERROR_BODY, description="There is no such page.")
+
+
 class RosterUpsertRowSerializer(serializers.Serializer):
     """A row to add or update, by `physician_id`. A column left out of every row leaves its
     field as it is; a value checked as physicians.csv checks its cell."""
@@ -79,6 +87,15 @@ class RosterUpsertSerializer(serializers.Serializer):
 
 class RosterPagination(PageNumberPagination):
     page_size = 500
+
+
+class RosterPageSerializer(serializers.Serializer):
+    """One page of the roster, by `physician_id`; `next` is the link to the following one."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = RosterRowSerializer(many=True)
 
 
 class RosterRowErrorSerializer(serializers.Serializer):
@@ -165,7 +182,8 @@ class RosterView(TokenView):
 
     @extend_schema(
         operation_id="roster_list",
-        responses={200: RosterRowSerializer(many=True), **errors()},
+        parameters=[OpenApiParameter("page", int, description="The page, from 1.")],
+        responses={200: RosterPageSerializer, 404: ERRORS_PAGE, **errors()},
     )
     def get(self, request):
         if not can_view_roster(request.user):
