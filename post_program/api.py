@@ -217,7 +217,9 @@ class RosterView(TokenView):
         except ImportRejected as rejected:
             return _rejected(
                 [
-                    _problem(error.line - 2 if error.line >= 2 else None, error.column, error.message)
+                    _problem(
+                        error.line - 2 if error.line >= 2 else None, error.column, error.message
+                    )
                     for error in rejected.errors
                 ]
             )

@@ -241,7 +241,7 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=ApiToken._meta.get_field("name").max_length,
-        help_text="What calls with it, such as \"HR roster feed\".",
+        help_text='What calls with it, such as "HR roster feed".',
     )
     scopes = forms.MultipleChoiceField(
         choices=ApiToken.Scope.choices,

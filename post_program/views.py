@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import api_tokens, health, import_jobs, program_settings, selectors, services
 from .access import (
     can_edit_program_settings,
-    can_manage_api_tokens,
     can_import_program,
+    can_manage_api_tokens,
     can_view_audit,
     can_view_home,
     can_view_roster,
@@ -216,7 +216,7 @@ def audit_export(request):
 @require(can_manage_api_tokens)
 def api_token_list(request):
     """The program's API tokens, and a form for a new one, whose secret the answer shows once."""
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     created = None
     if form.is_bound and form.is_valid():
         created = api_tokens.api_token_create(actor=request.user, **form.cleaned_data)

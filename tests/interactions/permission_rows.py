@@ -323,3 +323,10 @@ ROWS += [
     ),
     Row("interactions:debrief_held", everyone(405), kwargs=_debrief_of("supporter_a")),
 ]
+
+# The REST API takes API tokens only: a signed-in session is no token (401), and so is none.
+# What each token may do: tests/interactions/test_api_intake.py.
+ROWS += [
+    Row("api_event_record", everyone(401, anonymous=401), method="post"),
+    Row("api_event_record", everyone(401, anonymous=401)),
+]

@@ -72,8 +72,13 @@ def test_an_upsert_adds_and_updates_by_physician_id(cast):
 BAD_ROWS = [
     {"physician_id": "P-1", "site": "North", "department": "Surgery", "started_on": "2024-13-01"},
     {"physician_id": "P-2", "site": "North", "department": "Cardiology"},
-    {"physician_id": "P-3", "site": "North", "department": "Surgery", "ended_on": "2020-01-01",
-     "started_on": "2021-01-01"},
+    {
+        "physician_id": "P-3",
+        "site": "North",
+        "department": "Surgery",
+        "ended_on": "2020-01-01",
+        "started_on": "2021-01-01",
+    },
     {"physician_id": "P-1", "site": "North", "department": "Surgery"},
     {"physician_id": "", "site": "North", "department": "Surgery"},
 ]

@@ -8,14 +8,18 @@ import hashlib
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from post_program.api_tokens import api_token_create, api_token_find, api_token_revoke
 from post_program.models import ApiToken, AuditEvent, RoleAssignment
 from tests.api import api_client, token_for
+from tests.interactions.test_fuzz import FUZZ, _form, _value, junk
 
 pytestmark = pytest.mark.django_db
 
 DEPARTMENTS = "/api/v1/departments/"
+SCOPES = ApiToken.Scope.values
 
 
 def test_the_director_creates_a_token_whose_secret_is_shown_once_and_kept_hashed(cast):
@@ -87,9 +91,7 @@ def test_a_revoked_token_signs_no_call(cast):
 def test_only_the_director_revokes(cast):
     token_for(cast.director, "report:read")
     token = ApiToken.objects.get()
-    response = cast.client("coordinator").post(
-        reverse("api_token_revoke", kwargs={"pk": token.pk})
-    )
+    response = cast.client("coordinator").post(reverse("api_token_revoke", kwargs={"pk": token.pk}))
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.is_active
@@ -148,3 +150,15 @@ def test_each_token_has_its_own_rate_limit(cast):
     assert second.get(DEPARTMENTS).status_code == 200
     # The refused call is not audited; the four answered ones are.
     assert AuditEvent.objects.filter(action="api.token.use").count() == 4
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_token_form_never_fails(cast, data):
+    form = data.draw(
+        _form({"name": st.one_of(st.text(max_size=120), junk), "scopes": _value(SCOPES)})
+    )
+    before = ApiToken.objects.count()
+    response = cast.client("director").post(reverse("api_token_list"), form)
+    assert response.status_code in (200, 400)
+    assert ApiToken.objects.count() == before + (response.status_code == 200)
