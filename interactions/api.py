@@ -72,14 +72,7 @@ class EventIntakeView(TokenView):
         )
         if not form.is_valid():
             return bad_request(form.errors)
-        cleaned = form.cleaned_data
-        event, results = services.event_record(
-            actor=request.user,
-            occurred_on=cleaned["occurred_on"],
-            department=cleaned["department"],
-            category=cleaned["category"],
-            physicians=cleaned["physicians"],
-        )
+        event, results = services.event_record(actor=request.user, **form.recorded())
         opened = sum(result.created for result in results)
         return Response(
             {"event": event.pk, "opened": opened, "already_open": len(results) - opened},

@@ -439,6 +439,13 @@ class EventForm(_DepartmentRosterForm):
             raise forms.ValidationError("Record events of the past year only.")
         return occurred_on
 
+    def recorded(self) -> dict:
+        """The cleaned values under the names ``services.event_record`` takes."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("occurred_on", "department", "category", "physicians")
+        }
+
     def clean_physicians(self):
         physicians = self.cleaned_data["physicians"]
         if len(physicians) > MAX_EVENT_PHYSICIANS:
