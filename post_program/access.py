@@ -25,8 +25,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from .models import Department, PeerSupporter, Physician, RoleAssignment
+from .models import ApiToken, Department, PeerSupporter, Physician, RoleAssignment
 
 ROLE_LABELS = {
     "director": "Program director",
@@ -216,6 +217,20 @@ def get_import_job_or_404(user, pk: int):
         return ImportJob.objects.get(pk=pk)
     except ImportJob.DoesNotExist:
         raise Http404 from None
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def can_manage_api_tokens(user) -> bool:
+    """API tokens act as the director who made them: the director's alone."""
+    return roles_for(user).is_director
+
+
+def get_api_token_or_404(user, pk: int) -> ApiToken:
+    if not can_manage_api_tokens(user):
+        raise Http404
+    return get_object_or_404(ApiToken, pk=pk)
 
 
 # --- The audit trail -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from . import program_settings
 from .adapters import ONLY_SSO
-from .models import Department, User
+from .models import ApiToken, Department, User
 
 
 def filter_helper(*columns: tuple[str, str], button_width: str = "col-md-2") -> FormHelper:
@@ -233,3 +233,23 @@ class ProgramSettingsForm(forms.Form):
             for message in messages:
                 self.add_error(name, message)
         return cleaned
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what it is for, and what it may do (docs/api.md, Scopes)."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=ApiToken._meta.get_field("name").max_length,
+        help_text='What calls with it, such as "HR roster feed".',
+    )
+    scopes = forms.MultipleChoiceField(
+        choices=ApiToken.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one scope."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("name", "scopes", Submit("create", "Create token"))

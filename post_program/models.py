@@ -570,3 +570,44 @@ class ProgramSettings(models.Model):
 
     def __str__(self) -> str:
         return "Program settings"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A key an integration calls the REST API with (`post_program.api_tokens`, docs/api.md).
+
+    It acts as the director who created it, narrowed to its scopes. Only the SHA-256 digest of
+    the secret is kept: the secret is shown once, when the token is created.
+    """
+
+    class Scope(models.TextChoices):
+        REPORT_READ = "report:read", "report:read: the RE-AIM report, suppressed"
+        REPORT_EXACT = "report:exact", "report:exact: the report's exact figures"
+        ROSTER_READ = "roster:read", "roster:read: read the roster"
+        ROSTER_WRITE = "roster:write", "roster:write: add and update roster entries"
+        EVENTS_WRITE = "events:write", "events:write: record difficult events (event outreach)"
+
+    name = models.CharField(max_length=100)
+    scopes = models.JSONField(default=list)
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def allows(self, *scopes: str) -> bool:
+        """Whether the token holds any of `scopes`."""
+        return any(scope in self.scopes for scope in scopes)

@@ -7,11 +7,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .access import audit_actions_with_hidden_actor, physicians_visible_to
-from .models import AuditEvent, Physician, User
+from .models import ApiToken, AuditEvent, Physician, User
 
 
 def roster_list(*, user, query: str = "", department_id: int | None = None) -> QuerySet[Physician]:
@@ -109,4 +109,14 @@ def _audit_row(event: AuditEvent, hidden: frozenset[str]) -> AuditRow:
         action=event.action,
         object=f"{event.object_type}:{event.object_id}" if event.object_type else "",
         detail=json.dumps(event.detail, sort_keys=True, ensure_ascii=False) if event.detail else "",
+    )
+
+
+# --- API tokens (directors only: access.can_manage_api_tokens) -------------------------------
+
+
+def api_tokens() -> QuerySet[ApiToken]:
+    """Every token, the active ones first, newest first."""
+    return ApiToken.objects.select_related("created_by").order_by(
+        F("revoked_at").desc(nulls_first=True), "-created_at"
     )

@@ -31,4 +31,9 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reporting.urls")),
+    path("program/api-tokens/", views.api_token_list, name="api_token_list"),
+    path("program/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("api/v1/", include("post_program.api_urls")),
+    path("api/v1/", include("reporting.api_urls")),
+    path("api/v1/", include("interactions.api_urls")),
 ]

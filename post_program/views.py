@@ -12,20 +12,28 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, import_jobs, program_settings, selectors, services
+from . import api_tokens, health, import_jobs, program_settings, selectors, services
 from .access import (
     can_edit_program_settings,
     can_import_program,
+    can_manage_api_tokens,
     can_view_audit,
     can_view_home,
     can_view_roster,
     departments_visible_to,
+    get_api_token_or_404,
     get_import_job_or_404,
     home_url_names,
     require,
     roles_for,
 )
-from .forms import AuditFilterForm, ImportUploadForm, ProgramSettingsForm, RosterFilterForm
+from .forms import (
+    ApiTokenForm,
+    AuditFilterForm,
+    ImportUploadForm,
+    ProgramSettingsForm,
+    RosterFilterForm,
+)
 from .spreadsheets import csv_lines
 
 
@@ -202,3 +210,35 @@ def audit_export(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage_api_tokens)
+def api_token_list(request):
+    """The program's API tokens, and a form for a new one, whose secret the answer shows once."""
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    created = None
+    if form.is_bound and form.is_valid():
+        created = api_tokens.api_token_create(actor=request.user, **form.cleaned_data)
+        form = ApiTokenForm()
+    tokens = selectors.api_tokens()
+    status = 400 if form.is_bound else 200
+    response = render(
+        request,
+        "post_program/api_token_list.html",
+        {"form": form, "tokens": tokens, "created": created},
+        status=status,
+    )
+    if created:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def api_token_revoke(request, pk: int):
+    token = get_api_token_or_404(request.user, pk)
+    if api_tokens.api_token_revoke(actor=request.user, token=token):
+        messages.success(request, f"The token {token.name} is revoked: it signs no call from now.")
+    else:
+        messages.info(request, f"The token {token.name} was already revoked.")
+    return redirect("api_token_list")

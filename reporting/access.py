@@ -101,6 +101,12 @@ def report_must_suppress(user, *, site: Site | None, departments) -> bool:
     return site is None or site.pk not in roles.coordinator_site_ids
 
 
+def report_token_must_suppress(user, *, exact: bool) -> bool:
+    """An API token reads the report as the director who made it, and the exact figures only
+    when it holds the scope for them (`exact`); otherwise as a shareable export is."""
+    return not (exact and can_view_program_dashboard(user))
+
+
 def can_manage_prism_notes(user) -> bool:
     roles = roles_for(user)
     return roles.is_director or roles.is_lead

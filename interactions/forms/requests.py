@@ -439,6 +439,13 @@ class EventForm(_DepartmentRosterForm):
             raise forms.ValidationError("Record events of the past year only.")
         return occurred_on
 
+    def recorded(self) -> dict:
+        """The cleaned values under the names ``services.event_record`` takes."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("occurred_on", "department", "category", "physicians")
+        }
+
     def clean_physicians(self):
         physicians = self.cleaned_data["physicians"]
         if len(physicians) > MAX_EVENT_PHYSICIANS:
@@ -446,6 +453,15 @@ class EventForm(_DepartmentRosterForm):
                 f"Choose at most {MAX_EVENT_PHYSICIANS} physicians per event."
             )
         return physicians
+
+
+class EventIntakeForm(EventForm):
+    """The event form as an integration fills it (the REST API): the physicians involved by
+    their roster id (`physician_id`) rather than by the page's checkbox values."""
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, departments=departments, **kwargs)
+        _model_choice(self, "physicians").to_field_name = "physician_id"
 
 
 class DirectoryFilterForm(forms.Form):

@@ -55,14 +55,7 @@ def event_record(request):
     if request.method == "POST":
         form = EventForm(request.POST, departments=departments)
         if form.is_valid():
-            data = form.cleaned_data
-            _, results = services.event_record(
-                actor=request.user,
-                occurred_on=data["occurred_on"],
-                department=data["department"],
-                category=data["category"],
-                physicians=data["physicians"],
-            )
+            _, results = services.event_record(actor=request.user, **form.recorded())
             created = sum(result.created for result in results)
             joined = len(results) - created
             text = f"Event recorded: {created} referral{'s' if created != 1 else ''} opened."

@@ -423,3 +423,33 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The REST API under /api/v1/ (docs/api.md): Django REST Framework, described by drf-spectacular,
+# its docs page drawn with the Swagger UI that drf-spectacular-sidecar ships (no CDN). Only API
+# tokens sign a call in (no session, so no CSRF to forge), JSON only, and each token may make
+# API_TOKEN_RATE calls (N/second, minute, hour or day) before it is told to wait (429).
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Each endpoint is a post_program.rest.TokenView, which names its token classes; a view
+    # that is not (the schema and docs pages name theirs) lets nobody in.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_TOKEN_RATE = env("API_TOKEN_RATE", default="120/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "POST API",
+    "DESCRIPTION": "The RE-AIM report, departments, the roster and event outreach (docs/api.md).",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ApiScope": "post_program.models.ApiToken.Scope"},
+}

@@ -493,3 +493,10 @@ ROWS += [
     Row("on_call:feed_ics", everyone(404, anonymous=404), kwargs=lambda cast: {"token": "x" * 43}),
     Row("on_call:feed_ics", everyone(405, anonymous=405), method="post", kwargs=_feed_of_a),
 ]
+
+# The REST API takes API tokens only: a signed-in session is no token (401), and so is none.
+# What each token may do: tests/interactions/test_api_intake.py.
+ROWS += [
+    Row("api_event_record", everyone(401, anonymous=401), method="post"),
+    Row("api_event_record", everyone(401, anonymous=401)),
+]

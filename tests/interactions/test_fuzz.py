@@ -29,6 +29,8 @@ from interactions.models import (
     Urgency,
 )
 from post_program import program_settings
+from post_program.models import RoleAssignment
+from tests.api import api_client, token_for
 
 from .factories import referral_assigned, referral_contacted, referral_new, trained
 
@@ -334,6 +336,39 @@ def test_availability_conflicts_and_debriefs_never_fail(cast, data):
     assert client.get(reverse("interactions:interaction_list"), page).status_code == 200
     response = cast.client("coordinator").get(reverse("interactions:supporter_load"), page)
     assert response.status_code == 200
+
+
+# JSON values an integration may send where text, numbers or lists are expected.
+json_junk = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), junk),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+
+
+@FUZZ
+@given(data=st.data())
+def test_event_intake_over_the_api_never_fails(cast, data):
+    RoleAssignment.objects.get_or_create(
+        user=cast.director, role=RoleAssignment.Role.COORDINATOR, site=cast.north
+    )
+    body = data.draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "occurred_on": st.one_of(st.dates().map(str), json_junk),
+                "department": st.one_of(st.sampled_from([cast.department_a.pk]), json_junk),
+                "category": st.one_of(st.sampled_from(EventCategory.values), json_junk),
+                "physician_ids": st.one_of(
+                    st.just([cast.physician_profile.physician_id]), json_junk
+                ),
+            },
+        )
+    )
+    client = api_client(token_for(cast.director, "events:write"))
+    response = client.post("/api/v1/events/", body, content_type="application/json")
+    assert response.status_code in (201, 400)
+    assert "detail" in response.json() or "event" in response.json()
 
 
 # --- the on-call roster ------------------------------------------------------------------------

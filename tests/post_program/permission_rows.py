@@ -44,3 +44,27 @@ ROWS = [
     Row("admin:post_program_roleassignment_add", everyone(302)),
     Row("admin:post_program_physician_changelist", everyone(302)),
 ]
+
+
+def _token(cast) -> dict:
+    from post_program.models import ApiToken
+
+    token, _ = ApiToken.objects.get_or_create(
+        name="Feed", created_by=cast.director, defaults={"digest": "0" * 64, "scopes": ["x"]}
+    )
+    return {"pk": token.pk}
+
+
+# API tokens are the director's; the REST API takes API tokens only: a signed-in session is
+# no token (401), and so is none. What each token may do: tests/post_program/test_api_*.py.
+ROWS += [
+    Row("api_token_list", only("director")),
+    Row("api_token_list", only("director", ok=400), method="post"),  # empty: the form again
+    Row("api_token_revoke", only("director", ok=302, others=404), kwargs=_token, method="post"),
+    Row("api_token_revoke", everyone(405), kwargs=_token),
+    Row("api_schema", everyone(200, anonymous=200)),
+    Row("api_docs", everyone(200, anonymous=200)),
+    Row("api_departments", everyone(401, anonymous=401)),
+    Row("api_roster", everyone(401, anonymous=401)),
+    Row("api_roster", everyone(401, anonymous=401), method="post"),
+]

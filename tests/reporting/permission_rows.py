@@ -172,3 +172,9 @@ ROWS = [
     Row("reporting:prism_note_list", everyone(405), method="post"),
     Row("reporting:prism_note_delete", everyone(405), kwargs=_note_in("department_a")),
 ]
+
+# The REST API takes API tokens only: a signed-in session is no token (401), and so is none.
+# What each token may do: tests/reporting/test_api_report.py.
+ROWS += [
+    Row("api_report", everyone(401, anonymous=401)),
+]
