@@ -218,6 +218,11 @@ def get_import_job_or_404(user, pk: int):
         raise Http404 from None
 
 
+def can_manage_scim_clients(user) -> bool:
+    """Who may let an identity provider create and close accounts: the director alone."""
+    return roles_for(user).is_director
+
+
 # --- The audit trail -----------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from . import views
+from . import scim, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "POST administration"
@@ -30,4 +30,5 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reporting.urls")),
+    re_path(r"^scim/v2(?P<path>(?:/.*)?)$", scim.endpoint, name="scim"),
 ]
