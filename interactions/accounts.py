@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from post_program.models import PeerSupporter, User
 
-from .services.assignment import supporter_referrals_return
+from .services import supporter_referrals_return
 
 
 def account_deactivated(*, actor: User | None, user: User) -> None:

@@ -18,6 +18,7 @@ from .assignment import (
     referral_accept,
     referral_assign,
     referral_decline,
+    supporter_referrals_return,
 )
 from .casework import (
     ESCALATED_WITHOUT_RESOURCE,
@@ -124,4 +125,5 @@ __all__ = [
     "supporter_availability_set",
     "supporter_conflict_declare",
     "supporter_conflict_withdraw",
+    "supporter_referrals_return",
 ]

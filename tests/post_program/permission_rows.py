@@ -43,4 +43,12 @@ ROWS = [
     # No program role opens the admin (staff accounts: test_admin.py).
     Row("admin:post_program_roleassignment_add", everyone(302)),
     Row("admin:post_program_physician_changelist", everyone(302)),
+    # SCIM takes a SCIM client's bearer token only: a signed-in session is no credential.
+    Row("scim", everyone(401, anonymous=401), kwargs=lambda cast: {"path": "/Users"}),
+    Row(
+        "scim", everyone(401, anonymous=401), kwargs=lambda cast: {"path": "/Users"}, method="post"
+    ),
+    Row(
+        "scim", everyone(401, anonymous=401), kwargs=lambda cast: {"path": "/ServiceProviderConfig"}
+    ),
 ]
