@@ -44,6 +44,7 @@ from scim2_models import (
     ResourceType,
     ResponseParameters,
     SCIMException,
+    ScimPolicy,
     ScimProvider,
     SearchRequest,
     ServiceProviderConfig,
@@ -137,6 +138,14 @@ PROVIDER = ScimProvider(
         etag=ETag(supported=False),
         authentication_schemes=[BEARER_TOKEN],
     ),
+    # What identity providers send in practice: Okta adds attributes the schema does not
+    # declare (locale, groups, password), and Entra ID removes a value by naming it and
+    # replaces the work email with a filter that may match no entry yet.
+    policy=ScimPolicy(
+        unknown=ScimPolicy.Unknown.ignore,
+        remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+        unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+    ),
 )
 SERVICE = ScimService(PROVIDER)
 UserResource = User[EnterpriseUser]
@@ -190,7 +199,7 @@ def _q(node: FilterNode) -> Q:
         return ~_q(node.expr)
     if isinstance(node, Present):
         column = _column(node)
-        return ~Q(**{column: ""}) & Q(**{f"{column}__isnull": False})
+        return Q() if column == "user__is_active" else ~Q(**{column: ""})
     if isinstance(node, Comparison):
         column = _column(node)
         if node.op == CompareOperator.ne:

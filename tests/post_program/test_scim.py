@@ -275,3 +275,44 @@ def test_scim_token_command_creates_and_revokes_as_a_director(cast, capsys):
     with pytest.raises(CommandError, match="not a director"):
         call_command("scim_token", "create", "Okta", "--director", cast.coordinator.email)
     assert ScimClient.objects.count() == 1
+
+
+def test_entra_style_patches_are_understood(token):
+    """Entra ID capitalises the operation, sends booleans as strings and picks the work email."""
+    body = created(token)
+    operations = [
+        {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "ada@lovelace.org"},
+        {"op": "Replace", "path": "active", "value": "False"},
+    ]
+    response = scim(
+        "patch", f"/Users/{body['id']}", token, {"schemas": [PATCH], "Operations": operations}
+    )
+    assert response.status_code == 204, response.content
+    user = User.objects.get(scim_identity__scim_id=body["id"])
+    assert user.email == "ada@lovelace.org"
+    assert not user.is_active
+
+
+def test_entra_test_connection_finds_nobody(token):
+    found = scim("get", "/Users", token, filter='userName eq "probe-7f3a@example.org"').json()
+    assert found["totalResults"] == 0
+    assert found["Resources"] == [] or "Resources" not in found
+
+
+@pytest.mark.parametrize("missing", ["userName", "emails", "active"])
+def test_a_user_without_a_required_attribute_is_refused(token, missing):
+    body = user_body()
+    del body[missing]
+    response = scim("post", "/Users", token, body)
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert not ScimIdentity.objects.exists()
+
+
+def test_attributes_the_program_does_not_keep_are_ignored(token):
+    body = created(token, phoneNumbers=[{"value": "555-0100", "type": "work"}], title="Dr")
+    assert "phoneNumbers" not in body
+    assert (
+        scim("get", "/Users", token, filter="externalId pr and active pr").json()["totalResults"]
+        == 1
+    )
