@@ -233,3 +233,18 @@ class ProgramSettingsForm(forms.Form):
             for message in messages:
                 self.add_error(name, message)
         return cleaned
+
+
+class ScimClientForm(forms.Form):
+    name = forms.CharField(
+        label="Identity provider",
+        max_length=100,
+        strip=True,
+        help_text="Which identity provider will use the token, e.g. Okta or Entra ID.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("create", "Create a token"))

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .access import audit_actions_with_hidden_actor, physicians_visible_to
-from .models import AuditEvent, Physician, User
+from .models import AuditEvent, Physician, ScimClient, User
 
 
 def roster_list(*, user, query: str = "", department_id: int | None = None) -> QuerySet[Physician]:
@@ -109,4 +109,11 @@ def _audit_row(event: AuditEvent, hidden: frozenset[str]) -> AuditRow:
         action=event.action,
         object=f"{event.object_type}:{event.object_id}" if event.object_type else "",
         detail=json.dumps(event.detail, sort_keys=True, ensure_ascii=False) if event.detail else "",
+    )
+
+
+def scim_clients() -> QuerySet[ScimClient]:
+    """The SCIM tokens, usable ones first, with who created each."""
+    return ScimClient.objects.select_related("created_by").order_by(
+        "-revoked_at", "-created_at", "-pk"
     )

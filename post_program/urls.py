@@ -31,4 +31,6 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reporting.urls")),
     re_path(r"^scim/v2(?P<path>(?:/.*)?)$", scim.endpoint, name="scim"),
+    path("program/scim/", views.scim_client_list, name="scim_client_list"),
+    path("program/scim/<int:pk>/revoke/", views.scim_client_revoke, name="scim_client_revoke"),
 ]

@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import health, import_jobs, program_settings, selectors, services
+from . import health, import_jobs, program_settings, provisioning, selectors, services
 from .access import (
     can_edit_program_settings,
     can_import_program,
+    can_manage_scim_clients,
     can_view_audit,
     can_view_home,
     can_view_roster,
@@ -25,7 +27,14 @@ from .access import (
     require,
     roles_for,
 )
-from .forms import AuditFilterForm, ImportUploadForm, ProgramSettingsForm, RosterFilterForm
+from .forms import (
+    AuditFilterForm,
+    ImportUploadForm,
+    ProgramSettingsForm,
+    RosterFilterForm,
+    ScimClientForm,
+)
+from .models import ScimClient
 from .spreadsheets import csv_lines
 
 
@@ -202,3 +211,33 @@ def audit_export(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage_scim_clients)
+def scim_client_list(request):
+    """The identity providers' SCIM tokens; a new one is shown on this response only."""
+    form = ScimClientForm(request.POST if request.method == "POST" else None)
+    token = None
+    if form.is_bound and form.is_valid():
+        _, token = provisioning.scim_client_create(
+            actor=request.user, name=form.cleaned_data["name"]
+        )
+        form = ScimClientForm()
+    response = render(
+        request,
+        "post_program/scimclient_list.html",
+        {"form": form, "clients": selectors.scim_clients(), "token": token},
+        status=400 if form.is_bound else 200,
+    )
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@require_POST
+@require(can_manage_scim_clients)
+def scim_client_revoke(request, pk: int):
+    client = get_object_or_404(ScimClient, pk=pk)
+    provisioning.scim_client_revoke(actor=request.user, client=client)
+    messages.success(request, f"The token for {client.name} is revoked: it no longer works.")
+    return redirect("scim_client_list")

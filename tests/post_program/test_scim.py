@@ -9,12 +9,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
 
 from interactions.models import AssignmentState, EventKind, Status
 from post_program.models import AuditEvent, PeerSupporter, ScimClient, ScimIdentity, User
 from post_program.provisioning import scim_client_create, scim_client_revoke
 from tests.factories import PASSWORD, PhysicianFactory
 from tests.interactions.factories import referral_assigned, referral_in_status
+from tests.interactions.test_fuzz import FUZZ, _value
 
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
@@ -316,3 +318,33 @@ def test_attributes_the_program_does_not_keep_are_ignored(token):
         scim("get", "/Users", token, filter="externalId pr and active pr").json()["totalResults"]
         == 1
     )
+
+
+def test_the_director_creates_a_token_seen_once_and_revokes_it(cast):
+    director = cast.client("director")
+    url = reverse("scim_client_list")
+    response = director.post(url, {"name": "Okta"})
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    token = response.context["token"]
+    assert token in response.content.decode()
+    assert scim("get", "/Users", token).status_code == 200
+    assert token not in director.get(url).content.decode()
+    client = ScimClient.objects.get()
+    response = director.post(reverse("scim_client_revoke", kwargs={"pk": client.pk}))
+    assert response.status_code == 302
+    assert scim("get", "/Users", token).status_code == 401
+    assert "Revoked" in director.get(url).content.decode()
+    assert AuditEvent.objects.filter(actor=cast.director, action="scim.client_revoke").exists()
+
+
+@FUZZ
+@given(name=_value(["Okta", "Entra ID", " ", "x" * 100, "x" * 101]))
+def test_the_token_form_never_fails(cast, name):
+    before = ScimClient.objects.count()
+    response = cast.client("director").post(reverse("scim_client_list"), {"name": name})
+    assert response.status_code in (200, 400)
+    created = ScimClient.objects.count() - before
+    assert created == (1 if response.status_code == 200 else 0)
+    if created:
+        assert ScimClient.objects.latest("pk").name == name.strip()
