@@ -158,12 +158,18 @@ def _store(identity: ScimIdentity, values: AccountValues) -> list[str]:
 def _deactivate(user: User, client: ScimClient) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
-    PeerSupporter.objects.filter(physician__user=user, status=PeerSupporter.Status.ACTIVE).update(
-        status=PeerSupporter.Status.PAUSED
-    )
+    paused = PeerSupporter.objects.filter(
+        physician__user=user, status=PeerSupporter.Status.ACTIVE
+    ).update(status=PeerSupporter.Status.PAUSED)
     for module in app_modules("accounts"):
         module.account_deactivated(actor=None, user=user)
-    audit_record(actor=None, action="scim.deactivate", obj=user, client_id=client.pk)
+    audit_record(
+        actor=None,
+        action="scim.deactivate",
+        obj=user,
+        client_id=client.pk,
+        supporter_paused=bool(paused),
+    )
 
 
 @transaction.atomic

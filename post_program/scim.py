@@ -166,7 +166,8 @@ FILTER_COLUMNS = {
     "active": "user__is_active",
     f"{ENTERPRISE}:employeenumber": "employee_number",
 }
-CASE_EXACT = {"scim_id", "external_id"}
+CASE_EXACT = {"external_id"}
+TEXT_LOOKUPS = {"exact", "contains", "startswith", "endswith"}
 LOOKUPS = {
     CompareOperator.eq: "exact",
     CompareOperator.co: "contains",
@@ -206,8 +207,13 @@ def _q(node: FilterNode) -> Q:
             return ~_q(Comparison(node.attr_path, CompareOperator.eq, node.value))
         if node.op not in LOOKUPS or isinstance(node.value, bool) != (column == "user__is_active"):
             raise InvalidFilterException(detail=f"{node} is not a comparison this server makes.")
+        if column == "scim_id":  # an id that is no UUID is nobody's
+            if node.op != CompareOperator.eq:
+                raise InvalidFilterException(detail="An id can only be compared with eq.")
+            scim_id = _uuid(node.value)
+            return Q(scim_id=scim_id) if scim_id else Q(pk__in=[])
         lookup = LOOKUPS[node.op]
-        if column not in CASE_EXACT and isinstance(node.value, str) and lookup[0] in "ecs":
+        if column not in CASE_EXACT and lookup in TEXT_LOOKUPS:
             lookup = f"i{lookup}"
         return Q(**{f"{column}__{lookup}": node.value})
     raise InvalidFilterException(detail="This filter is not supported.")
@@ -225,8 +231,7 @@ def _resource(identity: ScimIdentity) -> Resource[Any]:
         if identity.given_name or identity.family_name
         else None,
         active=user.is_active,
-        emails=[Email.model_validate(email) for email in identity.emails]
-        or [Email(value=user.email, primary=True)],
+        emails=[Email.model_validate(email) for email in identity.emails],
         meta=Meta(
             resource_type="User",
             created=identity.created_at,
@@ -333,7 +338,7 @@ def _conflicts() -> Iterator[None]:
         raise UniquenessException(attribute=error.attribute, detail=str(error)) from error
 
 
-def _uuid(value: str | None) -> uuid.UUID | None:
+def _uuid(value: Any) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value))
     except ValueError:
