@@ -233,6 +233,11 @@ def get_api_token_or_404(user, pk: int) -> ApiToken:
     return get_object_or_404(ApiToken, pk=pk)
 
 
+def can_manage_scim_clients(user) -> bool:
+    """Who may let an identity provider create and close accounts: the director alone."""
+    return roles_for(user).is_director
+
+
 # --- The audit trail -----------------------------------------------------------------------
 
 

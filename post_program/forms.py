@@ -253,3 +253,18 @@ class ApiTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout("name", "scopes", Submit("create", "Create token"))
+
+
+class ScimClientForm(forms.Form):
+    name = forms.CharField(
+        label="Identity provider",
+        max_length=100,
+        strip=True,
+        help_text="Which identity provider will use the token, e.g. Okta or Entra ID.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("create", "Create a token"))

@@ -611,3 +611,63 @@ class ApiToken(models.Model):
     def allows(self, *scopes: str) -> bool:
         """Whether the token holds any of `scopes`."""
         return any(scope in self.scopes for scope in scopes)
+
+
+class ScimClientQuerySet(models.QuerySet["ScimClient"]):
+    def usable(self) -> ScimClientQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ScimClient(models.Model):
+    """A bearer token an identity provider provisions accounts with (docs/scim.md). Only the
+    token's SHA-256 digest is kept: the token itself is shown once, when it is created."""
+
+    name = models.CharField(max_length=100, help_text="Which identity provider uses it.")
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScimClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScimIdentity(models.Model):
+    """What an identity provider said about an account it provisions: the SCIM resource of the
+    user (post_program/scim.py). `scim_id` is the resource's id, never the account's key. The
+    attributes are kept as sent, so the provider reads back what it wrote; the account's email
+    is the primary one of `emails` and its name is made of the name parts. `employee_number`
+    is the roster's physician ID: the account is linked to that roster entry when there is one.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_identity"
+    )
+    scim_id = models.UUIDField(unique=True)
+    user_name = models.CharField(max_length=254)
+    external_id = models.CharField(max_length=200, blank=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    emails = models.JSONField(default=list, help_text="The emails as sent; the account's is one.")
+    employee_number = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "SCIM identities"
+        constraints = [
+            models.UniqueConstraint(Lower("user_name"), name="scim_identity_user_name_ci_unique"),
+        ]
+        indexes = [models.Index(fields=["external_id"])]
+
+    def __str__(self) -> str:
+        return str(self.scim_id)

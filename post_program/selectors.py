@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from .access import audit_actions_with_hidden_actor, physicians_visible_to
-from .models import ApiToken, AuditEvent, Physician, User
+from .models import ApiToken, AuditEvent, Physician, ScimClient, User
 
 
 def roster_list(*, user, query: str = "", department_id: int | None = None) -> QuerySet[Physician]:
@@ -119,4 +119,11 @@ def api_tokens() -> QuerySet[ApiToken]:
     """Every token, the active ones first, newest first."""
     return ApiToken.objects.select_related("created_by").order_by(
         F("revoked_at").desc(nulls_first=True), "-created_at"
+    )
+
+
+def scim_clients() -> QuerySet[ScimClient]:
+    """The SCIM tokens, usable ones first, with who created each."""
+    return ScimClient.objects.select_related("created_by").order_by(
+        "-revoked_at", "-created_at", "-pk"
     )

@@ -1,8 +1,8 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from . import views
+from . import scim, views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "POST administration"
@@ -36,4 +36,7 @@ urlpatterns = [
     path("api/v1/", include("post_program.api_urls")),
     path("api/v1/", include("reporting.api_urls")),
     path("api/v1/", include("interactions.api_urls")),
+    re_path(r"^scim/v2(?P<path>(?:/.*)?)$", scim.endpoint, name="scim"),
+    path("program/scim/", views.scim_client_list, name="scim_client_list"),
+    path("program/scim/<int:pk>/revoke/", views.scim_client_revoke, name="scim_client_revoke"),
 ]

@@ -8,15 +8,17 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import api_tokens, health, import_jobs, program_settings, selectors, services
+from . import api_tokens, health, import_jobs, program_settings, provisioning, selectors, services
 from .access import (
     can_edit_program_settings,
     can_import_program,
     can_manage_api_tokens,
+    can_manage_scim_clients,
     can_view_audit,
     can_view_home,
     can_view_roster,
@@ -33,7 +35,9 @@ from .forms import (
     ImportUploadForm,
     ProgramSettingsForm,
     RosterFilterForm,
+    ScimClientForm,
 )
+from .models import ScimClient
 from .spreadsheets import csv_lines
 
 
@@ -234,6 +238,26 @@ def api_token_list(request):
     return response
 
 
+@require(can_manage_scim_clients)
+def scim_client_list(request):
+    """The identity providers' SCIM tokens; a new one is shown on this response only."""
+    form = ScimClientForm(request.POST if request.method == "POST" else None)
+    token = None
+    if form.is_bound and form.is_valid():
+        _, token = provisioning.scim_client_create(
+            actor=request.user, name=form.cleaned_data["name"]
+        )
+        form = ScimClientForm()
+    response = render(
+        request,
+        "post_program/scimclient_list.html",
+        {"form": form, "clients": selectors.scim_clients(), "token": token},
+        status=400 if form.is_bound else 200,
+    )
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 @require_POST
 def api_token_revoke(request, pk: int):
     token = get_api_token_or_404(request.user, pk)
@@ -242,3 +266,12 @@ def api_token_revoke(request, pk: int):
     else:
         messages.info(request, f"The token {token.name} was already revoked.")
     return redirect("api_token_list")
+
+
+@require_POST
+@require(can_manage_scim_clients)
+def scim_client_revoke(request, pk: int):
+    client = get_object_or_404(ScimClient, pk=pk)
+    provisioning.scim_client_revoke(actor=request.user, client=client)
+    messages.success(request, f"The token for {client.name} is revoked: it no longer works.")
+    return redirect("scim_client_list")

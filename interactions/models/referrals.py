@@ -530,6 +530,7 @@ class EventKind(models.TextChoices):
     ACCEPTED = "accepted", "Accepted by the supporter"
     DECLINED = "declined", "Declined by the supporter"
     HANDED_BACK = "handed_back", "Handed back by the supporter; back in the queue"
+    ACCOUNT_CLOSED = "account_closed", "Supporter's account closed; back in the queue"
     LINKED = "linked", "Linked to the physician's roster entry"
     EXPIRED = "expired", "Not accepted in time; back in the queue"
     CONTACTED = "contacted", "First contact made"

@@ -18,6 +18,7 @@ from .assignment import (
     referral_accept,
     referral_assign,
     referral_decline,
+    supporter_referrals_return,
 )
 from .casework import (
     ESCALATED_WITHOUT_RESOURCE,
@@ -132,4 +133,5 @@ __all__ = [
     "supporter_conflict_withdraw",
     "supporter_contact_window_remove",
     "supporter_contact_windows_add",
+    "supporter_referrals_return",
 ]

@@ -10,6 +10,7 @@ from post_program import program_settings
 from post_program.models import PeerSupporter, User
 
 from ..models import (
+    ACTIVE_ASSIGNMENT_STATES,
     Assignment,
     AssignmentState,
     DeclineReason,
@@ -187,6 +188,40 @@ def referral_decline(
     )
 
 
+@transaction.atomic
+def supporter_referrals_return(
+    *, actor: User | None, supporter: PeerSupporter, at: datetime | None = None
+) -> list[Referral]:
+    """Every referral offered to or accepted by a supporter whose account was closed goes back
+    to the queue: the offer withdrawn, the history and audit row of each, the coordinators
+    told. Returns the referrals given back."""
+    at = _now(at)
+    referral_ids = Assignment.objects.filter(
+        supporter=supporter, state__in=ACTIVE_ASSIGNMENT_STATES
+    ).values_list("referral_id", flat=True)
+    returned = []
+    for referral_id in sorted(referral_ids):
+        referral = _lock(referral_id)
+        assignment = referral.assignments.select_for_update().get(
+            supporter=supporter, state__in=ACTIVE_ASSIGNMENT_STATES
+        )
+        assignment.state = AssignmentState.WITHDRAWN
+        assignment.responded_at = assignment.responded_at or at
+        assignment.save(update_fields=["state", "responded_at"])
+        returned.append(
+            _given_back(
+                actor=actor,
+                referral=referral,
+                assignment=assignment,
+                kind=EventKind.ACCOUNT_CLOSED,
+                action="referral.account_closed",
+                at=at,
+                notify=True,
+            )
+        )
+    return returned
+
+
 def _given_back(
     *,
     actor: User | None,
@@ -198,7 +233,8 @@ def _given_back(
     notify: bool,
 ) -> Referral:
     """The referral back in the queue after its supporter gave up ``assignment`` (declined,
-    with its reason): its history, its audit row, and the coordinators told."""
+    with its reason, or withdrawn when their account was closed): its history, its audit row,
+    and the coordinators told."""
     from_status = _back_to_queue(referral)
     reason = assignment.decline_reason
     supporter = assignment.supporter

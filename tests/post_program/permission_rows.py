@@ -1,5 +1,10 @@
-from post_program.models import ImportJob
+from post_program.models import ImportJob, ScimClient
 from tests.permission_table import Row, everyone, only
+
+
+def _scim_client(cast) -> int:
+    client, _ = ScimClient.objects.get_or_create(name="Okta", token_digest="0" * 64)
+    return client.pk
 
 
 def _job(cast) -> int:
@@ -43,6 +48,23 @@ ROWS = [
     # No program role opens the admin (staff accounts: test_admin.py).
     Row("admin:post_program_roleassignment_add", everyone(302)),
     Row("admin:post_program_physician_changelist", everyone(302)),
+    Row("scim_client_list", only("director")),
+    Row("scim_client_list", only("director", ok=400), method="post"),  # empty: the form again
+    Row(
+        "scim_client_revoke",
+        only("director", ok=302),
+        kwargs=lambda cast: {"pk": _scim_client(cast)},
+        method="post",
+    ),
+    Row("scim_client_revoke", everyone(405), kwargs=lambda cast: {"pk": _scim_client(cast)}),
+    # SCIM takes a SCIM client's bearer token only: a signed-in session is no credential.
+    Row("scim", everyone(401, anonymous=401), kwargs=lambda cast: {"path": "/Users"}),
+    Row(
+        "scim", everyone(401, anonymous=401), kwargs=lambda cast: {"path": "/Users"}, method="post"
+    ),
+    Row(
+        "scim", everyone(401, anonymous=401), kwargs=lambda cast: {"path": "/ServiceProviderConfig"}
+    ),
 ]
 
 
