@@ -167,3 +167,13 @@ def get_debrief_or_404(user, pk: int):
         )
     except DebriefRequest.DoesNotExist:
         raise Http404 from None
+
+
+# Urgent alerts. The site's coordinators acknowledge on the referral page; anyone paged may
+# also acknowledge through their page's reply link, which needs no sign-in and shows nothing
+# of the case (the token is the credential).
+
+
+def can_acknowledge_urgent(user, referral) -> bool:
+    """Acknowledge a referral's urgent alert (and see who was paged, and who acknowledged)."""
+    return can_assign_referral(user, referral)

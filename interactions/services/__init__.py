@@ -8,8 +8,8 @@ history quietly: no emails and no deadline reminders (the demo, imports).
 By concern: `intake` (requests and difficult events), `assignment` (offering a referral to a
 supporter), `casework` (first contact, outreach, the interaction log, closing), `handoff`
 (the note for the next supporter, handing a case back), `supporters` (availability,
-conflicts, debriefs), `oncall` (the on-call roster), `deadlines`, `notifications` (the outbox)
-and `retention`;
+conflicts, debriefs), `oncall` (the on-call roster), `deadlines`, `notifications` (the outbox),
+`paging` (urgent referrals paged until acknowledged) and `retention`;
 `transitions` holds what the referral transitions share. Callers use the names below.
 """
 
@@ -56,6 +56,18 @@ from .oncall import (
     on_call_feed_revoke,
     on_call_shift_add,
     on_call_shift_remove,
+)
+from .paging import (
+    DELIVER_TASK as PAGE_DELIVER_TASK,
+)
+from .paging import (
+    urgent_alert_acknowledge,
+    urgent_alert_process,
+    urgent_alerts_due_ids,
+    urgent_page_acknowledge,
+    urgent_page_deliver,
+    urgent_pages_due_ids,
+    webhook_signature,
 )
 from .retention import (
     PurgeResult,
@@ -124,4 +136,16 @@ __all__ = [
     "supporter_availability_set",
     "supporter_conflict_declare",
     "supporter_conflict_withdraw",
+]
+
+# Paging of urgent referrals.
+__all__ += [
+    "PAGE_DELIVER_TASK",
+    "urgent_alert_acknowledge",
+    "urgent_alert_process",
+    "urgent_alerts_due_ids",
+    "urgent_page_acknowledge",
+    "urgent_page_deliver",
+    "urgent_pages_due_ids",
+    "webhook_signature",
 ]

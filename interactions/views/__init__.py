@@ -1,8 +1,8 @@
 """Referral pages: parse, check access (access.py), call a service, render or redirect.
 
 By concern: `requests` (asking for support), `referrals` (the queue, difficult events and one
-referral's page), `casework` (a supporter's cases) and `supporters` (a supporter's own pages
-and their load as coordinators see it).
+referral's page), `casework` (a supporter's cases), `supporters` (a supporter's own pages
+and their load as coordinators see it) and `paging` (acknowledging an urgent referral's alert).
 """
 
 from .casework import (
@@ -13,6 +13,7 @@ from .casework import (
     referral_interaction_log,
     referral_outreach,
 )
+from .paging import page_acknowledge, referral_acknowledge
 from .referrals import (
     call_record,
     event_record,
@@ -74,3 +75,5 @@ __all__ = [
     "supporter_directory",
     "supporter_load",
 ]
+# Paging of urgent referrals.
+__all__ += ["page_acknowledge", "referral_acknowledge"]
