@@ -9,10 +9,7 @@ import hashlib
 import hmac
 import json
 import re
-import socket
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
@@ -35,6 +32,7 @@ from interactions.tasks import urgent_paging_process
 from post_program.models import AuditEvent, OutboxEmail, RoleAssignment
 from tests.concurrency import race
 from tests.factories import PhysicianFactory, RoleAssignmentFactory, UserFactory
+from tests.webhook_receiver import Receiver, closed_port
 
 from .factories import referral_new
 
@@ -272,47 +270,6 @@ def test_two_workers_processing_the_same_due_alert_page_once(roster):
 # --- the webhook channel -------------------------------------------------------------------------
 
 
-class Receiver:
-    """An HTTP paging gateway on loopback, in a thread: it keeps what it was sent and answers
-    `status`."""
-
-    def __init__(self, status: int = 200):
-        self.status = status
-        self.requests: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/pages"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def webhook(settings, roster):
     settings.PAGING_CHANNELS = ["webhook", "email"]
@@ -361,7 +318,7 @@ def test_a_gateway_that_is_down_is_retried_then_the_page_goes_by_email(
     cast, t0 = roster, timezone.now()
     with Receiver(status=500) as receiver:
         webhook.PAGING_WEBHOOK_URL = (
-            f"http://127.0.0.1:{_closed_port()}/pages" if down == "closed port" else receiver.url
+            f"http://127.0.0.1:{closed_port()}/pages" if down == "closed port" else receiver.url
         )
         with django_capture_on_commit_callbacks(execute=True):
             referral = _urgent(cast, at=t0)
@@ -407,7 +364,7 @@ def test_a_webhook_page_waiting_for_a_retry_stops_once_acknowledged(
     roster, webhook, django_capture_on_commit_callbacks
 ):
     cast, t0 = roster, timezone.now()
-    webhook.PAGING_WEBHOOK_URL = f"http://127.0.0.1:{_closed_port()}/pages"
+    webhook.PAGING_WEBHOOK_URL = f"http://127.0.0.1:{closed_port()}/pages"
     with django_capture_on_commit_callbacks(execute=True):
         referral = _urgent(cast, at=t0)
     services.urgent_alert_acknowledge(actor=cast.coordinator, referral=referral, via="page")
