@@ -17,7 +17,6 @@ from django.db.models import (
     Exists,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -46,17 +45,14 @@ from .models import (
     OnCallFeed,
     OnCallShift,
     OutreachAttempt,
-    Page,
     Referral,
     ReferralEvent,
     RequestReceipt,
     Source,
     Status,
     Urgency,
-    UrgentAlert,
     feed_token_digest,
     first_contact_deadline,
-    page_token_digest,
     receipt_digest,
 )
 
@@ -776,27 +772,3 @@ def on_call_feed_owner(token: str) -> User | None:
         .first()
     )
     return feed.user if feed else None
-
-
-# --- paging of urgent referrals -----------------------------------------------------------------
-
-
-def urgent_alert_of(*, referral: Referral) -> UrgentAlert | None:
-    """The referral's urgent alert with its pages and whom each went to (two queries), or
-    None if it never had one."""
-    pages = Page.objects.select_related("recipient").order_by("created_at", "pk")
-    return (
-        UrgentAlert.objects.select_related("acknowledged_by")
-        .prefetch_related(Prefetch("pages", queryset=pages))
-        .filter(referral=referral)
-        .first()
-    )
-
-
-def urgent_page_for_token(token: str) -> Page | None:
-    """The page whose reply link holds `token`, with its alert and referral, or None."""
-    return (
-        Page.objects.select_related("alert__referral", "recipient")
-        .filter(token_digest=page_token_digest(token))
-        .first()
-    )

@@ -23,6 +23,15 @@ from django.utils import timezone
 from .referrals import PageTarget, Referral, _in
 
 
+class UrgentAlertQuerySet(models.QuerySet["UrgentAlert"]):
+    def with_pages(self) -> UrgentAlertQuerySet:
+        """With who acknowledged, and each page with whom it went to (two queries)."""
+        pages = Page.objects.select_related("recipient").order_by("created_at", "pk")
+        return self.select_related("acknowledged_by").prefetch_related(
+            models.Prefetch("pages", queryset=pages)
+        )
+
+
 class UrgentAlert(models.Model):
     """The paging of one urgent referral: how far it went (`round`, the `target` of the last
     round) and when the next round is due (`next_page_at`), until someone acknowledges it or
@@ -38,6 +47,8 @@ class UrgentAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UrgentAlertQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -68,6 +79,14 @@ class PagingChannel(models.TextChoices):
 def page_token_digest(token: str) -> str:
     """What is stored of a reply link's token: its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PageQuerySet(models.QuerySet["Page"]):
+    def for_token(self, token: str) -> PageQuerySet:
+        """The page whose reply link holds `token`, with its alert and referral."""
+        return self.select_related("alert__referral", "recipient").filter(
+            token_digest=page_token_digest(token)
+        )
 
 
 class Page(models.Model):
@@ -104,6 +123,8 @@ class Page(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=100, blank=True)
+
+    objects = PageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

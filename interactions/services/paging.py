@@ -155,7 +155,7 @@ def _pages(
         for user, token in zip(users, tokens, strict=True)
     ]
     if channel == PagingChannel.EMAIL:
-        _page_emails(referral, pages, tokens, now=now)
+        _page_emails(referral, pages, users, tokens, now=now)
         return Page.objects.bulk_create(pages)
     link = email_link(reverse("interactions:referral_detail", args=[referral.pk]))
     for page, token in zip(pages, tokens, strict=True):
@@ -176,35 +176,39 @@ def _pages(
     return pages
 
 
-def _page_emails(referral: Referral, pages: list[Page], tokens: list[str], *, now) -> None:
+def _page_emails(
+    referral: Referral, pages: list[Page], users: list[User], tokens: list[str], *, now
+) -> None:
     """The urgent email of each page, into the outbox, with the page's reply link first; its
     notification is the record of who was told."""
     subject, body = notification_message(
         Notification(kind=NotificationKind.URGENT, referral=referral)
     )
     emailed = [
-        (page, token) for page, token in zip(pages, tokens, strict=True) if page.recipient.email
+        (page, user, token)
+        for page, user, token in zip(pages, users, tokens, strict=True)
+        if user.email
     ]
     emails = outbox_write_many(
         Email(
             f"interactions.{NotificationKind.URGENT}",
-            page.recipient.email,
+            user.email,
             subject,
             f"{ACK_LINE}\n{_ack_link(token)}\n\n{body}",
         )
-        for page, token in emailed
+        for _, user, token in emailed
     )
     notifications = Notification.objects.bulk_create(
         Notification(
             kind=NotificationKind.URGENT,
-            recipient=page.recipient,
-            to_email=page.recipient.email,
+            recipient=user,
+            to_email=user.email,
             referral=referral,
             email=email,
         )
-        for (page, _), email in zip(emailed, emails, strict=True)
+        for (_, user, _), email in zip(emailed, emails, strict=True)
     )
-    for (page, _), notification in zip(emailed, notifications, strict=True):
+    for (page, _, _), notification in zip(emailed, notifications, strict=True):
         page.notification = notification
     for page in pages:
         page.sent_at = now

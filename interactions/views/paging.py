@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import selectors, services
+from .. import services
 from ..access import can_acknowledge_urgent, get_referral_or_404
+from ..models import Page
 
 
 @require_POST
@@ -37,7 +38,7 @@ def referral_acknowledge(request, pk: int):
 def page_acknowledge(request, token: str):
     """The reply link of a page. It says only that an urgent request waits; the button stops
     the paging, as the person the page went to."""
-    page = selectors.urgent_page_for_token(token)
+    page = Page.objects.for_token(token).first()
     if page is None:
         raise Http404
     acknowledged = False

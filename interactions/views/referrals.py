@@ -42,6 +42,7 @@ from ..forms import (
     QueueFilterForm,
     asked,
 )
+from ..models import UrgentAlert
 
 QUEUE_PAGE_SIZE = 50
 
@@ -191,7 +192,7 @@ def _render_detail(
     handoff_notes = list(handoff_notes_visible_to(user, referral))
     urgent_alert = None
     if referral.is_urgent and can_acknowledge_urgent(user, referral):
-        urgent_alert = selectors.urgent_alert_of(referral=referral)
+        urgent_alert = UrgentAlert.objects.with_pages().filter(referral=referral).first()
     record = selectors.case_record(referral=referral)
     for interaction in record.interactions:
         interaction.note_visible = can_see_follow_up_note(user, interaction)
