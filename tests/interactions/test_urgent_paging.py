@@ -32,6 +32,7 @@ from interactions.tasks import urgent_paging_process
 from post_program.models import AuditEvent, OutboxEmail, RoleAssignment
 from tests.concurrency import race
 from tests.factories import PhysicianFactory, RoleAssignmentFactory, UserFactory
+from tests.post_program.test_platform import PROD, _manage
 from tests.webhook_receiver import Receiver, closed_port
 
 from .factories import referral_new
@@ -372,3 +373,33 @@ def test_a_webhook_page_waiting_for_a_retry_stops_once_acknowledged(
     assert services.urgent_page_deliver(page_id=page.pk, now=t0 + WINDOW) == "skipped"
     page.refresh_from_db()
     assert page.payload == "" and page.next_attempt_at is None and not mail.outbox
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+GATEWAY = {"PAGING_CHANNELS": "webhook,email", "PAGING_WEBHOOK_SECRET": SECRET}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PAGING_CHANNELS": "pager"}, "PAGING_CHANNELS takes email and webhook"),
+        ({"PAGING_CHANNELS": "webhook", "PAGING_WEBHOOK_URL": "https://g.example.org/"}, "SECRET"),
+        ({**GATEWAY, "PAGING_WEBHOOK_URL": "http://gateway.example.org/"}, "https://"),
+        ({**GATEWAY, "PAGING_WEBHOOK_URL": ""}, "https://"),
+        ({"URGENT_ACK_MINUTES": "0"}, "URGENT_ACK_MINUTES must be at least 1"),
+    ],
+)
+def test_paging_settings_that_cannot_work_stop_the_start(env, message):
+    result = _manage("check", DJANGO_SETTINGS_MODULE="post_program.settings.test", **env)
+    assert result.returncode != 0
+    assert "Paging cannot work as set" in result.stderr and message in result.stderr
+
+
+def test_plain_http_goes_only_to_loopback_and_never_in_production():
+    loopback = {**GATEWAY, "PAGING_WEBHOOK_URL": "http://127.0.0.1:8025/pages"}
+    test = _manage("check", DJANGO_SETTINGS_MODULE="post_program.settings.test", **loopback)
+    assert test.returncode == 0, test.stderr
+    production = _manage("check", **{**PROD, **loopback})
+    assert production.returncode != 0
+    assert "PAGING_WEBHOOK_URL cannot be used as set for production" in production.stderr
