@@ -125,7 +125,7 @@ def _page_round(alert: UrgentAlert, referral: Referral, now: datetime) -> None:
         round=alert.round,
         target=target,
         channel=channel,
-        recipient_ids=[user.pk for user in recipients],
+        pages=len(recipients),  # whom: the pages, which retention removes with the case
     )
 
 

@@ -129,7 +129,7 @@ def test_rounds_page_on_call_then_next_then_all_coordinators_until_acknowledged(
     ]
     audit = AuditEvent.objects.filter(action="referral.page").order_by("pk").last()
     assert audit.detail["round"] == 4
-    assert set(audit.detail["recipient_ids"]) == {cast.coordinator.pk, cast.second_coordinator.pk}
+    assert (audit.detail["target"], audit.detail["pages"]) == ("coordinators", 2)
 
 
 def test_nobody_on_call_pages_all_coordinators_at_once(cast, settings):
