@@ -11,10 +11,11 @@ import pytest
 from django.utils import timezone
 
 from interactions import services
-from interactions.models import ExceptionKind, Referral, UrgentAlert
+from interactions.models import Referral, UrgentAlert
 from interactions.tasks import urgent_paging_process
 from post_program.models import RoleAssignment
 from tests.factories import PASSWORD, PhysicianFactory, RoleAssignmentFactory, UserFactory
+from tests.interactions.factories import on_call_for_a_day
 from tests.webhook_receiver import Receiver
 
 from .conftest import signed_in
@@ -39,17 +40,9 @@ def program(transactional_db, live_server, settings, gateway):
     hospital = north_hospital()
     drew = UserFactory(email="drew@example.org", name="Drew Deputy")
     RoleAssignmentFactory(user=drew, role=RoleAssignment.Role.COORDINATOR, site=hospital.site)
-    start = timezone.now() - timedelta(hours=1)
-    for position, user in enumerate([hospital.coordinator, drew], start=1):
-        services.on_call_exception_add(
-            actor=hospital.coordinator,
-            site=hospital.site,
-            user=user,
-            kind=ExceptionKind.COVER,
-            starts_at=start,
-            ends_at=start + timedelta(days=1),
-            position=position,
-        )
+    on_call_for_a_day(
+        site=hospital.site, users=[hospital.coordinator, drew], actor=hospital.coordinator
+    )
     rita = UserFactory(email="rita@example.org", name="Rita Requester")
     PhysicianFactory(department=hospital.emergency, name=rita.name, email=rita.email, user=rita)
     return {"coordinator": hospital.coordinator, "drew": drew, "rita": rita}

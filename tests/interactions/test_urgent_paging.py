@@ -35,7 +35,7 @@ from tests.factories import PhysicianFactory, RoleAssignmentFactory, UserFactory
 from tests.post_program.test_platform import PROD, _manage
 from tests.webhook_receiver import Receiver, closed_port
 
-from .factories import referral_new
+from .factories import on_call_for_a_day, referral_new
 
 pytestmark = pytest.mark.django_db
 
@@ -53,17 +53,9 @@ def roster(cast, settings):
     settings.PAGING_CHANNELS = ["email"]
     second = UserFactory(email="second.coordinator@example.org", name="Second Coordinator")
     RoleAssignmentFactory(user=second, role=RoleAssignment.Role.COORDINATOR, site=cast.north)
-    start = timezone.now() - timedelta(hours=1)
-    for position, user in enumerate([cast.supporter_a, cast.coordinator], start=1):
-        services.on_call_exception_add(
-            actor=cast.coordinator,
-            site=cast.north,
-            user=user,
-            kind=ExceptionKind.COVER,
-            starts_at=start,
-            ends_at=start + timedelta(days=1),
-            position=position,
-        )
+    on_call_for_a_day(
+        site=cast.north, users=[cast.supporter_a, cast.coordinator], actor=cast.coordinator
+    )
     cast.second_coordinator = second
     return cast
 
