@@ -243,3 +243,13 @@ def get_on_call_exception_or_404(user, pk: int) -> OnCallException:
 def can_hold_on_call_feed(user) -> bool:
     """A private calendar feed of one's own shifts: whoever may be on call somewhere."""
     return roles_for(user).is_coordinator or _volunteer_site_id(user) is not None
+
+
+# Urgent alerts. The site's coordinators acknowledge on the referral page; anyone paged may
+# also acknowledge through their page's reply link, which needs no sign-in and shows nothing
+# of the case (the token is the credential).
+
+
+def can_acknowledge_urgent(user, referral) -> bool:
+    """Acknowledge a referral's urgent alert (and see who was paged, and who acknowledged)."""
+    return can_assign_referral(user, referral)

@@ -13,12 +13,12 @@ class InteractionsConfig(AppConfig):
         from post_program import program_settings
         from post_program.logs import secret_paths_add
 
-        from .logs import FEED_PATH
+        from .logs import FEED_PATH, PAGE_PATH
         from .services import rollup
         from .services.retention import retention_setting_problems
 
         program_settings.check_register(retention_setting_problems)
-        secret_paths_add(FEED_PATH)
+        secret_paths_add(FEED_PATH, PAGE_PATH)
 
         # Every ORM write of a counted row keeps the monthly rollups in step.
         for model in rollup.ROLLUPS:

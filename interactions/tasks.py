@@ -7,6 +7,8 @@ import logging
 
 from celery import shared_task
 
+from post_program.jobs import requeue
+
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -33,3 +35,26 @@ def retention_purge() -> dict[str, int]:
     if result.referrals or result.interactions:
         logger.info("Retention: de-identified %s", counts)
     return counts
+
+
+@shared_task(name="interactions.tasks.urgent_paging_process")
+def urgent_paging_process() -> dict[str, int]:
+    """Every minute: page the next round of each urgent alert nobody acknowledged in time,
+    and queue again the webhook pages due for another attempt."""
+    counts: dict[str, int] = {}
+    for alert_id in services.urgent_alerts_due_ids():
+        result = services.urgent_alert_process(alert_id=alert_id)
+        if result:
+            counts[result] = counts.get(result, 0) + 1
+    retried = requeue(services.PAGE_DELIVER_TASK, services.urgent_pages_due_ids())
+    if retried:
+        counts["webhook_queued"] = retried
+    if counts:
+        logger.info("Urgent paging: %s", counts)
+    return counts
+
+
+@shared_task(name="interactions.tasks.urgent_page_deliver")
+def urgent_page_deliver(page_id: int) -> str:
+    """POST one webhook page to the hospital's gateway (a sent or claimed page is left alone)."""
+    return services.urgent_page_deliver(page_id=int(page_id))

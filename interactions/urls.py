@@ -55,3 +55,8 @@ urlpatterns = [
     path("<int:pk>/handoff-note/", views.referral_handoff_note, name="referral_handoff_note"),
     path("<int:pk>/hand-back/", views.referral_hand_back, name="referral_hand_back"),
 ]
+# Paging of urgent referrals: the coordinators' button, and the reply link of a page.
+urlpatterns += [
+    path("<int:pk>/acknowledge/", views.referral_acknowledge, name="referral_acknowledge"),
+    path("page/<str:token>/", views.page_acknowledge, name="page_acknowledge"),
+]

@@ -16,7 +16,7 @@ from .access import mfa_required
 
 # What an account that still has to set up MFA may open: signing out, the MFA pages and the
 # confirmation they ask for (by password or through the health system's sign-in), static files,
-# probes, crisis help, and survey links (answered without sign-in).
+# probes, crisis help, and the links answered without sign-in (surveys, urgent pages' replies).
 _MFA_SETUP_PREFIXES = (
     "/accounts/logout/",
     "/accounts/2fa/",
@@ -27,6 +27,7 @@ _MFA_SETUP_PREFIXES = (
     "/readyz/",
     "/help/",
     "/surveys/answer/",
+    "/referrals/page/",
 )
 
 

@@ -1,7 +1,8 @@
 """The data of the referral program, by concern: `referrals` (the request, its life cycle,
 assignments and history), `casework` (outreach attempts, the interaction log, debriefs),
 `deadlines` (the reminders a periodic job processes), `notifications` (the outbox) and
-`oncall` (who answers urgent referrals at a site, at any hour).
+`oncall` (who answers urgent referrals at a site, at any hour) and `paging` (the pages an
+urgent referral sends until someone acknowledges it).
 
 Everything is imported here, so the app's models and choices are `interactions.models.<Name>`.
 """
@@ -33,6 +34,7 @@ from .oncall import (
     Weekday,
     feed_token_digest,
 )
+from .paging import Page, PagingChannel, UrgentAlert, page_token_digest
 from .referrals import (
     ACTIVE_ASSIGNMENT_STATES,
     CALLER_CONTACT_MAX_LENGTH,
@@ -53,6 +55,7 @@ from .referrals import (
     EventKind,
     IntakeChannel,
     Outcome,
+    PageTarget,
     Reason,
     Referral,
     ReferralEvent,
@@ -142,3 +145,5 @@ __all__ = [
     "physician_pseudonym",
     "receipt_digest",
 ]
+# Paging of urgent referrals.
+__all__ += ["Page", "PageTarget", "PagingChannel", "UrgentAlert", "page_token_digest"]

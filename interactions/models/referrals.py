@@ -537,6 +537,16 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", "Closed"
     REMINDED = "reminded", "Supporter reminded of the deadline"
     ESCALATED = "escalated", "First contact overdue; coordinators alerted"
+    PAGED = "paged", "Paged"
+    ACKNOWLEDGED = "acknowledged", "Urgent alert acknowledged"
+
+
+class PageTarget(models.TextChoices):
+    """Whom a round of paging for an urgent referral went to (interactions.models.paging)."""
+
+    ON_CALL = "on_call", "the on-call person"
+    NEXT_ON_CALL = "next_on_call", "the next on-call person"
+    COORDINATORS = "coordinators", "all coordinators of the site"
 
 
 # Where a repeated request came from, as its history entry says (ReferralEvent.label).
@@ -601,10 +611,18 @@ class ReferralEvent(models.Model):
     def label(self) -> str:
         """What happened, as the history says it: a request that joined this open case reads
         as a repeated request, and says where it came from."""
+        if self.kind == EventKind.PAGED:
+            return self._paged_label()
         if self.kind != EventKind.REQUESTED_AGAIN:
             return self.get_kind_display()
         came_from = REPEATED_REQUEST_FROM.get(self.detail.get("source", ""), "")
         return f"Repeated request{came_from}, joined to this open case"
+
+    def _paged_label(self) -> str:
+        target = self.detail.get("target", "")
+        whom = PageTarget(target).label if target in PageTarget.values else "someone"
+        how = " by email, the paging gateway having failed" if self.detail.get("fallback") else ""
+        return f"Paged {whom} (round {self.detail.get('round', '?')}){how}"
 
     @property
     def reason_label(self) -> str:

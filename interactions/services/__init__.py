@@ -8,8 +8,8 @@ history quietly: no emails and no deadline reminders (the demo, imports).
 By concern: `intake` (requests and difficult events), `assignment` (offering a referral to a
 supporter), `casework` (first contact, outreach, the interaction log, closing), `handoff`
 (the note for the next supporter, handing a case back), `supporters` (availability,
-conflicts, debriefs), `oncall` (the on-call roster), `deadlines`, `notifications` (the outbox)
-and `retention`;
+conflicts, debriefs), `oncall` (the on-call roster), `deadlines`, `notifications` (the outbox),
+`paging` (urgent referrals paged until acknowledged) and `retention`;
 `transitions` holds what the referral transitions share. Callers use the names below.
 """
 
@@ -57,6 +57,18 @@ from .oncall import (
     on_call_feed_revoke,
     on_call_shift_add,
     on_call_shift_remove,
+)
+from .paging import (
+    DELIVER_TASK as PAGE_DELIVER_TASK,
+)
+from .paging import (
+    urgent_alert_acknowledge,
+    urgent_alert_process,
+    urgent_alerts_due_ids,
+    urgent_page_acknowledge,
+    urgent_page_deliver,
+    urgent_pages_due_ids,
+    webhook_signature,
 )
 from .retention import (
     PurgeResult,
@@ -134,4 +146,16 @@ __all__ = [
     "supporter_contact_window_remove",
     "supporter_contact_windows_add",
     "supporter_referrals_return",
+]
+
+# Paging of urgent referrals.
+__all__ += [
+    "PAGE_DELIVER_TASK",
+    "urgent_alert_acknowledge",
+    "urgent_alert_process",
+    "urgent_alerts_due_ids",
+    "urgent_page_acknowledge",
+    "urgent_page_deliver",
+    "urgent_pages_due_ids",
+    "webhook_signature",
 ]

@@ -38,6 +38,7 @@ from ..models import (
 )
 from .deadlines import _remind, deadlines_bring_forward
 from .notifications import _notify, site_coordinators
+from .paging import urgent_alert_open
 from .transitions import (
     ReferralError,
     _audit,
@@ -112,8 +113,7 @@ def _join(
         events.append(_event_row(referral, EventKind.URGENCY_RAISED, actor=requester, at=at))
     ReferralEvent.objects.bulk_create(events)
     if raised and notify:
-        coordinators = site_coordinators(referral.department.site_id)
-        _notify(NotificationKind.URGENT, referral, users=coordinators)
+        urgent_alert_open(referral, at=at)
     _audit(requester, "referral.request_again", referral, urgency_raised=raised, **intake)
     return RequestResult(referral=referral, created=False)
 
@@ -176,8 +176,9 @@ def referral_request(
     wrote (`channel`), described by role and an optional contact, who is not the referrer.
     `anonymous`: nothing stored ties the request to `requester` (no referrer, no actor of its
     history or audit rows); they get a receipt code instead (`RequestResult.receipt`).
-    `notify`: the site's coordinators get an email (an urgent one for a safety concern), and
-    the first-contact deadline is scheduled. `referral_id`: a stable key given by the caller
+    `notify`: the site's coordinators get an email (a safety concern pages the site's on-call
+    person instead, until someone acknowledges: services.paging), and the first-contact
+    deadline is scheduled. `referral_id`: a stable key given by the caller
     (imports, the demo); a new random one otherwise.
     """
     at = _now(at)
@@ -280,11 +281,11 @@ def _request(
     _event(referral, EventKind.RECEIVED, actor=requester, at=at, source=source, **intake)
     _audit(requester, "referral.request", referral, source=source, urgency=urgency, **intake)
     if notify:
-        coordinators = site_coordinators(referral.department.site_id)
         if urgency == Urgency.SAFETY:
-            _notify(NotificationKind.URGENT, referral, users=coordinators)
+            urgent_alert_open(referral, at=at)  # pages until someone acknowledges
         else:
             # A coordinator recording an event needs no email about their own referrals.
+            coordinators = site_coordinators(referral.department.site_id)
             _notify(NotificationKind.NEW_REFERRAL, referral, users=coordinators, skip=requester)
         _remind(referral, ReminderKind.CONTACT_OVERDUE, referral.first_contact_due_at)
     return RequestResult(referral=referral, created=True)

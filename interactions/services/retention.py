@@ -19,6 +19,7 @@ from ..models import (
     HandoffNote,
     Interaction,
     Notification,
+    Page,
     Referral,
     ReferralEvent,
     RequestReceipt,
@@ -249,6 +250,8 @@ def _purge_referrals(ids: list[int], *, now: datetime, cutoff: datetime) -> Purg
     )
     result.handoff_notes, _ = HandoffNote.objects.filter(referral_id__in=purged).delete()
     RequestReceipt.objects.filter(referral_id__in=purged).delete()
+    # Whom the case paged, like whom it emailed, goes with it (history and audit keep rounds).
+    Page.objects.filter(alert__referral_id__in=purged).delete()
     notified = Notification.objects.filter(referral_id__in=purged)
     OutboxEmail.objects.filter(notification__in=notified).delete()
     result.outbox_rows, _ = notified.delete()

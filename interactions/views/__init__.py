@@ -1,9 +1,9 @@
 """Referral pages: parse, check access (access.py), call a service, render or redirect.
 
 By concern: `requests` (asking for support), `referrals` (the queue, difficult events and one
-referral's page), `casework` (a supporter's cases) and `supporters` (a supporter's own pages
-and their load as coordinators see it); `oncall` (the on-call calendar and feeds) is routed by
-`on_call_urls` under /on-call/.
+referral's page), `casework` (a supporter's cases), `supporters` (a supporter's own pages
+and their load as coordinators see it) and `paging` (acknowledging an urgent referral's alert);
+`oncall` (the on-call calendar and feeds) is routed by `on_call_urls` under /on-call/.
 """
 
 from .casework import (
@@ -14,6 +14,7 @@ from .casework import (
     referral_interaction_log,
     referral_outreach,
 )
+from .paging import page_acknowledge, referral_acknowledge
 from .referrals import (
     call_record,
     event_record,
@@ -83,3 +84,5 @@ __all__ = [
     "supporter_directory",
     "supporter_load",
 ]
+# Paging of urgent referrals.
+__all__ += ["page_acknowledge", "referral_acknowledge"]

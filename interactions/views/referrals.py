@@ -17,6 +17,7 @@ from post_program.models import Site
 
 from .. import selectors, services
 from ..access import (
+    can_acknowledge_urgent,
     can_answer_assignment,
     can_assign_referral,
     can_see_follow_up_note,
@@ -41,6 +42,7 @@ from ..forms import (
     QueueFilterForm,
     asked,
 )
+from ..models import UrgentAlert
 
 QUEUE_PAGE_SIZE = 50
 
@@ -181,6 +183,9 @@ def _render_detail(
         handoff_form = handoff_form or HandoffNoteForm(initial=own_note)
         hand_back_form = hand_back_form or HandBackForm(initial=own_note)
     handoff_notes = list(handoff_notes_visible_to(user, referral))
+    urgent_alert = None
+    if referral.is_urgent and can_acknowledge_urgent(user, referral):
+        urgent_alert = UrgentAlert.objects.with_pages().filter(referral=referral).first()
     record = selectors.case_record(referral=referral)
     for interaction in record.interactions:
         interaction.note_visible = can_see_follow_up_note(user, interaction)
@@ -218,6 +223,7 @@ def _render_detail(
             "handoff_notes": handoff_notes,
             "record": record,
             "show_notes": any(i.note_visible for i in record.interactions),
+            "urgent_alert": urgent_alert,
         },
     )
     response.status_code = status

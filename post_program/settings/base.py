@@ -7,6 +7,7 @@ console email); `prod` removes the defaults that would be unsafe on a server.
 import base64
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -221,6 +222,42 @@ ROSTER_SEARCHES_PER_MINUTE = env.int("ROSTER_SEARCHES_PER_MINUTE", default=30)
 CELERY_BEAT_SCHEDULE["interactions-deadlines"] = {
     "task": "interactions.tasks.deadlines_process",
     "schedule": 5 * 60,
+}
+# Urgent referrals (docs/paging.md): the site's first on-call person is paged at once; with no
+# acknowledgement after URGENT_ACK_MINUTES the next one is, then all the site's coordinators,
+# again every URGENT_ACK_MINUTES until someone acknowledges. PAGING_CHANNELS are tried in order
+# ("webhook,email": the hospital's paging gateway, and email when it keeps failing); the webhook
+# is an HTTPS POST to PAGING_WEBHOOK_URL signed with PAGING_WEBHOOK_SECRET (plain http only to
+# this machine, for a gateway on loopback and for tests; production refuses it).
+URGENT_ACK_MINUTES = env.int("URGENT_ACK_MINUTES", default=15)
+PAGING_CHANNELS = env.list("PAGING_CHANNELS", default=["email"])
+PAGING_WEBHOOK_URL = env("PAGING_WEBHOOK_URL", default="")
+PAGING_WEBHOOK_SECRET = env("PAGING_WEBHOOK_SECRET", default="")
+
+
+def _paging_refused() -> str:
+    """Why the paging settings cannot work ("" when they can)."""
+    unknown = set(PAGING_CHANNELS) - {"email", "webhook"}
+    if unknown or not PAGING_CHANNELS:
+        return "PAGING_CHANNELS takes email and webhook, in the order they are tried"
+    if URGENT_ACK_MINUTES < 1:
+        return "URGENT_ACK_MINUTES must be at least 1"
+    if "webhook" not in PAGING_CHANNELS:
+        return ""
+    if not PAGING_WEBHOOK_SECRET:
+        return "the webhook channel needs PAGING_WEBHOOK_SECRET to sign its requests"
+    url = urlsplit(PAGING_WEBHOOK_URL)
+    loopback = url.scheme == "http" and url.hostname in ("127.0.0.1", "localhost", "::1")
+    if not url.hostname or not (url.scheme == "https" or loopback):
+        return "PAGING_WEBHOOK_URL must be an https:// address"
+    return ""
+
+
+if _paging_refused():
+    raise ImproperlyConfigured(f"Paging cannot work as set: {_paging_refused()}.")
+CELERY_BEAT_SCHEDULE["interactions-urgent-paging"] = {
+    "task": "interactions.tasks.urgent_paging_process",
+    "schedule": 60,
 }
 # Case work: a supporter is offered a debrief after an escalation or after more than
 # DEBRIEF_AFTER_INTERACTIONS interactions in 30 days. Retention: RETENTION_DAYS after a case

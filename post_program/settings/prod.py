@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import PAGING_WEBHOOK_URL, env
 
 
 def _required(name: str) -> str:
@@ -45,6 +45,11 @@ SITE_URL = _required("SITE_URL")
 _site = urlsplit(SITE_URL)
 if _site.scheme not in ("http", "https") or not _site.hostname:
     raise _refuse("SITE_URL", "give the address people open, as scheme://host[:port]")
+
+# A page to the hospital's gateway carries a reply link that acknowledges the alert: never in
+# clear text across the network (the base settings let http through to loopback only).
+if PAGING_WEBHOOK_URL and urlsplit(PAGING_WEBHOOK_URL).scheme != "https":
+    raise _refuse("PAGING_WEBHOOK_URL", "give an https:// address")
 
 # The base default prints mail on the console; Django's other test backends keep it in memory,
 # drop it or write it to files. None of them delivers a password reset or a referral to anybody.

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from interactions import services
-from interactions.models import Interaction, Reason, Referral, Source
+from interactions.models import ExceptionKind, Interaction, Reason, Referral, Source
 from post_program.models import Department, PeerSupporter, Physician, User
 from tests.factories import PhysicianFactory
 from training.models import CourseKind, TrainingCompletion
@@ -120,3 +120,19 @@ def interaction_logged(
     return services.interaction_log(
         actor=None, supporter=supporter, referral=referral, **{**defaults, **values}
     )
+
+
+def on_call_for_a_day(*, site, users, actor=None) -> None:
+    """Put `users` on call at `site` in that order (the first is paged first), from an hour
+    ago for a day, as covers (whatever the weekly pattern says)."""
+    start = timezone.now() - timedelta(hours=1)
+    for position, user in enumerate(users, start=1):
+        services.on_call_exception_add(
+            actor=actor,
+            site=site,
+            user=user,
+            kind=ExceptionKind.COVER,
+            starts_at=start,
+            ends_at=start + timedelta(days=1),
+            position=position,
+        )

@@ -1,8 +1,10 @@
+import re
 from datetime import time, timedelta
 
 from django.utils import timezone
 
 from interactions import services
+from post_program.models import OutboxEmail
 from tests.permission_table import Row, everyone, only
 
 from .factories import (
@@ -499,4 +501,51 @@ ROWS += [
 ROWS += [
     Row("api_event_record", everyone(401, anonymous=401), method="post"),
     Row("api_event_record", everyone(401, anonymous=401)),
+]
+
+
+# --- paging of urgent referrals -----------------------------------------------------------------
+
+
+def _urgent_in_a(cast) -> dict:
+    """An urgent referral of department A, paged (by email) and not acknowledged yet."""
+    return {"pk": referral_new(department=cast.department_a, urgency="safety", notify=True).pk}
+
+
+def _reply_link(cast) -> dict:
+    """The token of the reply link in the page an urgent referral sent the coordinator."""
+    referral_new(department=cast.department_a, urgency="safety", notify=True)
+    body = OutboxEmail.objects.filter(kind="interactions.urgent").latest("pk").body
+    return {"token": re.search(r"/page/([^/\s]+)/", body).group(1)}
+
+
+ROWS += [
+    # The site's coordinators acknowledge on the referral page; its supporter and everyone
+    # else cannot (nobody else learns it exists).
+    Row(
+        "interactions:referral_acknowledge",
+        _others(coordinator=302),
+        method="post",
+        kwargs=_urgent_in_a,
+    ),
+    Row("interactions:referral_acknowledge", everyone(405), kwargs=_urgent_in_a),
+    # The reply link of a page: whoever holds it, signed in or not; it shows nothing of the case.
+    Row("interactions:page_acknowledge", everyone(200, anonymous=200), kwargs=_reply_link),
+    Row(
+        "interactions:page_acknowledge",
+        everyone(200, anonymous=200),
+        method="post",
+        kwargs=_reply_link,
+    ),
+    Row(
+        "interactions:page_acknowledge",
+        everyone(404, anonymous=404),
+        kwargs=lambda cast: {"token": "no-such-page"},
+    ),
+    Row(
+        "interactions:page_acknowledge",
+        everyone(405, anonymous=405),
+        method="put",
+        kwargs=_reply_link,
+    ),
 ]

@@ -122,5 +122,7 @@ def test_a_request_that_joined_the_open_case_reads_as_a_repeated_request(
         "Request received",
         f"{says}, joined to this open case",
         "Marked urgent: safety concern",
+        # Nobody is on call at North: all its coordinators are paged at once.
+        "Paged all coordinators of the site (round 1)",
     ]
     assert "Requested again by another colleague" not in " ".join(history)

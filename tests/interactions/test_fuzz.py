@@ -6,10 +6,11 @@ server error fails the test; every answer must be a page, a redirect, or a 4xx.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +30,7 @@ from interactions.models import (
     Urgency,
 )
 from post_program import program_settings
-from post_program.models import RoleAssignment
+from post_program.models import OutboxEmail, RoleAssignment
 from tests.api import api_client, token_for
 
 from .factories import referral_assigned, referral_contacted, referral_new, trained
@@ -413,3 +414,24 @@ def test_the_on_call_forms_and_week_never_fail(cast, data):
     assert response.status_code in (302, 400)
     if response.status_code == 302:
         assert client.get(response["Location"]).status_code == 200
+
+
+# --- paging of urgent referrals -------------------------------------------------------------------
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_acknowledge_buttons_never_fail(cast, data):
+    referral = referral_new(department=cast.department_a, urgency=Urgency.SAFETY, notify=True)
+    form = data.draw(_form({"version": _value(["0", "1"]), "csrfmiddlewaretoken": junk}))
+    (page,) = OutboxEmail.objects.filter(kind="interactions.urgent").order_by("-pk")[:1]
+    reply = re.search(r"/referrals/page/[^/\s]+/", page.body).group(0)
+    assert cast.client("anonymous").post(reply, form).status_code == 200
+    url = reverse("interactions:referral_acknowledge", args=[referral.pk])
+    assert cast.client("coordinator").post(url, form).status_code == 302
+    token = data.draw(st.one_of(st.text(min_size=1, max_size=80), junk.filter(bool)))
+    try:
+        url = reverse("interactions:page_acknowledge", args=[token])
+    except NoReverseMatch:  # "/" and the like cannot be in the address
+        return
+    assert cast.client("anonymous").post(url, form).status_code == 404

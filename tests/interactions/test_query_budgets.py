@@ -151,9 +151,11 @@ REQUEST_BUDGETS = {
     "colleague_not_listed": 18,
     # Joining: the history event and the audit row; raising the urgency also updates the
     # referral, brings its pending deadline reminders forward to the urgent deadline (one
-    # statement) and tells the coordinators (two events in one statement).
+    # statement) and tells the coordinators (two events in one statement); paging them opens
+    # the urgent alert, asks who is on call (shifts, exceptions) and writes the pages, the
+    # paging's history event and its audit row.
     "joining": 12,
-    "joining_urgent": 17,
+    "joining_urgent": 23,
 }
 
 
@@ -198,8 +200,8 @@ def test_a_request_keeps_its_budget(cast, kind, django_assert_max_num_queries):
     told = new or kind == "joining_urgent"
     assert written == {
         "Referral": int(new),
-        "ReferralEvent": 2 if kind == "joining_urgent" else 1,
-        "AuditEvent": 1,
+        "ReferralEvent": 3 if kind == "joining_urgent" else 1,
+        "AuditEvent": 2 if kind == "joining_urgent" else 1,
         "OutboxEmail": int(told),
         "Notification": int(told),
         "Reminder": int(new),
