@@ -310,18 +310,22 @@ class AwayPeriod(models.Model):
         return f"{self.starts_on:%Y-%m-%d} to {self.ends_on:%Y-%m-%d}"
 
 
+class Weekday(models.IntegerChoices):
+    """Days of the week as Python numbers them (`date.weekday()`): supporters' contact hours
+    and the on-call roster's weekly shifts."""
+
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
 class ContactWindow(models.Model):
     """A time of the week at which a supporter prefers to be contacted about a new case, in
     the program's time zone. A supporter with none may be contacted at any time."""
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
 
     SHORT_DAYS: ClassVar[tuple[str, ...]] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

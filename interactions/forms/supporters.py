@@ -8,7 +8,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from post_program.models import ContactWindow, PeerSupporter, Physician
+from post_program.models import PeerSupporter, Physician, Weekday
 
 from ..models import (
     DebriefTrigger,
@@ -105,7 +105,7 @@ class ContactWindowForm(forms.Form):
 
     weekdays = forms.TypedMultipleChoiceField(
         label="Days",
-        choices=ContactWindow.Weekday.choices,
+        choices=Weekday.choices,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         error_messages={

@@ -17,17 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from post_program.models import Site
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+from post_program.models import Site, Weekday
 
 
 class OnCallShift(models.Model):
