@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from post_program import program_settings
 from post_program.demo import DemoContext
-from post_program.models import Department, PeerSupporter, Physician
+from post_program.models import (
+    Department,
+    PeerSupporter,
+    Physician,
+    RoleAssignment,
+    Site,
+    Weekday,
+)
 from surveys import demo as survey_demo
 from training.models import TrainingCompletion
 from training.selectors import current_cutoff
@@ -533,6 +540,37 @@ def seed(ctx: DemoContext) -> None:
     demo.save()
     rollup_rebuild()  # the interactions were written in bulk
     _feedback_surveys(ctx)
+    _on_call_roster(demo)
+
+
+def _on_call_roster(demo: _Demo) -> None:
+    """The demo coordinator's site has someone on call at every hour: the coordinator in
+    weekdays' working hours and the demo supporter (if of that site) nights and weekends, each
+    the other's second call."""
+    coordinator = demo.coordinator
+    site_id = (
+        RoleAssignment.objects.filter(user=coordinator, role=RoleAssignment.Role.COORDINATOR)
+        .values_list("site_id", flat=True)
+        .first()
+    )
+    if site_id is None:
+        return
+    physician = demo.demo_supporter.physician
+    volunteer = physician.user if physician.department.site_id == site_id else None
+    for weekday in Weekday:
+        for starts, ends in ((time(8), time(18)), (time(18), time(8))):
+            working_hours = weekday < Weekday.SATURDAY and starts == time(8)
+            order = [coordinator, volunteer] if working_hours else [volunteer, coordinator]
+            for position, user in enumerate(filter(None, order), start=1):
+                services.on_call_shift_add(
+                    actor=coordinator,
+                    site=Site(pk=site_id),
+                    user=user,
+                    weekday=weekday,
+                    starts=starts,
+                    ends=ends,
+                    position=position,
+                )
 
 
 def _feedback_surveys(ctx: DemoContext) -> None:

@@ -4,7 +4,7 @@ three years of interactions consistent with its referrals and supporters."""
 from __future__ import annotations
 
 import statistics
-from datetime import date
+from datetime import date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -27,7 +27,7 @@ from interactions.models import (
     Urgency,
     physician_pseudonym,
 )
-from interactions.selectors import debrief_offer, supporter_loads
+from interactions.selectors import debrief_offer, on_call_at, supporter_loads
 from post_program.models import Physician, User
 from training.models import TrainingCompletion
 from training.selectors import current_cutoff
@@ -174,3 +174,21 @@ def test_the_demo_supporter_has_a_recent_load_and_is_offered_a_debrief(demo):
     load = supporter_loads(supporter_ids=[supporter.pk], today=date(2026, 6, 30))[supporter.pk]
     assert load.conversations_30 >= 2 and load.escalations_30 >= 1
     assert debrief_offer(supporter=supporter, today=date(2026, 6, 30)) == "escalation"
+
+
+def test_someone_is_on_call_at_the_coordinator_s_site_at_every_hour_of_the_week(demo):
+    """The urgent path can be tried in the demo: the coordinator is first call in weekdays'
+    working hours, the demo supporter (a volunteer of the same site) at other times."""
+    coordinator = User.objects.get(email="coordinator@example.org")
+    supporter = User.objects.get(email="supporter@example.org")
+    (site_id,) = coordinator.role_assignments.values_list("site_id", flat=True)
+    monday = datetime(2026, 6, 29, tzinfo=timezone.get_current_timezone())
+    first_calls = {}
+    for hour in range(7 * 24):
+        at = monday + timedelta(hours=hour, minutes=30)
+        on_call = on_call_at(site_id=site_id, at=at)
+        assert on_call, at
+        first_calls[(at.weekday(), at.hour)] = on_call[0]
+    assert first_calls[(0, 9)] == coordinator.pk
+    assert first_calls[(0, 20)] == supporter.pk
+    assert first_calls[(5, 9)] == supporter.pk
