@@ -334,7 +334,7 @@ def urgent_page_deliver(*, page_id: int, now: datetime | None = None) -> str:
 def _fall_back(page_id: int, *, error: str, now: datetime) -> None:
     """A webhook page given up: recorded as failed, and the same person paged through the
     channel after the webhook in PAGING_CHANNELS (if any), while the alert is still open."""
-    page = Page.objects.select_for_update().select_related("recipient").get(pk=page_id)
+    page = Page.objects.select_for_update(of=("self",)).select_related("recipient").get(pk=page_id)
     alert = UrgentAlert.objects.select_for_update().get(pk=page.alert_id)
     page.failed_at, page.claimed_at, page.next_attempt_at = now, None, None
     page.payload, page.last_error = "", error
