@@ -132,3 +132,18 @@ def cast(db) -> Cast:
         supporter_b_profile=PeerSupporterFactory(physician=supporter_b_physician),
         physician_profile=physician_profile,
     )
+
+
+@pytest.fixture
+def one_connection():
+    """The test's database connection stays open across the calls, as Django's test client
+    keeps it: a test that calls the WSGI application itself would have it closed at the end of
+    each request, and with it the test's transaction (on PostgreSQL)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -56,18 +54,6 @@ def test_the_schema_describes_every_endpoint():
         "GET /api/v1/report/",
         "POST /api/v1/events/",
     }
-
-
-@pytest.fixture
-def one_connection():
-    """The test's database connection stays open across the calls, as Django's test client
-    keeps it: the WSGI application would close it at the end of each request, and with it the
-    test's transaction (on PostgreSQL)."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from post_program.provisioning import scim_client_create
 pytestmark = pytest.mark.django_db
 
 
-def test_scim2_tester_checks_all_pass():
+def test_scim2_tester_checks_all_pass(one_connection):
     _, token = scim_client_create(actor=None, name="scim2-tester")
     client = WSGISCIMClient(
         get_wsgi_application(),
