@@ -9,8 +9,6 @@ moves `last_used_at`; creating and revoking write their own.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,12 +19,9 @@ from django.utils import timezone
 
 from .models import ApiToken, User
 from .services import audit_record
+from .tokens import token_digest, token_new
 
 PREFIX = "post_"
-
-
-def digest_of(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -44,10 +39,8 @@ def api_token_create(*, actor: User, name: str, scopes: Iterable[str]) -> Create
         raise ValidationError({"scopes": f"Unknown scope: {', '.join(unknown)}."})
     if not chosen:
         raise ValidationError({"scopes": "Choose at least one scope."})
-    secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        name=name, scopes=chosen, digest=digest_of(secret), created_by=actor
-    )
+    secret, digest = token_new(prefix=PREFIX)
+    token = ApiToken.objects.create(name=name, scopes=chosen, digest=digest, created_by=actor)
     audit_record(actor=actor, action="api.token.create", obj=token, scopes=chosen)
     return CreatedToken(token=token, secret=secret)
 
@@ -70,7 +63,7 @@ def api_token_find(secret: str) -> ApiToken | None:
     return (
         ApiToken.objects.active()
         .select_related("created_by")
-        .filter(digest=digest_of(secret), created_by__is_active=True)
+        .filter(digest=token_digest(secret), created_by__is_active=True)
         .first()
     )
 

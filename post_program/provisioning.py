@@ -15,8 +15,6 @@ profile so no case is offered to it, and hands the apps each their `accounts` mo
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +25,7 @@ from django.utils import timezone
 from .app_modules import app_modules
 from .models import PeerSupporter, Physician, ScimClient, ScimIdentity, User
 from .services import audit_record
+from .tokens import token_digest, token_new
 
 TOKEN_BYTES = 32
 IDENTITY_FIELDS = (
@@ -67,18 +66,12 @@ class AccountValues:
         return self.display_name or " ".join(filter(None, [self.given_name, self.family_name]))
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def scim_client_create(*, actor: User | None, name: str) -> tuple[ScimClient, str]:
     """A new SCIM bearer token for an identity provider: the token is returned once, only its
     digest is kept."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    client = ScimClient.objects.create(
-        name=name, token_digest=token_digest(token), created_by=actor
-    )
+    token, digest = token_new(TOKEN_BYTES)
+    client = ScimClient.objects.create(name=name, token_digest=digest, created_by=actor)
     audit_record(actor=actor, action="scim.client_create", obj=client)
     return client, token
 

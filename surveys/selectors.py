@@ -31,6 +31,7 @@ from post_program import program_settings
 from post_program.distributions import median_of_counts
 from post_program.models import Department
 from post_program.suppression import is_small, suppress_counts
+from post_program.tokens import token_digest
 
 from .models import (
     LIKERT_AGREE_MIN,
@@ -43,7 +44,7 @@ from .models import (
     QuestionKind,
     Response,
 )
-from .services import EVENT_SURVEYS, response_month, token_hash
+from .services import EVENT_SURVEYS, response_month
 
 WHO5_CODES = ("who5_1", "who5_2", "who5_3", "who5_4", "who5_5")
 WHO5_POOR_BELOW = 52
@@ -67,7 +68,7 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     return (
         Invitation.objects.select_related("campaign__version__instrument")
-        .filter(tokens__token_hash=token_hash(token))
+        .filter(tokens__token_hash=token_digest(token))
         .first()
     )
 

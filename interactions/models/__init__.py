@@ -32,9 +32,8 @@ from .oncall import (
     OnCallFeed,
     OnCallShift,
     Weekday,
-    feed_token_digest,
 )
-from .paging import Page, PagingChannel, UrgentAlert, page_token_digest
+from .paging import Page, PagingChannel, UrgentAlert
 from .referrals import (
     ACTIVE_ASSIGNMENT_STATES,
     CALLER_CONTACT_MAX_LENGTH,
@@ -137,7 +136,6 @@ __all__ = [
     "Topic",
     "Urgency",
     "Weekday",
-    "feed_token_digest",
     "first_contact_deadline",
     "first_contact_hours",
     "new_interaction_id",
@@ -146,4 +144,4 @@ __all__ = [
     "receipt_digest",
 ]
 # Paging of urgent referrals.
-__all__ += ["Page", "PageTarget", "PagingChannel", "UrgentAlert", "page_token_digest"]
+__all__ += ["Page", "PageTarget", "PagingChannel", "UrgentAlert"]

@@ -10,8 +10,6 @@ URL whose token is stored only as a digest (`OnCallFeed`) and can be revoked.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -77,11 +75,6 @@ class OnCallException(models.Model):
 
     def __str__(self) -> str:
         return f"On-call exception {self.pk} at site {self.site_id}"
-
-
-def feed_token_digest(token: str) -> str:
-    """What is stored of a feed token: its SHA-256, so a copy of the database opens no feed."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class OnCallFeed(models.Model):

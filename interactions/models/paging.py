@@ -13,12 +13,12 @@ database acknowledges nothing. Nothing here holds a name or a detail of the case
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from post_program.tokens import token_digest
 
 from .referrals import PageTarget, Referral, _in
 
@@ -76,16 +76,11 @@ class PagingChannel(models.TextChoices):
     WEBHOOK = "webhook", "Paging gateway (webhook)"
 
 
-def page_token_digest(token: str) -> str:
-    """What is stored of a reply link's token: its SHA-256."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class PageQuerySet(models.QuerySet["Page"]):
     def for_token(self, token: str) -> PageQuerySet:
         """The page whose reply link holds `token`, with its alert and referral."""
         return self.select_related("alert__referral", "recipient").filter(
-            token_digest=page_token_digest(token)
+            token_digest=token_digest(token)
         )
 
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from post_program.models import (
     User,
 )
+from post_program.tokens import token_digest
 
 from ..models import (
     ExceptionKind,
     OnCallException,
     OnCallFeed,
     OnCallShift,
-    feed_token_digest,
 )
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def on_call_feed_owner(token: str) -> User | None:
     """Whose calendar feed `token` opens (an active account), or None."""
     feed = (
         OnCallFeed.objects.select_related("user")
-        .filter(token_digest=feed_token_digest(token), user__is_active=True)
+        .filter(token_digest=token_digest(token), user__is_active=True)
         .first()
     )
     return feed.user if feed else None

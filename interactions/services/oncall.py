@@ -8,7 +8,6 @@ A person's calendar feed token is handed out once and stored as a digest.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, time
 
 from django.db import transaction
@@ -16,13 +15,13 @@ from django.db.models import Q
 
 from post_program.models import PeerSupporter, RoleAssignment, Site, User
 from post_program.services import audit_record
+from post_program.tokens import token_new
 
 from ..models import (
     ExceptionKind,
     OnCallException,
     OnCallFeed,
     OnCallShift,
-    feed_token_digest,
 )
 
 # How far ahead a cover or time off may be entered: a roster is planned, not written for years.
@@ -156,11 +155,9 @@ def on_call_exception_remove(*, actor: User, exception: OnCallException) -> None
 def on_call_feed_issue(*, user: User) -> str:
     """A new private feed token for `user` (the old one stops working). Returned once; only its
     digest is kept."""
-    token = secrets.token_urlsafe(32)
+    token, digest = token_new()
     with transaction.atomic():
-        OnCallFeed.objects.update_or_create(
-            user=user, defaults={"token_digest": feed_token_digest(token)}
-        )
+        OnCallFeed.objects.update_or_create(user=user, defaults={"token_digest": digest})
         audit_record(actor=user, action="on_call.feed_issue", obj=user)
     return token
 

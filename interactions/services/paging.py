@@ -19,7 +19,6 @@ import hashlib
 import hmac
 import json
 import logging
-import secrets
 from datetime import datetime, timedelta
 
 import requests
@@ -33,6 +32,7 @@ from post_program.jobs import enqueue_on_commit
 from post_program.mail import email_link
 from post_program.models import User
 from post_program.outbox import Email, outbox_write_many
+from post_program.tokens import token_new
 
 from ..models import (
     EventKind,
@@ -43,7 +43,6 @@ from ..models import (
     PagingChannel,
     Referral,
     UrgentAlert,
-    page_token_digest,
 )
 from ..selectors import on_call_at
 from .notifications import notification_message, site_coordinators
@@ -141,7 +140,8 @@ def _pages(
 ) -> list[Page]:
     """One page to each of `users` through `channel`, each with its own reply link; a fixed
     number of statements however many people."""
-    tokens = [secrets.token_urlsafe(32) for _ in users]
+    issued = [token_new() for _ in users]
+    tokens = [token for token, _ in issued]
     pages = [
         Page(
             alert=alert,
@@ -150,9 +150,9 @@ def _pages(
             target=target,
             channel=channel,
             created_at=now,
-            token_digest=page_token_digest(token),
+            token_digest=digest,
         )
-        for user, token in zip(users, tokens, strict=True)
+        for user, (_, digest) in zip(users, issued, strict=True)
     ]
     if channel == PagingChannel.EMAIL:
         _page_emails(referral, pages, users, tokens, now=now)

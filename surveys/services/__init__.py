@@ -46,8 +46,6 @@ from .links import (
     LinkUnknown,
     LinkUsed,
     invitation_check,
-    token_hash,
-    token_new,
 )
 from .responses import (
     EVENT_SURVEYS,
@@ -97,6 +95,4 @@ __all__ = [
     "responses_record",
     "responses_settle",
     "score_compute",
-    "token_hash",
-    "token_new",
 ]

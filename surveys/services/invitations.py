@@ -20,6 +20,7 @@ from post_program.jobs import enqueue_on_commit
 from post_program.mail import email_compose, email_connection, email_link, email_send
 from post_program.models import Physician
 from post_program.services import audit_record
+from post_program.tokens import token_new
 
 from ..models import (
     Campaign,
@@ -29,7 +30,7 @@ from ..models import (
     PlannedInvitation,
 )
 from .campaigns import default_reminder_days
-from .links import spent_invitation_ids, token_new
+from .links import spent_invitation_ids
 
 logger = logging.getLogger(__name__)
 

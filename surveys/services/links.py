@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date
 
 from django.db.models import QuerySet
@@ -14,16 +12,6 @@ from ..models import (
     Invitation,
     PendingResponse,
 )
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def token_new() -> tuple[str, str]:
-    """A fresh single-use link token and the hash that is all the database keeps of it."""
-    token = secrets.token_urlsafe(32)
-    return token, token_hash(token)
 
 
 def spent_key(invitation_id: int) -> str:

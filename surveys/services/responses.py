@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from post_program.models import User
 from post_program.services import audit_record
+from post_program.tokens import token_digest
 
 from ..models import (
     LIKERT_LABELS,
@@ -33,7 +34,7 @@ from ..models import (
 )
 from .answer_counts import answer_counts_refresh
 from .invitations import TRIGGER_INSTRUMENTS
-from .links import LinkUsed, invitation_check, spent_invitation_ids, spent_key, token_hash
+from .links import LinkUsed, invitation_check, spent_invitation_ids, spent_key
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def response_submit(*, token: str, answers: Mapping[str, Any]) -> PendingRespons
     """
     invitation = invitation_check(
         Invitation.objects.select_related("campaign__version__instrument")
-        .filter(tokens__token_hash=token_hash(token))
+        .filter(tokens__token_hash=token_digest(token))
         .first()
     )
     campaign = invitation.campaign

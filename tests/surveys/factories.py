@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from post_program.tokens import token_new
 from surveys import services
 from surveys.models import (
     Answer,
@@ -83,7 +84,7 @@ def make_invitation(
         expires_on=expires_on or campaign.closes_on or timezone.localdate() + timedelta(days=30),
         sent_at=timezone.now(),
     )
-    token, digest = services.token_new()
+    token, digest = token_new()
     InvitationToken.objects.create(invitation=invitation, token_hash=digest)
     return invitation, token
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from post_program.tokens import token_new
 from surveys import services
 from surveys.models import Answer, Campaign, Invitation, Response
 from surveys.services import responses
@@ -183,7 +184,7 @@ def test_the_conditional_update_refuses_a_link_used_meanwhile(link, monkeypatch)
 
 def test_every_link_of_an_invitation_works_until_one_is_used(cast, link):
     _, invitation, first = link
-    second, digest = services.token_new()
+    second, digest = token_new()
     invitation.tokens.create(token_hash=digest)
     assert Client().get(_url(first)).status_code == 200
     assert Client().post(_url(second), answer_data(PROGRAM_EVALUATION_YES)).status_code == 302
