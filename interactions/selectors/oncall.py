@@ -4,7 +4,7 @@ first, and whose feed a token opens."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -164,3 +164,92 @@ def on_call_exceptions(
 def on_call_feed_exists(*, user) -> bool:
     """Whether the user has a calendar feed that works."""
     return OnCallFeed.objects.filter(user=user).exists()
+
+
+# --- the calendar page's week ----------------------------------------------------------------
+
+DAY = timedelta(days=1)
+POSITIONS = {1: "first call", 2: "second call", 3: "third call"}
+
+
+def position_label(position: int) -> str:
+    return POSITIONS.get(position, f"call {position}")
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    """One line of a day: someone on call (or off) from `starts` to `ends` (wall clock)."""
+
+    starts: str
+    ends: str
+    name: str
+    position: str = ""
+    covering: bool = False
+    off: bool = False
+
+
+def _clock(moment: datetime, day_end: datetime) -> str:
+    return "24:00" if moment >= day_end else timezone.localtime(moment).strftime("%H:%M")
+
+
+def _week_days(monday: date, spans, offs, names: dict[int, str]):
+    """(day, rows) for each day of the week: who is on call, cut at midnight, and who is off."""
+    days = []
+    for index in range(7):
+        day = monday + timedelta(days=index)
+        start, end = midnight(day), midnight(day + DAY)
+        rows = [
+            CalendarRow(
+                _clock(max(span.starts_at, start), end),
+                _clock(min(span.ends_at, end), end),
+                names.get(span.user_id, ""),
+                position=position_label(span.position),
+                covering=span.covering,
+            )
+            for span in spans
+            if span.starts_at < end and span.ends_at > start
+        ]
+        rows += [
+            CalendarRow(
+                _clock(max(off.starts_at, start), end),
+                _clock(min(off.ends_at, end), end),
+                off.user.name or off.user.email,
+                off=True,
+            )
+            for off in offs
+            if off.starts_at < end and off.ends_at > start
+        ]
+        days.append((day, sorted(rows, key=lambda row: (row.starts, row.off, row.position))))
+    return days
+
+
+@dataclass(frozen=True)
+class OnCallWeek:
+    """A site's week from `monday`: each day's rows, the weekly pattern, and the exceptions
+    that touch the week, each with its person."""
+
+    days: list[tuple[date, list[CalendarRow]]]
+    shifts: list[OnCallShift]
+    exceptions: list[OnCallException]
+
+
+def on_call_week(*, site_id: int, monday: date) -> OnCallWeek:
+    """Who is on call when at `site_id` in the week from `monday`, cut at midnight; a fixed
+    number of queries however many shifts."""
+    start, end = midnight(monday), midnight(monday + 7 * DAY)
+    spans = on_call_spans(start=start, end=end, site_ids=[site_id])
+    exceptions = list(on_call_exceptions(site_id=site_id, start=start, end=end))
+    shifts = list(on_call_pattern(site_id=site_id))
+    names = {
+        person.pk: person.name or person.email
+        for person in [*(shift.user for shift in shifts), *(e.user for e in exceptions)]
+    }
+    missing = {span.user_id for span in spans} - names.keys()
+    if missing:  # a cover begun before the week, say, by someone with no shift
+        names |= {p.pk: p.name or p.email for p in User.objects.filter(pk__in=missing)}
+    offs = [e for e in exceptions if e.kind == ExceptionKind.OFF]
+    return OnCallWeek(_week_days(monday, spans, offs, names), shifts, exceptions)

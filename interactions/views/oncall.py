@@ -5,8 +5,7 @@ referral."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -34,15 +33,13 @@ from ..access import (
     on_call_sites_visible_to,
 )
 from ..forms import OnCallExceptionForm, OnCallShiftForm
-from ..models import ExceptionKind
+from ..selectors import midnight, position_label
 
-DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 # The feed: the past week (what a calendar already shows stays) and the next eight.
 FEED_PAST = timedelta(weeks=1)
 FEED_AHEAD = timedelta(weeks=8)
 FEED_PRODID = "-//POST peer support//On-call calendar//EN"
-POSITIONS = {1: "first call", 2: "second call", 3: "third call"}
 # The weeks the calendar shows: a roster is planned for years, not for centuries.
 YEARS = range(2000, 2200)
 # A page or file that holds a feed token is kept by no cache. The page's own address holds no
@@ -50,14 +47,6 @@ YEARS = range(2000, 2200)
 # browser send its forms with a null Origin, which CSRF checks refuse); the feed's address is the
 # token, so nothing fetched from the feed may name it.
 NO_STORE = "private, no-store"
-
-
-def position_label(position: int) -> str:
-    return POSITIONS.get(position, f"call {position}")
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
 
 
 def _week_asked(request) -> date:
@@ -90,8 +79,8 @@ def _calendar_url(site: Site, monday: date) -> str:
 
 
 def _people(user, site: Site):
-    """Whom the user may put on call at `site`: everyone eligible (its coordinators, the
-    directors), or only themself (a supporter who volunteers)."""
+    """Whom the user may put on call at `site`: everyone eligible (its coordinators and active
+    supporters) for those who edit everyone's shifts, or only themself (a volunteer)."""
     people = User.objects.filter(services.on_call_eligible(site))
     if not can_edit_everyones_on_call(user, site):
         people = people.filter(pk=user.pk)
@@ -110,66 +99,8 @@ def _forms(request, site: Site, monday: date, *, bound: str = ""):
     return forms
 
 
-@dataclass(frozen=True)
-class CalendarRow:
-    """One line of a day: someone on call (or off) from `starts` to `ends` (wall clock)."""
-
-    starts: str
-    ends: str
-    name: str
-    position: str = ""
-    covering: bool = False
-    off: bool = False
-
-
-def _clock(moment: datetime, day_end: datetime) -> str:
-    return "24:00" if moment >= day_end else timezone.localtime(moment).strftime("%H:%M")
-
-
-def _week_days(monday: date, spans, offs, names: dict[int, str]):
-    """(day, rows) for each day of the week: who is on call, cut at midnight, and who is off."""
-    days = []
-    for index in range(7):
-        day = monday + timedelta(days=index)
-        start, end = _midnight(day), _midnight(day + DAY)
-        rows = [
-            CalendarRow(
-                _clock(max(span.starts_at, start), end),
-                _clock(min(span.ends_at, end), end),
-                names.get(span.user_id, ""),
-                position=position_label(span.position),
-                covering=span.covering,
-            )
-            for span in spans
-            if span.starts_at < end and span.ends_at > start
-        ]
-        rows += [
-            CalendarRow(
-                _clock(max(off.starts_at, start), end),
-                _clock(min(off.ends_at, end), end),
-                off.user.name or off.user.email,
-                off=True,
-            )
-            for off in offs
-            if off.starts_at < end and off.ends_at > start
-        ]
-        days.append((day, sorted(rows, key=lambda row: (row.starts, row.off, row.position))))
-    return days
-
-
 def _calendar_page(request, site: Site, monday: date, *, forms=None, status: int = 200):
-    start, end = _midnight(monday), _midnight(monday + WEEK)
-    spans = selectors.on_call_spans(start=start, end=end, site_ids=[site.pk])
-    exceptions = list(selectors.on_call_exceptions(site_id=site.pk, start=start, end=end))
-    shifts = list(selectors.on_call_pattern(site_id=site.pk))
-    names = {
-        person.pk: person.name or person.email
-        for person in [*(shift.user for shift in shifts), *(e.user for e in exceptions)]
-    }
-    missing = {span.user_id for span in spans} - names.keys()
-    if missing:  # a cover begun before the week, say, by someone with no shift
-        names |= {p.pk: p.name or p.email for p in User.objects.filter(pk__in=missing)}
-    offs = [e for e in exceptions if e.kind == ExceptionKind.OFF]
+    week = selectors.on_call_week(site_id=site.pk, monday=monday)
     shift_form, exception_form = forms or _forms(request, site, monday)
     user = request.user
     sites = list(on_call_sites_visible_to(user).order_by("name", "pk"))
@@ -184,14 +115,14 @@ def _calendar_page(request, site: Site, monday: date, *, forms=None, status: int
             "previous_url": _calendar_url(site, monday - WEEK),
             "next_url": _calendar_url(site, monday + WEEK),
             "this_url": _calendar_url(site, monday),
-            "days": _week_days(monday, spans, offs, names),
+            "days": week.days,
             "shifts": [
                 (shift, position_label(shift.position), can_edit_on_call(user, site, shift.user_id))
-                for shift in shifts
+                for shift in week.shifts
             ],
             "exceptions": [
                 (e, position_label(e.position), can_edit_on_call(user, site, e.user_id))
-                for e in exceptions
+                for e in week.exceptions
             ],
             "edits_everyone": can_edit_everyones_on_call(user, site),
             "shift_form": shift_form,
@@ -332,7 +263,7 @@ def _feed_events(owner: User, *, host: str, url: str) -> list[Event]:
     all their sites. A span's UID is its site, person, start and kind, the same each time the
     feed is read while the roster stays the same (the window starts at midnight, so a span it
     cuts starts at the same moment all day)."""
-    start = _midnight(timezone.localdate()) - FEED_PAST
+    start = midnight(timezone.localdate()) - FEED_PAST
     spans = selectors.on_call_spans(
         start=start, end=start + FEED_PAST + FEED_AHEAD, user_id=owner.pk
     )
