@@ -7,7 +7,7 @@ DEV := DJANGO_SETTINGS_MODULE=post_program.settings.dev
 # The demo's emails (printed on the console) link to the port it serves on.
 DEMO = $(DEV) SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: install oidc-provider axe-core demo test screenshots lint typecheck security format bench lock clean backup restore
+.PHONY: install oidc-provider axe-core demo test screenshots lint typecheck security format bench lock clean backup restore messages
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,12 @@ test: install oidc-provider axe-core
 # Retake the README's pictures (docs/screenshots/) in Chromium from the demo program.
 screenshots: install axe-core
 	SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py
+
+# Gather the strings marked for translation into locale/es/LC_MESSAGES/django.po (translate any
+# new ones there), then compile the catalog the server reads. Needs GNU gettext.
+messages: install
+	$(BIN)/python manage.py makemessages -l es
+	$(BIN)/python manage.py compilemessages -l es --ignore=.venv
 
 lint: install
 	$(BIN)/ruff check .

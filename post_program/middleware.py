@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from .access import mfa_required
 
@@ -28,6 +29,7 @@ _MFA_SETUP_PREFIXES = (
     "/help/",
     "/surveys/answer/",
     "/referrals/page/",
+    "/language/",
 )
 
 
@@ -92,4 +94,20 @@ class SessionLifetimeMiddleware:
                 logout(request)
             elif now - session[SEEN_AT] > RENEW_AFTER_SECONDS:
                 session[SEEN_AT] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's own choice of language (User.language) wins over what LocaleMiddleware
+    read from the language cookie or the browser's Accept-Language; with no choice made, those
+    decide."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.user.language if request.user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -55,6 +55,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="May use the Django admin (technical administrators only)."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text="The language the pages and emails use; empty follows the browser.",
+    )
 
     objects = UserManager()
 

@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -112,6 +114,17 @@ def physician_link_user(*, user: User) -> Physician | None:
     physician.save(update_fields=["user"])
     audit_record(actor=user, action="physician.link_user", obj=physician)
     return physician
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember the language a user chose, for every device they sign in on and the emails
+    they are sent (post_program.i18n)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(f"{language!r} is not a language of the program.")
+    User.objects.filter(pk=user.pk).update(language=language)
+    audit_record(actor=user, action="user.language_set", obj=user, old=user.language, new=language)
+    user.language = language
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ urlpatterns = [
     path("program/audit/", views.audit_list, name="audit_list"),
     path("program/audit/export/", views.audit_export, name="audit_export"),
     path("help/", views.help_now, name="help_now"),
+    path("language/", views.language_set, name="language_set"),
     path("healthz/", views.healthz, name="healthz"),
     path("readyz/", views.readyz, name="readyz"),
     path("accounts/", include("allauth.urls")),

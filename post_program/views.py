@@ -3,6 +3,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from . import api_tokens, health, import_jobs, program_settings, provisioning, selectors, services
 from .access import (
@@ -62,6 +64,21 @@ def readyz(request):
 def help_now(request):
     """Where to get urgent help: public, so it works for anyone who cannot sign in."""
     return render(request, "post_program/help_now.html")
+
+
+@login_not_required
+@require_POST
+def language_set(request):
+    """Choose the language of the pages: Django's set_language (the cookie, and back to the
+    page the choice was made on), remembered on the account of a signed-in user."""
+    language = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and language != request.user.language
+    ):
+        services.user_language_set(user=request.user, language=language)
+    return set_language(request)
 
 
 @require_GET

@@ -33,6 +33,14 @@ ROWS = [
     Row("help_now", everyone(200, anonymous=200)),
     Row("healthz", everyone(200, anonymous=200)),
     Row("readyz", everyone(200, anonymous=200)),
+    # Anyone may choose the language of the pages, signed in or not; it only takes a POST.
+    Row(
+        "language_set",
+        everyone(302, anonymous=302),
+        method="post",
+        data=lambda cast: {"language": "es", "next": "/help/"},
+    ),
+    Row("language_set", everyone(405, anonymous=405)),
     # Wrong method: every page above is read-only.
     Row("roster_list", everyone(405), method="post"),
     Row("audit_list", everyone(405), method="post"),
