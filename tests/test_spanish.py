@@ -43,9 +43,10 @@ def test_the_compiled_catalog_is_the_catalog():
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
-def test_every_string_marked_for_translation_is_in_the_catalog(tmp_path, settings):
+def test_every_string_marked_for_translation_is_in_the_catalog(tmp_path, settings, monkeypatch):
     """makemessages over the sources finds no message the catalog lacks, nor one it no longer
     needs."""
+    monkeypatch.chdir(settings.BASE_DIR)
     copy = tmp_path / "es" / "LC_MESSAGES" / "django.po"
     copy.parent.mkdir(parents=True)
     shutil.copy(CATALOG, copy)
