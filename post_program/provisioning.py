@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
@@ -140,12 +141,23 @@ def _store(identity: ScimIdentity, values: AccountValues) -> list[str]:
         setattr(identity.user, name, account[name])
     if account_changed:
         identity.user.save(update_fields=account_changed)
+    if "email" in account_changed:
+        _addresses_replace(identity.user)
     if identity.pk is None or changed or account_changed:
         if identity.pk is not None:
             identity.version += 1
         identity.updated_at = timezone.now()
         identity.save()
     return changed + account_changed
+
+
+def _addresses_replace(user: User) -> None:
+    """The provider owns the account's address: allauth's addresses become that one alone,
+    verified, so an address the provider took away (perhaps given to someone else now) neither
+    signs in nor receives a password reset."""
+    EmailAddress.objects.filter(user=user).exclude(email__iexact=user.email).delete()
+    if not EmailAddress.objects.filter(user=user).update(primary=True, verified=True):
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
 
 def _deactivate(user: User, client: ScimClient) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
@@ -348,3 +349,44 @@ def test_the_token_form_never_fails(cast, name):
     assert created == (1 if response.status_code == 200 else 0)
     if created:
         assert ScimClient.objects.latest("pk").name == name.strip()
+
+
+def test_an_email_the_provider_changes_no_longer_reaches_or_signs_in_the_account(
+    cast, token, mailoutbox
+):
+    """The provider moves an account to a new address (the old one may go to someone else):
+    the old address must neither sign in nor receive a password reset for the account."""
+    EmailAddress.objects.create(
+        user=cast.physician, email=cast.physician.email, primary=True, verified=True
+    )
+    body = created(token, email="physician@example.org")
+    response = scim(
+        "patch",
+        f"/Users/{body['id']}",
+        token,
+        {
+            "schemas": [PATCH],
+            "Operations": [
+                {
+                    "op": "replace",
+                    "path": "emails",
+                    "value": [{"value": "dana.new@example.org", "type": "work", "primary": True}],
+                }
+            ],
+        },
+    )
+    assert response.status_code == 204, response.content
+    cast.physician.refresh_from_db()
+    assert cast.physician.email == "dana.new@example.org"
+    assert list(
+        EmailAddress.objects.filter(user=cast.physician).values_list("email", "primary", "verified")
+    ) == [("dana.new@example.org", True, True)]
+
+    client = Client()
+    client.post(reverse("account_reset_password"), {"email": "physician@example.org"})
+    assert not any(
+        cast.physician.email in message.body or "/password/reset/key/" in message.body
+        for message in mailoutbox
+    )
+    client.post(reverse("account_login"), {"login": "physician@example.org", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
