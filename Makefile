@@ -45,8 +45,12 @@ demo: install
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs on one worker process per CPU (pytest-xdist), each with its own test database;
+# TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= auto
+
 test: install oidc-provider axe-core
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Retake the README's pictures (docs/screenshots/) in Chromium from the demo program.
 screenshots: install axe-core

@@ -8,9 +8,12 @@ physician is in A. Nobody but the director holds a role at South.
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
@@ -25,6 +28,7 @@ from .factories import (
     UserFactory,
 )
 from .leak_watch import watching
+from .module_data import Kept, kept_for_the_module
 
 # Property tests judge behaviour, not speed: a busy CI machine must not fail them on time.
 hypothesis_settings.register_profile("post", deadline=None)
@@ -100,6 +104,10 @@ def _names_stay_inside():
 
 @pytest.fixture
 def cast(db) -> Cast:
+    return cast_build()
+
+
+def cast_build() -> Cast:
     north = SiteFactory(name="North")
     south = SiteFactory(name="South")
     department_a = DepartmentFactory(site=north, name="Emergency Medicine")
@@ -132,6 +140,25 @@ def cast(db) -> Cast:
         supporter_b_profile=PeerSupporterFactory(physician=supporter_b_physician),
         physician_profile=physician_profile,
     )
+
+
+DEMO_TODAY = "2026-06-30"
+
+
+@pytest.fixture(scope="module")
+def _demo_seeded(django_db_setup, django_db_blocker) -> Iterator[Kept[None]]:
+    def seed() -> None:
+        call_command("seed_demo", "--today", DEMO_TODAY, stdout=io.StringIO())
+
+    with kept_for_the_module(django_db_blocker, seed) as kept:
+        yield kept
+
+
+@pytest.fixture
+def demo_program(_demo_seeded: Kept[None], db, _names_stay_inside) -> None:
+    """The demo program as `seed_demo --today 2026-06-30` makes it, seeded once for the test
+    module (tests/module_data.py); what a test changes is undone after it."""
+    _names_stay_inside.learn(_demo_seeded.watch)
 
 
 @pytest.fixture

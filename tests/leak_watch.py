@@ -35,6 +35,13 @@ class LeakWatch:
     texts: set[str] = field(default_factory=set)
     outputs: list[tuple[str, str]] = field(default_factory=list)
 
+    def learn(self, other: LeakWatch) -> None:
+        """Watch for the texts `other` collected too: those of data saved before this watch
+        began, that the test reads (tests/module_data.py)."""
+        self.physician_names.update(other.physician_names)
+        self.watched_physicians |= other.watched_physicians
+        self.texts |= other.texts
+
     def sensitive(self) -> set[str]:
         names = {self.physician_names.get(pk, "") for pk in self.watched_physicians}
         return {text for text in names | self.texts if len(text.strip()) >= MIN_LENGTH}

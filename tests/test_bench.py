@@ -3,13 +3,11 @@ SQL floor, which must compute exactly the report's headline figures."""
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 
 from benchmarks import floors, results
@@ -115,10 +113,10 @@ def test_the_table_shows_value_floor_ratio_target_verdict_and_exponent():
 
 
 @pytest.fixture
-def demo(db):
+def demo(request):
     if connection.vendor != "postgresql":
         pytest.skip("the floor SQL is PostgreSQL's (percentile_cont, FILTER, = ANY)")
-    call_command("seed_demo", "--today", TODAY.isoformat(), stdout=io.StringIO())
+    request.getfixturevalue("demo_program")
 
 
 def _scopes():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import MEMBERS
+from .conftest import MEMBERS, Cast, cast_build
+from .module_data import Kept, kept_for_the_module
 from .permission_table import all_rows
 
 ROWS = all_rows()
@@ -38,6 +41,21 @@ def test_every_project_url_has_a_row():
     covered = {row.name for row in ROWS}
     missing = sorted(_named_patterns() - covered)
     assert not missing, f"URLs without a permission-table row: {missing}"
+
+
+@pytest.fixture(scope="module")
+def _one_cast(django_db_setup, django_db_blocker):
+    """The cast is written once for the table's many cases (tests/module_data.py)."""
+    with kept_for_the_module(django_db_blocker, cast_build) as kept:
+        yield kept
+
+
+@pytest.fixture
+def cast(_one_cast: Kept[Cast], db, _names_stay_inside) -> Cast:
+    """The shared cast, its rows as written; a copy of its objects, so that nothing one case
+    caches on them reaches the next."""
+    _names_stay_inside.learn(_one_cast.watch)
+    return copy.deepcopy(_one_cast.data)
 
 
 @pytest.mark.parametrize("member", MEMBERS)

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import statistics
 from datetime import date, datetime, timedelta
-from unittest import mock
 
-import pytest
-from django.core.management import call_command
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -33,16 +30,11 @@ from training.models import TrainingCompletion
 from training.selectors import current_cutoff
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--today", "2026-06-30", stdout=mock.MagicMock())
-
-
 def _counts(field: str) -> dict[str, int]:
     return dict(Referral.objects.values_list(field).annotate(n=Count("pk")))
 
 
-def test_every_status_outcome_and_source_is_there(demo):
+def test_every_status_outcome_and_source_is_there(demo_program):
     assert set(_counts("status")) == set(Status.values)
     outcomes = _counts("outcome")
     assert set(outcomes) - {""} == set(Outcome.values)
@@ -52,7 +44,7 @@ def test_every_status_outcome_and_source_is_there(demo):
     assert set(_counts("source")) == set(Source.values)
 
 
-def test_the_coordinator_s_queue_has_urgent_overdue_and_unlisted_colleagues(demo):
+def test_the_coordinator_s_queue_has_urgent_overdue_and_unlisted_colleagues(demo_program):
     coordinator = User.objects.get(email="coordinator@example.org")
     site_id = coordinator.role_assignments.get().site_id
     queue = Referral.objects.open().filter(department__site_id=site_id)
@@ -62,7 +54,7 @@ def test_the_coordinator_s_queue_has_urgent_overdue_and_unlisted_colleagues(demo
     assert queue.filter(source=Source.EVENT, status=Status.NEW).count() == 2
 
 
-def test_the_demo_people_have_something_to_see(demo):
+def test_the_demo_people_have_something_to_see(demo_program):
     supporter = Physician.objects.get(physician_id="DEMO-SUPPORTER").supporter
     held = set(Referral.objects.filter(assigned_to=supporter).values_list("status", flat=True))
     assert {Status.ASSIGNED, Status.ACCEPTED, Status.CLOSED} <= held
@@ -71,7 +63,7 @@ def test_the_demo_people_have_something_to_see(demo):
     assert mine.filter(source=Source.SELF).exists() and mine.open().exists()
 
 
-def test_the_history_is_complete_and_loading_sent_nothing(demo):
+def test_the_history_is_complete_and_loading_sent_nothing(demo_program):
     declined = Referral.objects.filter(assignments__state=AssignmentState.DECLINED)
     assert declined.exists()
     for referral in Referral.objects.prefetch_related("events"):
@@ -86,7 +78,7 @@ def test_the_history_is_complete_and_loading_sent_nothing(demo):
 # --- the interaction log -----------------------------------------------------------------------
 
 
-def test_three_years_of_interactions_shaped_like_the_reference_program(demo):
+def test_three_years_of_interactions_shaped_like_the_reference_program(demo_program):
     successful = Interaction.objects.filter(successful=True)
     assert 250 <= successful.count() <= 380  # the reference program: 306 in three years
     minutes = sorted(successful.values_list("duration_minutes", flat=True))
@@ -99,7 +91,7 @@ def test_three_years_of_interactions_shaped_like_the_reference_program(demo):
     assert days["first"] < date(2023, 12, 31) and days["last"] > date(2026, 5, 31)
 
 
-def test_every_demo_interaction_meets_the_rules_and_its_case(demo):
+def test_every_demo_interaction_meets_the_rules_and_its_case(demo_program):
     today = date(2026, 6, 30)
     completions: dict[int, list[date]] = {}
     for physician_id, completed_on in TrainingCompletion.objects.values_list(
@@ -144,7 +136,7 @@ def test_every_demo_interaction_meets_the_rules_and_its_case(demo):
                 assert day <= timezone.localdate(referral.closed_at)
 
 
-def test_cases_are_worked_as_the_pages_would_record_them(demo):
+def test_cases_are_worked_as_the_pages_would_record_them(demo_program):
     supported = Referral.objects.filter(outcome__in=[Outcome.SUPPORTED, Outcome.REFERRED_OUT])
     assert not supported.exclude(interactions__successful=True).exists()
     referred_out = Referral.objects.filter(outcome=Outcome.REFERRED_OUT)
@@ -160,7 +152,7 @@ def test_cases_are_worked_as_the_pages_would_record_them(demo):
         assert not referral.outreach_attempts.filter(reached=True).exists()
 
 
-def test_most_proactive_interactions_are_in_adopting_departments_while_adopted(demo):
+def test_most_proactive_interactions_are_in_adopting_departments_while_adopted(demo_program):
     proactive = Interaction.objects.filter(source=InteractionSource.PROACTIVE).select_related(
         "department"
     )
@@ -169,14 +161,14 @@ def test_most_proactive_interactions_are_in_adopting_departments_while_adopted(d
     assert proactive.filter(physician__isnull=False).count() > proactive.count() / 2
 
 
-def test_the_demo_supporter_has_a_recent_load_and_is_offered_a_debrief(demo):
+def test_the_demo_supporter_has_a_recent_load_and_is_offered_a_debrief(demo_program):
     supporter = Physician.objects.get(physician_id="DEMO-SUPPORTER").supporter
     load = supporter_loads(supporter_ids=[supporter.pk], today=date(2026, 6, 30))[supporter.pk]
     assert load.conversations_30 >= 2 and load.escalations_30 >= 1
     assert debrief_offer(supporter=supporter, today=date(2026, 6, 30)) == "escalation"
 
 
-def test_someone_is_on_call_at_the_coordinator_s_site_at_every_hour_of_the_week(demo):
+def test_someone_is_on_call_at_the_coordinator_s_site_at_every_hour_of_the_week(demo_program):
     """The urgent path can be tried in the demo: the coordinator is first call in weekdays'
     working hours, the demo supporter (a volunteer of the same site) at other times."""
     coordinator = User.objects.get(email="coordinator@example.org")

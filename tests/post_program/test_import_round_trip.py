@@ -17,8 +17,6 @@ from django.urls import reverse
 from post_program.demo import ACCOUNTS
 from post_program.models import AuditEvent, ImportJob, User
 
-TODAY = "2026-06-30"
-
 
 def snapshot() -> dict[str, list[dict]]:
     """Every row of every model, as dicts; the audit trail, the web import's job and the
@@ -39,14 +37,9 @@ def assert_all_unchanged(output: str) -> None:
         assert (new, updated, unchanged) == ("0", "0", rows), f"{name}: {output}"
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--today", TODAY, stdout=io.StringIO())
-
-
 @pytest.mark.parametrize("identified", [False, True], ids=["shareable", "identified"])
 def test_reimporting_an_export_changes_nothing(
-    demo, tmp_path, identified, client, django_capture_on_commit_callbacks
+    demo_program, tmp_path, identified, client, django_capture_on_commit_callbacks
 ):
     client.force_login(User.objects.get(email=ACCOUNTS[0][1]))  # the demo's director
     before = snapshot()

@@ -192,12 +192,7 @@ def test_celery_is_configured_from_django_settings():
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--today", "2026-06-30", stdout=mock.MagicMock())
-
-
-def test_demo_program_has_the_shape_of_the_reference_program(demo):
+def test_demo_program_has_the_shape_of_the_reference_program(demo_program):
     assert Department.objects.values("site").distinct().count() == 2
     assert Department.objects.count() == 20
     adopters = Department.objects.exclude(launched_on=None)
@@ -213,7 +208,7 @@ def test_demo_program_has_the_shape_of_the_reference_program(demo):
         assert department.launched_on and supporter.activated_on >= department.launched_on
 
 
-def test_demo_accounts_sign_in_to_their_own_homes(demo, client):
+def test_demo_accounts_sign_in_to_their_own_homes(demo_program, client):
     homes = {
         "director": "home_director",
         "coordinator": "home_coordinator",
@@ -246,7 +241,7 @@ def test_the_demo_links_its_emails_to_the_port_it_serves_on(port):
     assert f"SITE_URL=http://127.0.0.1:{port} " in serve[0], serve[0]
 
 
-def test_demo_loads_once(demo):
+def test_demo_loads_once(demo_program):
     count = Physician.objects.count()
     out = mock.MagicMock()
     call_command("seed_demo", "--today", "2026-06-30", stdout=out)

@@ -27,14 +27,8 @@ from surveys.models import Campaign
 
 pytestmark = pytest.mark.django_db
 
-TODAY = date(2026, 6, 30)
 WINDOW = timedelta(days=30)
 EVENT_SURVEYS = {"recipient_feedback", "supporter_training"}
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", "--today", TODAY.isoformat(), stdout=io.StringIO())
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -97,7 +91,9 @@ def _campaign_csv(client: Client, campaign: Campaign) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_no_response_of_a_shareable_export_or_survey_csv_matches_a_single_event(demo, tmp_path):
+def test_no_response_of_a_shareable_export_or_survey_csv_matches_a_single_event(
+    demo_program, tmp_path
+):
     call_command("export_program", str(tmp_path), stdout=io.StringIO())
     events = _events(tmp_path)
     exported = _read(tmp_path / "survey_responses.csv")
@@ -118,7 +114,7 @@ def _cells(rows: list[dict[str, str]]) -> Counter:
     )
 
 
-def test_every_survey_file_gives_months_and_no_small_department_cell(demo, tmp_path):
+def test_every_survey_file_gives_months_and_no_small_department_cell(demo_program, tmp_path):
     call_command("export_program", str(tmp_path), stdout=io.StringIO())
     call_command("export_program", str(tmp_path / "full"), "--identified", stdout=io.StringIO())
     director = Client()
