@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.conf import settings
@@ -26,15 +27,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Department, PeerSupporter, Physician, RoleAssignment
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ROLE_LABELS = {
-    "director": "Program director",
-    "coordinator": "Coordinator",
-    "lead": "Department lead",
-    "supporter": "Peer supporter",
-    "physician": "Physician",
+    "director": _("Program director"),
+    "coordinator": _("Coordinator"),
+    "lead": _("Department lead"),
+    "supporter": _("Peer supporter"),
+    "physician": _("Physician"),
 }
 
 
@@ -164,8 +169,9 @@ HOME_URL_NAMES = {
 }
 
 
-def home_url_names(user) -> list[tuple[str, str, str]]:
-    """(role, url name, label) of every home page the user may open, most senior first."""
+def home_url_names(user) -> list[tuple[str, str, StrOrPromise]]:
+    """(role, url name, label) of every home page the user may open, most senior first; the
+    label is read in the language of the page that shows it."""
     return [(name, HOME_URL_NAMES[name], ROLE_LABELS[name]) for name in roles_for(user).names]
 
 

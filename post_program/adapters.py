@@ -17,23 +17,25 @@ from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .i18n import in_language_of
 from .mail import email_link
-from .models import Physician
+from .models import Physician, User
 from .outbox import outbox_write
 
-NOT_ON_ROSTER = (
+NOT_ON_ROSTER = _(
     "This email is not on the program roster. Use the email your department has on file, "
     "or ask your program coordinator to add you."
 )
 
 # With OIDC_ONLY the health system's sign-in is the only way in.
-ONLY_SSO = (
+ONLY_SSO = _(
     "Passwords are not used here: sign in through your health system's sign-in, "
     "with the button on this page."
 )
-ONLY_SSO_SIGN_UP = (
+ONLY_SSO_SIGN_UP = _(
     "Accounts are not created here: sign in through your health system's sign-in with the "
     "email your department has on file, and your account is created then."
 )
@@ -94,15 +96,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's email as allauth does, then write it to the outbox instead of
         talking to the mail server inside the request: a mail server that is down or slow
-        never fails a password reset. The body (a reset or verification link) stays in the
-        outbox row until it is sent, then is erased."""
+        never fails a password reset. It is written in the recipient's language. The body (a
+        reset or verification link) stays in the outbox row until it is sent, then is erased."""
         request = allauth_context.request
-        message = self.render_mail(
-            template_prefix,
-            email,
-            {"request": request, "email": email, "current_site": get_current_site(request)}
-            | context,
-        )
+        # In the language of the account the email goes to, whoever asked for it.
+        with in_language_of(User.objects.filter(email__iexact=email).first()):
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {"request": request, "email": email, "current_site": get_current_site(request)}
+                | context,
+            )
         with transaction.atomic():
             outbox_write(
                 kind=f"account.{template_prefix.rsplit('/', 1)[-1]}"[:60],

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, User
 from .services import audit_record
@@ -36,9 +37,11 @@ def api_token_create(*, actor: User, name: str, scopes: Iterable[str]) -> Create
     chosen = sorted(set(scopes))
     unknown = sorted(set(chosen) - set(ApiToken.Scope.values))
     if unknown:
-        raise ValidationError({"scopes": f"Unknown scope: {', '.join(unknown)}."})
+        raise ValidationError(
+            {"scopes": _("Unknown scope: %(scopes)s.") % {"scopes": ", ".join(unknown)}}
+        )
     if not chosen:
-        raise ValidationError({"scopes": "Choose at least one scope."})
+        raise ValidationError({"scopes": _("Choose at least one scope.")})
     secret, digest = token_new(prefix=PREFIX)
     token = ApiToken.objects.create(name=name, scopes=chosen, digest=digest, created_by=actor)
     audit_record(actor=actor, action="api.token.create", obj=token, scopes=chosen)

@@ -5,6 +5,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import program_settings
 from .adapters import ONLY_SSO
@@ -19,7 +21,10 @@ def filter_helper(*columns: tuple[str, str], button_width: str = "col-md-2") -> 
     helper.layout = Layout(
         Row(
             *(Column(name, css_class=css) for name, css in columns),
-            Column(Submit("filter", "Filter", css_class="beside-field"), css_class=button_width),
+            Column(
+                Submit("filter", gettext("Filter"), css_class="beside-field"),
+                css_class=button_width,
+            ),
         )
     )
     return helper
@@ -27,10 +32,13 @@ def filter_helper(*columns: tuple[str, str], button_width: str = "col-md-2") -> 
 
 class RosterFilterForm(forms.Form):
     q = forms.CharField(
-        label="Name, physician ID or email", required=False, max_length=100, strip=True
+        label=_("Name, physician ID or email"), required=False, max_length=100, strip=True
     )
     department = forms.ModelChoiceField(
-        queryset=Department.objects.none(), required=False, empty_label="All my departments"
+        queryset=Department.objects.none(),
+        label=_("Department"),
+        required=False,
+        empty_label=_("All my departments"),
     )
 
     def __init__(self, *args, departments=None, **kwargs):
@@ -65,7 +73,8 @@ class ImportUploadForm(forms.Form):
     # BaseForm.files at run time, though the stubs see the same name.
     files = MultipleFileField(  # type: ignore[assignment]
         widget=MultipleFileInput(attrs={"accept": ".csv,.xlsx"}),
-        help_text=(
+        label=_("Files"),
+        help_text=_(
             "departments.csv, physicians.csv, training.csv, referrals.csv, interactions.csv, "
             "survey_responses.csv, prism_notes.csv — any of them — or one .xlsx workbook. "
             "Nothing is written until you have seen the check and confirmed."
@@ -75,21 +84,23 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": "", "data-busy": "Checking the files…"}
-        self.helper.add_input(Submit("upload", "Check these files"))
+        self.helper.attrs = {"novalidate": "", "data-busy": gettext("Checking the files…")}
+        self.helper.add_input(Submit("upload", gettext("Check these files")))
 
     def clean_files(self):
         uploads = self.cleaned_data["files"]
         if not uploads:
-            raise forms.ValidationError("Choose at least one file.")
+            raise forms.ValidationError(gettext("Choose at least one file."))
         if sum(upload.size for upload in uploads) > self.MAX_BYTES:
-            raise forms.ValidationError("The files are larger than 50 MB together.")
+            raise forms.ValidationError(gettext("The files are larger than 50 MB together."))
         names = [upload.name for upload in uploads]
         if len(set(names)) != len(names):
-            raise forms.ValidationError("Two files have the same name.")
+            raise forms.ValidationError(gettext("Two files have the same name."))
         bad = [name for name in names if not name.lower().endswith((".csv", ".xlsx"))]
         if bad:
-            raise forms.ValidationError(f"Only .csv and .xlsx files: {', '.join(bad)}.")
+            raise forms.ValidationError(
+                gettext("Only .csv and .xlsx files: %(names)s.") % {"names": ", ".join(bad)}
+            )
         return {upload.name: upload.read() for upload in uploads}
 
 
@@ -97,25 +108,31 @@ class AuditFilterForm(forms.Form):
     """The audit page's filters. Actions and object types are those the trail holds."""
 
     person = forms.CharField(
-        label="Person (email or account number)", required=False, max_length=254, strip=True
+        label=_("Person (email or account number)"), required=False, max_length=254, strip=True
     )
     action = forms.ChoiceField(
+        label=_("Action"),
         required=False,
-        error_messages={"invalid_choice": "No audit event has the action “%(value)s”."},
+        error_messages={"invalid_choice": _("No audit event has the action “%(value)s”.")},
     )
     object_type = forms.ChoiceField(
-        label="Object type",
+        label=_("Object type"),
         required=False,
-        error_messages={"invalid_choice": "No audit event is about a “%(value)s”."},
+        error_messages={"invalid_choice": _("No audit event is about a “%(value)s”.")},
     )
-    object_id = forms.CharField(label="Object ID", required=False, max_length=64, strip=True)
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput({"type": "date"}))
+    object_id = forms.CharField(label=_("Object ID"), required=False, max_length=64, strip=True)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
 
     def __init__(self, *args, actions=(), object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action"), *((a, a) for a in actions)]
-        self.fields["object_type"].choices = [("", "Any object"), *((t, t) for t in object_types)]
+        self.fields["action"].choices = [("", gettext("Any action")), *((a, a) for a in actions)]
+        self.fields["object_type"].choices = [
+            ("", gettext("Any object")),
+            *((t, t) for t in object_types),
+        ]
         self.helper = filter_helper(
             ("person", "col-md-4"),
             ("action", "col-md-4"),
@@ -134,16 +151,18 @@ class AuditFilterForm(forms.Form):
         lookup = {"pk": int(person)} if is_number else {"email__iexact": person}
         user = User.objects.filter(**lookup).first()
         if user is None:
-            raise forms.ValidationError(f"No account has the email or number “{person}”.")
+            raise forms.ValidationError(
+                gettext("No account has the email or number “%(person)s”.") % {"person": person}
+            )
         return user
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            self.add_error("end", "The end of the period is before its start.")
+            self.add_error("end", gettext("The end of the period is before its start."))
         if cleaned.get("object_id") and not cleaned.get("object_type"):
-            self.add_error("object_type", "Choose the type of the object too.")
+            self.add_error("object_type", gettext("Choose the type of the object too."))
         return cleaned
 
 
@@ -164,44 +183,53 @@ class ProgramSettingsForm(forms.Form):
     # Each field's label and help text; every field but these two is a whole number.
     TEXTS = {
         "suppression_threshold": (
-            "Suppression threshold",
-            "Counts below this are suppressed in breakdowns for department leads and in "
-            "shareable exports (at least 5).",
+            _("Suppression threshold"),
+            _(
+                "Counts below this are suppressed in breakdowns for department leads and in "
+                "shareable exports (at least 5)."
+            ),
         ),
         "first_contact_hours": (
-            "First contact due within (hours)",
-            "After a request arrives, for every request that is not urgent.",
+            _("First contact due within (hours)"),
+            _("After a request arrives, for every request that is not urgent."),
         ),
         "urgent_first_contact_hours": (
-            "Urgent first contact due within (hours)",
-            "For a request reporting an urgent safety concern; no longer than the routine one.",
+            _("Urgent first contact due within (hours)"),
+            _("For a request reporting an urgent safety concern; no longer than the routine one."),
         ),
         "accept_within_hours": (
-            "Accept an assignment within (hours)",
-            "An assignment not accepted in time returns to the coordinators' queue.",
+            _("Accept an assignment within (hours)"),
+            _("An assignment not accepted in time returns to the coordinators' queue."),
         ),
         "crisis_resources": (
-            "Crisis resources banner",
-            'Shown on every page: "Label|link" pairs separated by ";", such as '
-            '"988 Suicide & Crisis Lifeline|tel:988".',
+            _("Crisis resources banner"),
+            _(
+                'Shown on every page: "Label|link" pairs separated by ";", such as '
+                '"988 Suicide & Crisis Lifeline|tel:988". The labels the program comes with '
+                "show in the reader's language; a label written here shows as written."
+            ),
         ),
         "retention_days": (
-            "Retention (days)",
-            "Days after a case closes before it is de-identified; no shorter than the longest "
-            "open case.",
+            _("Retention (days)"),
+            _(
+                "Days after a case closes before it is de-identified; no shorter than the longest "
+                "open case."
+            ),
         ),
         "refresher_months": (
-            "Refresher due after (months)",
-            "A supporter's training is current for this long after their last course.",
+            _("Refresher due after (months)"),
+            _("A supporter's training is current for this long after their last course."),
         ),
         "anonymous_colleague_referrals": (
-            "Allow anonymous colleague referrals",
-            "A signed-in physician may refer a colleague without the program learning who "
-            "referred.",
+            _("Allow anonymous colleague referrals"),
+            _(
+                "A signed-in physician may refer a colleague without the program learning who "
+                "referred."
+            ),
         ),
         "recipient_feedback_delay_days": (
-            "Recipient feedback sent after (days)",
-            "Days after a case closes as supported before the feedback survey goes out.",
+            _("Recipient feedback sent after (days)"),
+            _("Days after a case closes as supported before the feedback survey goes out."),
         ),
     }
 
@@ -222,7 +250,7 @@ class ProgramSettingsForm(forms.Form):
             self.fields[name] = field
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("save", "Save settings"))
+        self.helper.add_input(Submit("save", gettext("Save settings")))
 
     def clean(self):
         cleaned = super().clean()
@@ -239,32 +267,33 @@ class ApiTokenForm(forms.Form):
     """A new API token: what it is for, and what it may do (docs/api.md, Scopes)."""
 
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=ApiToken._meta.get_field("name").max_length,
-        help_text='What calls with it, such as "HR roster feed".',
+        help_text=_('What calls with it, such as "HR roster feed".'),
     )
     scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
         choices=ApiToken.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one scope."},
+        error_messages={"required": _("Choose at least one scope.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.layout = Layout("name", "scopes", Submit("create", "Create token"))
+        self.helper.layout = Layout("name", "scopes", Submit("create", gettext("Create token")))
 
 
 class ScimClientForm(forms.Form):
     name = forms.CharField(
-        label="Identity provider",
+        label=_("Identity provider"),
         max_length=100,
         strip=True,
-        help_text="Which identity provider will use the token, e.g. Okta or Entra ID.",
+        help_text=_("Which identity provider will use the token, e.g. Okta or Entra ID."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("create", "Create a token"))
+        self.helper.add_input(Submit("create", gettext("Create a token")))

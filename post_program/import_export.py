@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .app_modules import app_modules
 from .bulk_rows import matching, with_changes
@@ -74,7 +75,10 @@ def text(value: str) -> str:
 
 def _within_program_days(value: str, day: date) -> None:
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(f"{value!r} is not between {FIRST_DAY} and {LAST_DAY}")
+        raise ValueError(
+            _("%(value)s is not between %(first)s and %(last)s")
+            % {"value": repr(value), "first": FIRST_DAY, "last": LAST_DAY}
+        )
 
 
 def date_value(value: str) -> date:
@@ -83,7 +87,9 @@ def date_value(value: str) -> date:
             raise ValueError
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        raise ValueError(
+            _("%(value)s is not a date in the form YYYY-MM-DD") % {"value": repr(value)}
+        ) from None
     _within_program_days(value, parsed)
     return parsed
 
@@ -94,7 +100,8 @@ def datetime_value(value: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(
-            f"{value!r} is not a date and time such as 2021-03-04T09:15:00-08:00"
+            _("%(value)s is not a date and time such as 2021-03-04T09:15:00-08:00")
+            % {"value": repr(value)}
         ) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -108,7 +115,7 @@ def yes_no(value: str) -> bool:
         return True
     if lowered in NO:
         return False
-    raise ValueError(f"{value!r} is not yes or no")
+    raise ValueError(_("%(value)s is not yes or no") % {"value": repr(value)})
 
 
 def whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -116,9 +123,14 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
         try:
             number = int(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a whole number") from None
+            raise ValueError(
+                _("%(value)s is not a whole number") % {"value": repr(value)}
+            ) from None
         if not low <= number <= high:
-            raise ValueError(f"{number} is not between {low} and {high}")
+            raise ValueError(
+                _("%(number)s is not between %(low)s and %(high)s")
+                % {"number": number, "low": low, "high": high}
+            )
         return number
 
     return parse
@@ -127,7 +139,10 @@ def whole_number(low: int, high: int) -> Callable[[str], int]:
 def choice(*options: str) -> Callable[[str], str]:
     def parse(value: str) -> str:
         if value not in options:
-            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
+            raise ValueError(
+                _("%(value)s is not one of %(options)s")
+                % {"value": repr(value), "options": ", ".join(options)}
+            )
         return value
 
     return parse
@@ -239,22 +254,20 @@ def _read_csv(source: str, data: bytes) -> RawFile:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(
-            [RowError(source, 1, "-", f"not UTF-8 text (byte {error.start})")]
+            [RowError(source, 1, "-", _("not UTF-8 text (byte %(byte)s)") % {"byte": error.start})]
         ) from None
     reader = csv.reader(io.StringIO(content, newline=""))
     lines: list[list[str]] = []
     try:
         for cells in reader:
             if len(lines) > MAX_ROWS:
-                raise ImportRejected(
-                    [RowError(source, reader.line_num, "-", f"more than {MAX_ROWS} rows")]
-                )
+                raise ImportRejected([RowError(source, reader.line_num, "-", _too_many_rows())])
             lines.append(cells)
     except csv.Error as error:
         message = (
-            f"a cell is longer than {csv.field_size_limit()} characters"
+            _("a cell is longer than %(length)s characters") % {"length": csv.field_size_limit()}
             if "field limit" in str(error)
-            else f"not readable as CSV ({error})"
+            else _("not readable as CSV (%(error)s)") % {"error": error}
         )
         raise ImportRejected([RowError(source, reader.line_num, "-", message)]) from None
     if not lines:
@@ -266,6 +279,10 @@ def _read_csv(source: str, data: bytes) -> RawFile:
         if any(cell.strip() for cell in cells)
     ]
     return RawFile(source, header, rows)
+
+
+def _too_many_rows() -> str:
+    return _("more than %(rows)s rows") % {"rows": MAX_ROWS}
 
 
 def read_files(uploads: dict[str, bytes], specs: list[FileSpec]) -> dict[str, RawFile]:
@@ -280,7 +297,12 @@ def read_files(uploads: dict[str, bytes], specs: list[FileSpec]) -> dict[str, Ra
             found[filename] = _read_csv(filename, data)
         else:
             errors.append(
-                RowError(filename, 1, "-", f"not one of the program files ({', '.join(known)})")
+                RowError(
+                    filename,
+                    1,
+                    "-",
+                    _("not one of the program files (%(files)s)") % {"files": ", ".join(known)},
+                )
             )
     if errors:
         raise ImportRejected(errors)
@@ -292,7 +314,7 @@ def _read_workbook(
 ) -> dict[str, RawFile]:
     import openpyxl
 
-    unreadable = RowError(filename, 1, "-", "not a readable .xlsx workbook")
+    unreadable = RowError(filename, 1, "-", _("not a readable .xlsx workbook"))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
@@ -306,8 +328,8 @@ def _read_workbook(
                 filename,
                 1,
                 "-",
-                f"unpacks to {unpacked // 2**20} MB; a workbook may unpack to "
-                f"{MAX_UNPACKED_BYTES // 2**20} MB at most",
+                _("unpacks to %(size)s MB; a workbook may unpack to %(most)s MB at most")
+                % {"size": unpacked // 2**20, "most": MAX_UNPACKED_BYTES // 2**20},
             )
         )
         return {}
@@ -321,7 +343,7 @@ def _read_workbook(
         name = f"{sheet.title}.csv"
         source = f"{filename}[{sheet.title}]"
         if name not in known:
-            errors.append(RowError(source, 1, "-", "not one of the program's sheets"))
+            errors.append(RowError(source, 1, "-", _("not one of the program's sheets")))
             continue
         lines = _sheet_lines(sheet, source, errors)
         if lines is None:
@@ -345,10 +367,14 @@ def _sheet_lines(sheet, source: str, errors: list[RowError]) -> list[list[str]] 
     lines = []
     for line, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1), 1):
         if line > MAX_ROWS + 1:
-            errors.append(RowError(source, line, "-", f"more than {MAX_ROWS} rows"))
+            errors.append(RowError(source, line, "-", _too_many_rows()))
             return None
         if len(row) > MAX_COLUMNS and row[MAX_COLUMNS] is not None:
-            errors.append(RowError(source, line, "-", f"more than {MAX_COLUMNS} columns"))
+            errors.append(
+                RowError(
+                    source, line, "-", _("more than %(columns)s columns") % {"columns": MAX_COLUMNS}
+                )
+            )
             return None
         lines.append([cell_read(_cell_text(cell)) for cell in row[:MAX_COLUMNS]])
     return lines
@@ -365,7 +391,7 @@ def read_path(path: Path, specs: list[FileSpec]) -> dict[str, RawFile]:
     elif path.is_file():
         uploads = {path.name: path.read_bytes()}
     else:
-        raise ImportRejected([RowError(str(path), 1, "-", "no such file or folder")])
+        raise ImportRejected([RowError(str(path), 1, "-", _("no such file or folder"))])
     return read_files(uploads, specs)
 
 
@@ -395,22 +421,22 @@ def _parse(spec: FileSpec, raw: RawFile, errors: list[RowError]) -> list[Row]:
     seen: set[str] = set()
     for name in raw.header:
         if name in seen:
-            errors.append(RowError(raw.source, 1, name, "column appears twice"))
+            errors.append(RowError(raw.source, 1, name, _("column appears twice")))
             header_ok = False
         seen.add(name)
         if name not in columns:
-            errors.append(RowError(raw.source, 1, name or "-", "unknown column"))
+            errors.append(RowError(raw.source, 1, name or "-", _("unknown column")))
             header_ok = False
     for column in spec.columns:
         if column.required and column.name not in seen:
-            errors.append(RowError(raw.source, 1, column.name, "required column is missing"))
+            errors.append(RowError(raw.source, 1, column.name, _("required column is missing")))
             header_ok = False
     if not header_ok:
         return []
     rows = []
     for line, cells in raw.rows:
         if len(cells) > len(raw.header) and any(cells[len(raw.header) :]):
-            errors.append(RowError(raw.source, line, "-", "more cells than columns"))
+            errors.append(RowError(raw.source, line, "-", _("more cells than columns")))
             continue
         values: dict[str, Any] = {}
         for index, name in enumerate(raw.header):
@@ -419,13 +445,15 @@ def _parse(spec: FileSpec, raw: RawFile, errors: list[RowError]) -> list[Row]:
             if cell == "":
                 values[name] = None
                 if column.required:
-                    errors.append(RowError(raw.source, line, name, "a value is required"))
+                    errors.append(RowError(raw.source, line, name, _("a value is required")))
                 continue
             try:
                 if "\x00" in cell:
-                    raise ValueError("contains a NUL character")
+                    raise ValueError(_("contains a NUL character"))
                 if len(cell) > column.max_length:
-                    raise ValueError(f"longer than {column.max_length} characters")
+                    raise ValueError(
+                        _("longer than %(length)s characters") % {"length": column.max_length}
+                    )
                 values[name] = column.parse(cell)
             except ValueError as error:
                 errors.append(RowError(raw.source, line, name, str(error)))
@@ -454,7 +482,7 @@ def check(files: dict[str, RawFile], specs: list[FileSpec]) -> tuple[Batch, list
                             source,
                             row.line,
                             ", ".join(spec.key),
-                            f"the same key as line {first_line[key]}",
+                            _("the same key as line %(line)s") % {"line": first_line[key]},
                         )
                     )
                     continue
@@ -628,10 +656,8 @@ def check_department_reference(row: Row, batch: Batch) -> Iterable[tuple[str, st
     if row["site"] and row["department"] and (row["site"], row["department"]) not in known:
         yield (
             "department",
-            (
-                f"no department {row['department']!r} at site {row['site']!r} "
-                "in the database or in departments.csv"
-            ),
+            _("no department %(department)s at site %(site)s in the database or in departments.csv")
+            % {"department": repr(row["department"]), "site": repr(row["site"])},
         )
 
 
@@ -647,9 +673,9 @@ class DepartmentsFile(FileSpec):
 
     def check(self, row, batch):
         if row["ended_on"] and not row["launched_on"]:
-            yield "ended_on", "a department cannot end without having launched"
+            yield "ended_on", _("a department cannot end without having launched")
         elif row["ended_on"] and row["ended_on"] < row["launched_on"]:
-            yield "ended_on", "is before launched_on"
+            yield "ended_on", _("is before launched_on")
 
     def write(self, rows, batch):
         counts = Counts()
@@ -705,11 +731,14 @@ class PhysiciansFile(FileSpec):
     def check(self, row, batch):
         yield from check_department_reference(row, batch)
         if row["started_on"] and row["ended_on"] and row["ended_on"] < row["started_on"]:
-            yield "ended_on", "is before started_on"
+            yield "ended_on", _("is before started_on")
         if row["email"]:
             owner = self._email_owners(batch).get(row["email"])
             if owner not in (None, row["physician_id"]):
-                yield "email", f"already belongs to physician {owner}"
+                yield (
+                    "email",
+                    _("already belongs to physician %(physician)s") % {"physician": owner},
+                )
 
     def _email_owners(self, batch: Batch) -> dict[str, str]:
         def load():

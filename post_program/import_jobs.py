@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import import_export
+from .i18n import in_language_of
 from .jobs import enqueue_on_commit
 from .models import ImportJob, User
 from .services import audit_record
@@ -78,7 +79,8 @@ def import_job_check(*, job_id: int) -> ImportJob:
     if job.status != ImportJob.Status.CHECKING:
         return job
     try:
-        report = import_export.import_files(_job_files(job), dry_run=True)
+        with in_language_of(job.created_by):  # the errors are read by who uploaded the files
+            report = import_export.import_files(_job_files(job), dry_run=True)
     except import_export.ImportRejected as rejected:
         _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
     except Exception as error:  # anything else must still not leave the job and its files
@@ -119,11 +121,12 @@ def import_job_apply(*, job_id: int) -> ImportJob:
         return job or ImportJob.objects.get(pk=job_id)
     key = PROGRESS_KEY.format(job.pk)
     try:
-        report = import_export.import_files(
-            _job_files(job),
-            actor=job.created_by,
-            progress=lambda percent: cache.set(key, percent, 3600),
-        )
+        with in_language_of(job.created_by):
+            report = import_export.import_files(
+                _job_files(job),
+                actor=job.created_by,
+                progress=lambda percent: cache.set(key, percent, 3600),
+            )
     except import_export.ImportRejected as rejected:  # the database changed since the check
         _finish(job, ImportJob.Status.REJECTED, errors=[str(e) for e in rejected.errors])
     except Exception as error:  # the transaction was rolled back: nothing was written

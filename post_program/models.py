@@ -7,7 +7,7 @@ shell session can store a roster or role that breaks them.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -16,6 +16,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The days the program records (imports, report periods): beyond them a date overflows in time
 # zone and deadline arithmetic (9999-12-31T23:00-12:00 is past the last datetime, in UTC).
@@ -59,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=8,
         blank=True,
         choices=settings.LANGUAGES,
-        help_text="The language the pages and emails use; empty follows the browser.",
+        help_text=_("The language the pages and emails use; empty follows the browser."),
     )
 
     objects = UserManager()
@@ -205,23 +210,25 @@ class PeerSupporter(models.Model):
     """A physician who completed the initial training and was activated."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        RETIRED = "retired", "Retired"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        RETIRED = "retired", _("Retired")
 
     physician = models.OneToOneField(Physician, on_delete=models.PROTECT, related_name="supporter")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     accepting_referrals = models.BooleanField(default=True)
-    caseload_cap = models.PositiveSmallIntegerField(default=3, help_text="Most open cases at once.")
+    caseload_cap = models.PositiveSmallIntegerField(
+        default=3, help_text=_("Most open cases at once.")
+    )
     bio = models.CharField(
-        max_length=300, blank=True, help_text="A short introduction for the directory."
+        max_length=300, blank=True, help_text=_("A short introduction for the directory.")
     )
     activated_on = models.DateField(default=timezone.localdate)
     conflicts = models.ManyToManyField(
         Physician,
         blank=True,
         related_name="conflicted_supporters",
-        help_text="Physicians this supporter must never be assigned to.",
+        help_text=_("Physicians this supporter must never be assigned to."),
     )
 
     objects = PeerSupporterQuerySet.as_manager()
@@ -278,7 +285,7 @@ class PeerSupporter(models.Model):
 def _day_span(days: list[int]) -> str:
     short = ContactWindow.SHORT_DAYS
     if len(days) == 1:
-        return short[days[0]]
+        return str(short[days[0]])
     joiner = ", " if len(days) == 2 else "–"
     return f"{short[days[0]]}{joiner}{short[days[-1]]}"
 
@@ -320,27 +327,28 @@ class Weekday(models.IntegerChoices):
     """Days of the week as Python numbers them (`date.weekday()`): supporters' contact hours
     and the on-call roster's weekly shifts."""
 
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class ContactWindow(models.Model):
     """A time of the week at which a supporter prefers to be contacted about a new case, in
     the program's time zone. A supporter with none may be contacted at any time."""
 
-    SHORT_DAYS: ClassVar[tuple[str, ...]] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    # Django's abbreviations, in the active language ("Mon" in English, "lun" in Spanish).
+    SHORT_DAYS: ClassVar[tuple[StrOrPromise, ...]] = tuple(WEEKDAYS_ABBR[day] for day in range(7))
 
     supporter = models.ForeignKey(
         PeerSupporter, on_delete=models.CASCADE, related_name="contact_windows"
     )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    starts_at = models.TimeField("from")
-    ends_at = models.TimeField("until")
+    starts_at = models.TimeField(_("from"))
+    ends_at = models.TimeField(_("until"))
 
     class Meta:
         ordering = ["supporter", "weekday", "starts_at", "pk"]
@@ -367,9 +375,9 @@ class RoleAssignment(models.Model):
     of a department. Peer supporters are not here: that role comes from `PeerSupporter`."""
 
     class Role(models.TextChoices):
-        DIRECTOR = "director", "Program director"
-        COORDINATOR = "coordinator", "Program coordinator"
-        LEAD = "lead", "Department lead"
+        DIRECTOR = "director", _("Program director")
+        COORDINATOR = "coordinator", _("Program coordinator")
+        LEAD = "lead", _("Department lead")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
@@ -467,12 +475,12 @@ class ImportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        CHECKING = "checking", "Checking"
-        READY = "ready", "Ready to import"
-        REJECTED = "rejected", "Refused: errors found"
-        IMPORTING = "importing", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+        CHECKING = "checking", _("Checking")
+        READY = "ready", _("Ready to import")
+        REJECTED = "rejected", _("Refused: errors found")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -595,11 +603,11 @@ class ApiToken(models.Model):
     """
 
     class Scope(models.TextChoices):
-        REPORT_READ = "report:read", "report:read: the RE-AIM report, suppressed"
-        REPORT_EXACT = "report:exact", "report:exact: the report's exact figures"
-        ROSTER_READ = "roster:read", "roster:read: read the roster"
-        ROSTER_WRITE = "roster:write", "roster:write: add and update roster entries"
-        EVENTS_WRITE = "events:write", "events:write: record difficult events (event outreach)"
+        REPORT_READ = "report:read", _("report:read: the RE-AIM report, suppressed")
+        REPORT_EXACT = "report:exact", _("report:exact: the report's exact figures")
+        ROSTER_READ = "roster:read", _("roster:read: read the roster")
+        ROSTER_WRITE = "roster:write", _("roster:write: add and update roster entries")
+        EVENTS_WRITE = "events:write", _("events:write: record difficult events (event outreach)")
 
     name = models.CharField(max_length=100)
     scopes = models.JSONField(default=list)

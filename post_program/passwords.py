@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PROGRAM_WORDS = ("peersupport", "peersupporter", "post", "physician", "doctor", "hospital")
 
@@ -20,9 +21,9 @@ class GuessablePasswordValidator:
         stem = letters.rstrip("0123456789")
         if stem in PROGRAM_WORDS or len(set(letters)) <= 2:
             raise ValidationError(
-                "This password is too easy to guess: choose a few unrelated words.",
+                _("This password is too easy to guess: choose a few unrelated words."),
                 code="password_guessable",
             )
 
     def get_help_text(self) -> str:
-        return "Not a word anyone would guess for this program, nor one character repeated."
+        return _("Not a word anyone would guess for this program, nor one character repeated.")

@@ -22,16 +22,21 @@ import dataclasses
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import ProgramSettings, User
 from .services import audit_record
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -77,35 +82,54 @@ ENVIRONMENT = {
 class Bounds:
     low: int
     high: int
-    why_low: str = ""
+    why_low: StrOrPromise = ""
 
 
+NEVER_DUE_AT_ONCE = gettext_lazy("a request is never due the moment it arrives")
 # The whole numbers a director may choose, and why a lower bound is where it is.
 BOUNDS = {
     "suppression_threshold": Bounds(
         5,
         100,
-        "below 5, a count in a breakdown or shareable export could single out a physician",
+        gettext_lazy(
+            "below 5, a count in a breakdown or shareable export could single out a physician"
+        ),
     ),
-    "first_contact_hours": Bounds(1, 168, "a request is never due the moment it arrives"),
-    "urgent_first_contact_hours": Bounds(1, 168, "a request is never due the moment it arrives"),
-    "accept_within_hours": Bounds(1, 72, "a supporter needs time to see the assignment"),
+    "first_contact_hours": Bounds(1, 168, NEVER_DUE_AT_ONCE),
+    "urgent_first_contact_hours": Bounds(1, 168, NEVER_DUE_AT_ONCE),
+    "accept_within_hours": Bounds(
+        1, 72, gettext_lazy("a supporter needs time to see the assignment")
+    ),
     "retention_days": Bounds(
-        7, 3650, "a closed case must stay long enough for its follow-up and its report"
+        7,
+        3650,
+        gettext_lazy("a closed case must stay long enough for its follow-up and its report"),
     ),
     "refresher_months": Bounds(1, 120),
     "recipient_feedback_delay_days": Bounds(0, 90),
 }
 CRISIS_RESOURCES_MAX_LENGTH = 2000
 CRISIS_LINK_SCHEMES = ("tel:", "sms:", "mailto:", "https://", "http://")
+# The labels of the banner the program comes with (the default of settings.CRISIS_RESOURCES),
+# shown in the reader's language. A label the director writes is theirs: it shows as written.
+SHIPPED_CRISIS_LABELS = {
+    "Emergency services": gettext_lazy("Emergency services"),
+    "988 Suicide & Crisis Lifeline (call or text)": gettext_lazy(
+        "988 Suicide & Crisis Lifeline (call or text)"
+    ),
+    "Physician Support Line": gettext_lazy("Physician Support Line"),
+}
 
 
 def crisis_links(text: str) -> list[dict[str, str]]:
+    """The banner's resources, in the active language where the program wrote the label."""
     resources = []
     for item in text.split(";"):
-        label, _, link = item.partition("|")
-        if label.strip():
-            resources.append({"label": label.strip(), "link": link.strip()})
+        label, _separator, link = item.partition("|")
+        label = label.strip()
+        if label:
+            shown = str(SHIPPED_CRISIS_LABELS.get(label, label))
+            resources.append({"label": shown, "link": link.strip()})
     return resources
 
 
@@ -180,23 +204,30 @@ def problems(values: ProgramValues) -> dict[str, list[str]]:
     for name, bounds in BOUNDS.items():
         value = getattr(values, name)
         if isinstance(value, bool) or not isinstance(value, int):
-            add(name, "Enter a whole number.")
+            add(name, _("Enter a whole number."))
+        elif value < bounds.low and bounds.why_low:
+            add(
+                name,
+                _("The lowest is %(low)s: %(why)s.") % {"low": bounds.low, "why": bounds.why_low},
+            )
         elif value < bounds.low:
-            why = f": {bounds.why_low}" if bounds.why_low else ""
-            add(name, f"The lowest is {bounds.low}{why}.")
+            add(name, _("The lowest is %(low)s.") % {"low": bounds.low})
         elif value > bounds.high:
-            add(name, f"The highest is {bounds.high}.")
+            add(name, _("The highest is %(high)s.") % {"high": bounds.high})
     if not found and values.urgent_first_contact_hours > values.first_contact_hours:
         add(
             "urgent_first_contact_hours",
-            "An urgent request cannot wait longer than a routine one "
-            f"({values.first_contact_hours} hours).",
+            _("An urgent request cannot wait longer than a routine one (%(hours)s hours).")
+            % {"hours": values.first_contact_hours},
         )
     if not found and values.recipient_feedback_delay_days >= values.retention_days:
         add(
             "recipient_feedback_delay_days",
-            "The feedback survey must go out before the case is de-identified "
-            f"(retention: {values.retention_days} days).",
+            _(
+                "The feedback survey must go out before the case is de-identified "
+                "(retention: %(days)s days)."
+            )
+            % {"days": values.retention_days},
         )
     _crisis_problems(values.crisis_resources, add)
     if not found:
@@ -208,17 +239,20 @@ def problems(values: ProgramValues) -> dict[str, list[str]]:
 
 def _crisis_problems(text: str, add: Callable[[str, str], None]) -> None:
     if len(text) > CRISIS_RESOURCES_MAX_LENGTH:
-        add("crisis_resources", f"At most {CRISIS_RESOURCES_MAX_LENGTH} characters.")
+        add(
+            "crisis_resources",
+            _("At most %(length)s characters.") % {"length": CRISIS_RESOURCES_MAX_LENGTH},
+        )
         return
     links = crisis_links(text)
     if not links:
-        add("crisis_resources", "List at least one resource: the banner is never empty.")
+        add("crisis_resources", _("List at least one resource: the banner is never empty."))
     for resource in links:
         if not resource["link"].startswith(CRISIS_LINK_SCHEMES):
             add(
                 "crisis_resources",
-                f"{resource['label']!r} needs a link starting with "
-                f"{', '.join(CRISIS_LINK_SCHEMES)} after a '|'.",
+                _("%(label)s needs a link starting with %(schemes)s after a '|'.")
+                % {"label": repr(resource["label"]), "schemes": ", ".join(CRISIS_LINK_SCHEMES)},
             )
 
 

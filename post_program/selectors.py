@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from .access import audit_actions_with_hidden_actor, physicians_visible_to
 from .models import ApiToken, AuditEvent, Physician, ScimClient, User
@@ -85,8 +86,9 @@ class AuditRow:
         return (at, self.actor_id or "", self.actor, self.action, self.object, self.detail)
 
 
-ACTOR_HIDDEN = "not shown"
-ACTOR_NONE = "system"
+# What stands for the actor of an event whose actor the page hides, or that had none.
+ACTOR_HIDDEN = gettext_lazy("not shown")
+ACTOR_NONE = gettext_lazy("system")
 
 
 def audit_rows(events: Iterable[AuditEvent]) -> Iterator[AuditRow]:
@@ -97,9 +99,9 @@ def audit_rows(events: Iterable[AuditEvent]) -> Iterator[AuditRow]:
 
 def _audit_row(event: AuditEvent, hidden: frozenset[str]) -> AuditRow:
     if event.action in hidden:
-        actor_id, actor = None, ACTOR_HIDDEN
+        actor_id, actor = None, str(ACTOR_HIDDEN)
     elif event.actor is None:
-        actor_id, actor = None, ACTOR_NONE
+        actor_id, actor = None, str(ACTOR_NONE)
     else:
         actor_id, actor = event.actor.pk, event.actor.get_full_name()
     return AuditRow(

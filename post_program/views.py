@@ -12,6 +12,7 @@ from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
@@ -147,7 +148,9 @@ def import_detail(request, pk: int):
 def import_confirm(request, pk: int):
     job = get_import_job_or_404(request.user, pk)
     if not import_jobs.import_job_confirm(actor=request.user, job=job):
-        messages.error(request, "This import is not ready to be written (it may have run already).")
+        messages.error(
+            request, _("This import is not ready to be written (it may have run already).")
+        )
     return redirect("import_detail", pk=job.pk)
 
 
@@ -169,9 +172,9 @@ def program_settings_edit(request):
                     form.add_error(name, message)
         else:
             if changed:
-                messages.success(request, "Settings saved. They apply from now on.")
+                messages.success(request, _("Settings saved. They apply from now on."))
             else:
-                messages.info(request, "Nothing was changed.")
+                messages.info(request, _("Nothing was changed."))
             return redirect("program_settings")
     status = 400 if form.is_bound else 200
     return render(request, "post_program/program_settings_edit.html", {"form": form}, status=status)
@@ -261,7 +264,7 @@ def scim_client_list(request):
     form = ScimClientForm(request.POST if request.method == "POST" else None)
     token = None
     if form.is_bound and form.is_valid():
-        _, token = provisioning.scim_client_create(
+        _client, token = provisioning.scim_client_create(
             actor=request.user, name=form.cleaned_data["name"]
         )
         form = ScimClientForm()
@@ -279,9 +282,12 @@ def scim_client_list(request):
 def api_token_revoke(request, pk: int):
     token = get_api_token_or_404(request.user, pk)
     if api_tokens.api_token_revoke(actor=request.user, token=token):
-        messages.success(request, f"The token {token.name} is revoked: it signs no call from now.")
+        messages.success(
+            request,
+            _("The token %(name)s is revoked: it signs no call from now.") % {"name": token.name},
+        )
     else:
-        messages.info(request, f"The token {token.name} was already revoked.")
+        messages.info(request, _("The token %(name)s was already revoked.") % {"name": token.name})
     return redirect("api_token_list")
 
 
@@ -290,5 +296,8 @@ def api_token_revoke(request, pk: int):
 def scim_client_revoke(request, pk: int):
     client = get_object_or_404(ScimClient, pk=pk)
     provisioning.scim_client_revoke(actor=request.user, client=client)
-    messages.success(request, f"The token for {client.name} is revoked: it no longer works.")
+    messages.success(
+        request,
+        _("The token for %(name)s is revoked: it no longer works.") % {"name": client.name},
+    )
     return redirect("scim_client_list")

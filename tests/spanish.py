@@ -10,6 +10,7 @@ languages share, is untranslated.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -18,6 +19,9 @@ from django.db import models
 
 SHOWN_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt", "aria-description"}
 HIDDEN_ELEMENTS = {"script", "style", "template"}
+# A field's value is what the user typed or will edit, as an input's value attribute is (which
+# is not collected either): a textarea's text is its value.
+VALUE_ELEMENTS = {"textarea"}
 WORD = re.compile(r"[^\W\d_][^\W\d_'\u2019]+")
 
 # Names Spanish keeps as they are: the program, its frameworks, formats, products and protocols,
@@ -33,6 +37,8 @@ KEPT = {word.casefold() for word in KEPT_WORDS.split()}
 # Text the program stores in Spanish beside English: it must be shown translated, so it is not
 # data even though the database holds it.
 TRANSLATED_FIELDS = {("surveys", "question"), ("surveys", "instrumentversion")}
+# JSON the program shows as it is stored (the audit page's detail column: ids and field names).
+JSON_DATA = {("post_program", "auditevent")}
 
 
 class _Visible(HTMLParser):
@@ -42,7 +48,7 @@ class _Visible(HTMLParser):
         self.pieces: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in HIDDEN_ELEMENTS:
+        if tag in HIDDEN_ELEMENTS | VALUE_ELEMENTS:
             self.hidden += 1
         values = dict(attrs)
         for name, value in values.items():
@@ -52,7 +58,7 @@ class _Visible(HTMLParser):
             self.pieces.append(values["value"])
 
     def handle_endtag(self, tag):
-        if tag in HIDDEN_ELEMENTS and self.hidden:
+        if tag in HIDDEN_ELEMENTS | VALUE_ELEMENTS and self.hidden:
             self.hidden -= 1
 
     def handle_data(self, data):
@@ -69,24 +75,31 @@ def visible_text(html: str) -> set[str]:
 
 def stored_words() -> set[str]:
     """Every word the database holds in a text column of the project's models and the user
-    model (names, emails, departments, codes): data, shown the same in any language."""
+    model (names, emails, departments, codes), or in the JSON the audit page shows: data, shown
+    the same in any language."""
     words: set[str] = set()
     for model in apps.get_models():
         if model._meta.app_label not in {"post_program", "surveys", "training", "interactions"}:
             continue
         if (model._meta.app_label, model._meta.model_name) in TRANSLATED_FIELDS:
             continue
+        text = (
+            models.CharField | models.TextField | models.JSONField
+            if (model._meta.app_label, model._meta.model_name) in JSON_DATA
+            else models.CharField | models.TextField
+        )
         fields = [
             field.name
             for field in model._meta.concrete_fields
-            if isinstance(field, models.CharField | models.TextField) and not field.choices
+            if isinstance(field, text) and not field.choices
         ]
         if not fields:
             continue
         for row in model._default_manager.values_list(*fields):
             for value in row:
                 if value:
-                    words.update(WORD.findall(str(value)))
+                    shown = value if isinstance(value, str) else json.dumps(value)
+                    words.update(WORD.findall(shown))
     return words
 
 

@@ -1,8 +1,9 @@
 // Long actions (preparing a report file, checking an import) say so at once: a form marked
 // data-busy="What is being done…" greys out its submit buttons, reads "Working…" on the one
 // pressed and announces what is being done, until the next page arrives. A second press does
-// not send the form again.
+// not send the form again. "Working…" is the page's language: the script tag's data-working.
 (() => {
+  const working = document.currentScript?.dataset.working || "Working…";
   const reset = (form) => {
     delete form.dataset.busyState;
     form.removeAttribute("aria-busy");
@@ -34,14 +35,14 @@
         button.dataset.busyLabel = isInput ? button.value : button.textContent;
         button.disabled = true;
         if (button === pressed || !pressed) {
-          if (isInput) button.value = "Working…";
-          else button.textContent = "Working…";
+          if (isInput) button.value = working;
+          else button.textContent = working;
         }
       }
       const status = document.createElement("p");
       status.className = "busy-status small mt-2 mb-0";
       status.setAttribute("role", "status");
-      status.textContent = form.dataset.busy || "Working…";
+      status.textContent = form.dataset.busy || working;
       form.append(status);
     }, 0);
   });
