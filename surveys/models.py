@@ -230,7 +230,7 @@ class Question(models.Model):
     def scale_points(self) -> list[tuple[int, str]]:
         """(value, label) of each point of a Likert item or a rating scale, lowest first."""
         if self.kind == QuestionKind.LIKERT:
-            return list(LIKERT_LABELS.items())
+            return [(value, str(label)) for value, label in LIKERT_LABELS.items()]
         if self.kind == QuestionKind.SCALE:
             labels = self._option_labels()
             if self.min_value is None or self.max_value is None:
