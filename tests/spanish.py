@@ -31,7 +31,7 @@ KEPT_WORDS = """
 KEPT = {word.casefold() for word in KEPT_WORDS.split()}
 
 # Text the program stores in Spanish beside English: it must be shown translated, so it is not
-# data even though the database holds it.
+# data even though the database holds it. Their codes are data: the same in any language.
 TRANSLATED_FIELDS = {("surveys", "question"), ("surveys", "instrumentversion")}
 
 
@@ -74,12 +74,13 @@ def stored_words() -> set[str]:
     for model in apps.get_models():
         if model._meta.app_label not in {"post_program", "surveys", "training", "interactions"}:
             continue
-        if (model._meta.app_label, model._meta.model_name) in TRANSLATED_FIELDS:
-            continue
+        translated = (model._meta.app_label, model._meta.model_name) in TRANSLATED_FIELDS
         fields = [
             field.name
             for field in model._meta.concrete_fields
-            if isinstance(field, models.CharField | models.TextField) and not field.choices
+            if isinstance(field, models.CharField | models.TextField)
+            and not field.choices
+            and (field.name == "code" or not translated)
         ]
         if not fields:
             continue
