@@ -13,31 +13,41 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import Department
 
-from .models import TEXT_MAX_LENGTH, Campaign, InstrumentVersion, Question, QuestionKind, Scoring
-from .services import CODE_PATTERN, QuestionSpec, questions_validate
+from .models import (
+    SPANISH_HELP,
+    TEXT_MAX_LENGTH,
+    Campaign,
+    InstrumentVersion,
+    Question,
+    QuestionKind,
+    Scoring,
+)
+from .services import CODE_PATTERN, OPTION_KINDS, QuestionSpec, questions_validate
 
-CHOOSE_ONE = "Please choose an answer."
+CHOOSE_ONE = _("Please choose an answer.")
 
 # --- Answering -------------------------------------------------------------------------------
 
 
 def _answer_field(question: Question) -> forms.Field:
     common: dict[str, Any] = {
-        "label": question.text,
+        "label": question.localized_text,
         "required": question.required,
-        "help_text": question.help_text,
+        "help_text": question.localized_help_text,
     }
     kind = question.kind
     if kind == QuestionKind.YES_NO:
         return forms.TypedChoiceField(
-            choices=[("yes", "Yes"), ("no", "No")],
+            choices=[("yes", gettext("Yes")), ("no", gettext("No"))],
             coerce=lambda value: value == "yes",
             empty_value=None,
             widget=forms.RadioSelect,
-            error_messages={"required": CHOOSE_ONE, "invalid_choice": "Answer yes or no."},
+            error_messages={"required": CHOOSE_ONE, "invalid_choice": gettext("Answer yes or no.")},
             **common,
         )
     if kind in (QuestionKind.LIKERT, QuestionKind.SCALE):
@@ -48,7 +58,7 @@ def _answer_field(question: Question) -> forms.Field:
             widget=forms.RadioSelect,
             error_messages={
                 "required": CHOOSE_ONE,
-                "invalid_choice": "Choose one of the points of the scale.",
+                "invalid_choice": gettext("Choose one of the points of the scale."),
             },
             **common,
         )
@@ -58,7 +68,7 @@ def _answer_field(question: Question) -> forms.Field:
             widget=forms.RadioSelect,
             error_messages={
                 "required": CHOOSE_ONE,
-                "invalid_choice": "Choose one of the options.",
+                "invalid_choice": gettext("Choose one of the options."),
             },
             **common,
         )
@@ -67,27 +77,30 @@ def _answer_field(question: Question) -> forms.Field:
             choices=question.choices,
             widget=forms.CheckboxSelectMultiple,
             error_messages={
-                "required": "Please tick at least one option.",
-                "invalid_choice": "Choose among the options shown.",
+                "required": gettext("Please tick at least one option."),
+                "invalid_choice": gettext("Choose among the options shown."),
             },
             **common,
         )
     if kind == QuestionKind.NUMBER:
         low, high = question.min_value, question.max_value
         if low is not None and high is not None:
-            hint = f"Enter a whole number from {low} to {high}."
+            hint = gettext("Enter a whole number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
         elif low is not None:
-            hint = f"Enter a whole number of at least {low}."
+            hint = gettext("Enter a whole number of at least %(low)s.") % {"low": low}
         elif high is not None:
-            hint = f"Enter a whole number of at most {high}."
+            hint = gettext("Enter a whole number of at most %(high)s.") % {"high": high}
         else:
-            hint = "Enter a whole number."
+            hint = gettext("Enter a whole number.")
         return forms.IntegerField(
             min_value=low,
             max_value=high,
             widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             error_messages={
-                "required": "Please enter a number.",
+                "required": gettext("Please enter a number."),
                 "invalid": hint,
                 "min_value": hint,
                 "max_value": hint,
@@ -98,8 +111,9 @@ def _answer_field(question: Question) -> forms.Field:
         max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "required": "Please write an answer.",
-            "max_length": f"Please keep it under {TEXT_MAX_LENGTH} characters.",
+            "required": gettext("Please write an answer."),
+            "max_length": gettext("Please keep it under %(count)s characters.")
+            % {"count": TEXT_MAX_LENGTH},
         },
         **common,
     )
@@ -130,25 +144,32 @@ def parse_days(text: str) -> list[int]:
     days = []
     for part in parts:
         if not part.isdigit():
-            raise ValidationError(f"{part!r} is not a whole number of days.")
+            raise ValidationError(
+                gettext("'%(value)s' is not a whole number of days.") % {"value": part}
+            )
         days.append(int(part))
     if len(days) > 5:
-        raise ValidationError("At most five reminders.")
+        raise ValidationError(gettext("At most five reminders."))
     return sorted(set(days))
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(max_length=200, help_text="For example: Program evaluation, spring.")
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("For example: Program evaluation, spring."),
+    )
     version = forms.ModelChoiceField(
         queryset=InstrumentVersion.objects.none(),
-        label="Instrument",
+        label=_("Instrument"),
         empty_label=None,
-        help_text="The current version of each active instrument.",
+        help_text=_("The current version of each active instrument."),
     )
     audience = forms.ChoiceField(
+        label=_("Audience"),
         choices=[
-            (Campaign.Audience.DEPARTMENTS, "Everyone on the roster of the departments below"),
-            (Campaign.Audience.SUPPORTERS, "All active peer supporters"),
+            (Campaign.Audience.DEPARTMENTS, _("Everyone on the roster of the departments below")),
+            (Campaign.Audience.SUPPORTERS, _("All active peer supporters")),
         ],
         widget=forms.RadioSelect,
         initial=Campaign.Audience.DEPARTMENTS,
@@ -157,24 +178,27 @@ class CampaignForm(forms.Form):
         queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Only for a roster audience.",
+        label=_("Departments"),
+        help_text=_("Only for a roster audience."),
     )
     opens_on = forms.DateField(
-        label="Opens on",
+        label=_("Opens on"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Invitations go out on this day.",
+        help_text=_("Invitations go out on this day."),
     )
     closes_on = forms.DateField(
-        label="Closes on",
+        label=_("Closes on"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The last day to answer.",
+        help_text=_("The last day to answer."),
     )
     reminder_days = forms.CharField(
-        label="Reminders (days after the invitation)",
+        label=_("Reminders (days after the invitation)"),
         required=False,
         max_length=40,
-        help_text="Only those who have not answered are reminded. Separate with commas; "
-        "leave empty for none.",
+        help_text=_(
+            "Only those who have not answered are reminded. Separate with commas; "
+            "leave empty for none."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -192,7 +216,8 @@ class CampaignForm(forms.Form):
             .order_by("-instrument__builtin", "instrument__name")
         )
         self.fields["version"].label_from_instance = lambda v: (
-            f"{v.instrument.name} (version {v.number})"
+            gettext("%(instrument)s (version %(number)s)")
+            % {"instrument": v.instrument.localized_name, "number": v.number}
         )
         self.fields["departments"].queryset = Department.objects.select_related("site")
         today = timezone.localdate()
@@ -203,7 +228,7 @@ class CampaignForm(forms.Form):
         )
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("launch", "Create campaign"))
+        self.helper.add_input(Submit("launch", gettext("Create campaign")))
 
     def clean_reminder_days(self) -> list[int]:
         return parse_days(self.cleaned_data["reminder_days"])
@@ -213,40 +238,60 @@ class CampaignForm(forms.Form):
         audience = data.get("audience")
         departments = data.get("departments")
         if audience == Campaign.Audience.DEPARTMENTS and not departments:
-            self.add_error("departments", "Choose at least one department.")
+            self.add_error("departments", gettext("Choose at least one department."))
         if audience == Campaign.Audience.SUPPORTERS and departments:
-            self.add_error("departments", "Leave departments empty when inviting all supporters.")
+            self.add_error(
+                "departments", gettext("Leave departments empty when inviting all supporters.")
+            )
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         if opens_on and opens_on < timezone.localdate():
-            self.add_error("opens_on", "The opening date cannot be in the past.")
+            self.add_error("opens_on", gettext("The opening date cannot be in the past."))
         if opens_on and closes_on:
             if closes_on < opens_on:
-                self.add_error("closes_on", "The closing date must be on or after the opening.")
+                self.add_error(
+                    "closes_on", gettext("The closing date must be on or after the opening.")
+                )
             elif any(
                 d < 1 or d > (closes_on - opens_on).days for d in data.get("reminder_days", [])
             ):
                 self.add_error(
                     "reminder_days",
-                    "Each reminder must fall after the opening day and before the closing date.",
+                    gettext(
+                        "Each reminder must fall after the opening day and before the closing date."
+                    ),
                 )
         return data
 
 
 # --- Instrument builder ----------------------------------------------------------------------
 
-CODE_ERROR = "Start with a letter; use lower-case letters, digits and underscores."
+CODE_ERROR = _("Start with a letter; use lower-case letters, digits and underscores.")
 
 
 class InstrumentForm(forms.Form):
     code = forms.RegexField(
         regex=rf"^{CODE_PATTERN}$",
         max_length=50,
-        help_text="The survey's code in exports, e.g. team_climate. It cannot change later.",
+        label=_("Code"),
+        help_text=_("The survey's code in exports, e.g. team_climate. It cannot change later."),
         error_messages={"invalid": CODE_ERROR},
     )
-    name = forms.CharField(max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_es = forms.CharField(
+        label=_("Name in Spanish"), max_length=200, required=False, help_text=SPANISH_HELP
+    )
     description = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+    description_es = forms.CharField(
+        label=_("Description in Spanish"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=SPANISH_HELP,
     )
 
     def __init__(self, *args, **kwargs):
@@ -260,22 +305,29 @@ class InstrumentForm(forms.Form):
 
         code = self.cleaned_data["code"]
         if Instrument.objects.filter(code=code).exists():
-            raise ValidationError("An instrument with this code exists already.")
+            raise ValidationError(gettext("An instrument with this code exists already."))
         return code
 
 
 class VersionForm(forms.Form):
     intro = forms.CharField(
-        label="Introduction",
+        label=_("Introduction"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
-        help_text=(
+        help_text=_(
             "Shown above the questions. The survey page itself says that answers are "
             "anonymous: no need to say it again here."
         ),
     )
-    scoring = forms.ChoiceField(choices=Scoring.choices, initial=Scoring.NONE)
+    intro_es = forms.CharField(
+        label=_("Introduction in Spanish"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=SPANISH_HELP,
+    )
+    scoring = forms.ChoiceField(label=_("Scoring"), choices=Scoring.choices, initial=Scoring.NONE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -284,9 +336,12 @@ class VersionForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-OPTIONS_HELP = (
+OPTIONS_HELP = _(
     "Choice questions: one option per line as code: label (e.g. often: Often). "
     "Rating scales: optionally one label per point, lowest first."
+)
+OPTIONS_ES_HELP = _(
+    "Optional: the Spanish label of each option or point, one per line, in the same order."
 )
 
 
@@ -294,23 +349,35 @@ class QuestionForm(forms.Form):
     code = forms.RegexField(
         regex=rf"^{CODE_PATTERN}$",
         max_length=50,
+        label=_("Code"),
         required=False,
         error_messages={"invalid": CODE_ERROR},
     )
-    text = forms.CharField(label="Question", max_length=500, required=False)
-    kind = forms.ChoiceField(
-        label="Type", choices=[("", "—"), *QuestionKind.choices], required=False
+    text = forms.CharField(label=_("Question"), max_length=500, required=False)
+    text_es = forms.CharField(
+        label=_("Question in Spanish"), max_length=500, required=False, help_text=SPANISH_HELP
     )
-    required = forms.BooleanField(label="An answer is required", required=False, initial=True)
+    kind = forms.ChoiceField(
+        label=_("Type"), choices=[("", "—"), *QuestionKind.choices], required=False
+    )
+    required = forms.BooleanField(label=_("An answer is required"), required=False, initial=True)
     options = forms.CharField(
+        label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=3000,
         help_text=OPTIONS_HELP,
     )
-    min_value = forms.IntegerField(label="Lowest value", required=False)
-    max_value = forms.IntegerField(label="Highest value", required=False)
-    scored = forms.BooleanField(label="Counts towards the score", required=False)
+    options_es = forms.CharField(
+        label=_("Options in Spanish"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        help_text=OPTIONS_ES_HELP,
+    )
+    min_value = forms.IntegerField(label=_("Lowest value"), required=False)
+    max_value = forms.IntegerField(label=_("Highest value"), required=False)
+    scored = forms.BooleanField(label=_("Counts towards the score"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -328,11 +395,11 @@ class QuestionForm(forms.Form):
         if self.is_blank:
             return data
         if not data.get("code"):
-            self.add_error("code", "Give the question a code.")
+            self.add_error("code", gettext("Give the question a code."))
         if not data.get("text"):
-            self.add_error("text", "Write the question.")
+            self.add_error("text", gettext("Write the question."))
         if not data.get("kind"):
-            self.add_error("kind", "Choose a question type.")
+            self.add_error("kind", gettext("Choose a question type."))
         kind = data.get("kind")
         lines = [line.strip() for line in (data.get("options") or "").splitlines()]
         lines = [line for line in lines if line]
@@ -343,7 +410,9 @@ class QuestionForm(forms.Form):
                 code, label = code.strip(), label.strip()
                 if not sep or not label or not re.fullmatch(CODE_PATTERN, code):
                     self.add_error(
-                        "options", f"Write each option as code: label ({line!r} is not)."
+                        "options",
+                        gettext("Write each option as code: label ('%(line)s' is not).")
+                        % {"line": line},
                     )
                     break
                 options.append({"code": code, "label": label})
@@ -352,6 +421,10 @@ class QuestionForm(forms.Form):
             data["parsed_options"] = lines
         else:
             data["parsed_options"] = []
+        spanish = [line.strip() for line in (data.get("options_es") or "").splitlines()]
+        data["parsed_options_es"] = (
+            [line for line in spanish if line] if kind in OPTION_KINDS else []
+        )
         return data
 
     def spec(self) -> QuestionSpec:
@@ -359,11 +432,13 @@ class QuestionForm(forms.Form):
         return QuestionSpec(
             code=data["code"],
             text=data["text"],
+            text_es=data.get("text_es", ""),
             kind=data["kind"],
             required=data.get("required", False),
             min_value=data.get("min_value"),
             max_value=data.get("max_value"),
             options=data.get("parsed_options", []),
+            options_es=data.get("parsed_options_es", []),
             scored=data.get("scored", False),
         )
 
@@ -397,9 +472,11 @@ def question_initial(questions) -> list[dict]:
             {
                 "code": question.code,
                 "text": question.text,
+                "text_es": question.text_es,
                 "kind": question.kind,
                 "required": question.required,
                 "options": options,
+                "options_es": "\n".join(str(label) for label in question.options_es or []),
                 "min_value": question.min_value,
                 "max_value": question.max_value,
                 "scored": question.scored,

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from post_program import program_settings
 from post_program.bulk_rows import matching
@@ -35,7 +36,9 @@ def typed_answer(question: Question, text: str) -> Any:
         try:
             return int(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a whole number") from None
+            raise ValueError(
+                gettext("'%(value)s' is not a whole number") % {"value": text}
+            ) from None
     if question.kind == QuestionKind.MULTIPLE_CHOICE:
         return [part.strip() for part in text.split(";") if part.strip()]
     return text
@@ -72,20 +75,27 @@ class SurveyResponsesFile(FileSpec):
 
     def check(self, row, batch):
         if bool(row["site"]) != bool(row["department"]):
-            yield "department", "give both site and department, or neither"
+            yield "department", gettext("give both site and department, or neither")
         else:
             yield from check_department_reference(row, batch)
         first = batch.cached("first_response_rows", dict).setdefault(row["response_id"], row)
         for column in self.SHARED:
             if first is not row and first[column] != row[column]:
-                yield column, f"differs from line {first.line} of the same response"
+                yield (
+                    column,
+                    gettext("differs from line %(line)s of the same response")
+                    % {"line": first.line},
+                )
         questions = self._questions(batch).get(row["survey"])
         if questions is None:
-            yield "survey", f"no survey instrument {row['survey']!r}"
+            yield "survey", gettext("no survey instrument '%(code)s'") % {"code": row["survey"]}
             return
         question = questions.get(row["question"])
         if question is None:
-            yield "question", f"not a question of the {row['survey']} survey"
+            yield (
+                "question",
+                gettext("not a question of the %(code)s survey") % {"code": row["survey"]},
+            )
             return
         if row["answer"] is None:
             return

@@ -22,29 +22,39 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import Department, Physician
 
-CODE_HELP = "Lower-case letters, digits and underscores; stable once answers exist."
+CODE_HELP = _("Lower-case letters, digits and underscores; stable once answers exist.")
+SPANISH_HELP = _("Optional: shown to those who read the program in Spanish, else the English.")
+
+
+def in_reader_language(english: str, spanish: str) -> str:
+    """The wording for the language being read: the Spanish one when the reader reads Spanish
+    and there is one, else the English. Answers are stored by code, so both are one question."""
+    if spanish and (translation.get_language() or "").split("-")[0] == "es":
+        return spanish
+    return english
 
 
 class QuestionKind(models.TextChoices):
-    YES_NO = "yes_no", "Yes / no"
-    LIKERT = "likert", "Agreement, 1 (strongly disagree) to 5 (strongly agree)"
-    SCALE = "scale", "Rating scale (whole numbers from a minimum to a maximum)"
-    SINGLE_CHOICE = "single_choice", "One choice from a list"
-    MULTIPLE_CHOICE = "multiple_choice", "Any choices from a list"
-    NUMBER = "number", "Whole number"
-    TEXT = "text", "Short text"
+    YES_NO = "yes_no", _("Yes / no")
+    LIKERT = "likert", _("Agreement, 1 (strongly disagree) to 5 (strongly agree)")
+    SCALE = "scale", _("Rating scale (whole numbers from a minimum to a maximum)")
+    SINGLE_CHOICE = "single_choice", _("One choice from a list")
+    MULTIPLE_CHOICE = "multiple_choice", _("Any choices from a list")
+    NUMBER = "number", _("Whole number")
+    TEXT = "text", _("Short text")
 
 
 LIKERT_LABELS = {
-    1: "Strongly disagree",
-    2: "Disagree",
-    3: "Neither agree nor disagree",
-    4: "Agree",
-    5: "Strongly agree",
+    1: _("Strongly disagree"),
+    2: _("Disagree"),
+    3: _("Neither agree nor disagree"),
+    4: _("Agree"),
+    5: _("Strongly agree"),
 }
 # Likert answers of 4 or 5 count as "agree" (docs/data-formats.md, docs/metrics.md).
 LIKERT_AGREE_MIN = 4
@@ -52,10 +62,10 @@ TEXT_MAX_LENGTH = 500
 
 
 class Scoring(models.TextChoices):
-    NONE = "none", "No score"
-    SUM = "sum", "Sum of the scored items"
-    MEAN = "mean", "Mean of the scored items"
-    WHO5 = "who5", "WHO-5 index (4 times the sum of the five items, 0 to 100)"
+    NONE = "none", _("No score")
+    SUM = "sum", _("Sum of the scored items")
+    MEAN = "mean", _("Mean of the scored items")
+    WHO5 = "who5", _("WHO-5 index (4 times the sum of the five items, 0 to 100)")
 
 
 class InstrumentQuerySet(models.QuerySet["Instrument"]):
@@ -68,11 +78,17 @@ class Instrument(models.Model):
 
     code = models.SlugField(max_length=50, unique=True, help_text=CODE_HELP)
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    builtin = models.BooleanField(
-        default=False, help_text="Created with the program; its codes and scales are fixed."
+    name_es = models.CharField(
+        _("name in Spanish"), max_length=200, blank=True, help_text=SPANISH_HELP
     )
-    is_active = models.BooleanField(default=True, help_text="Offered for new campaigns.")
+    description = models.TextField(blank=True)
+    description_es = models.TextField(
+        _("description in Spanish"), blank=True, help_text=SPANISH_HELP
+    )
+    builtin = models.BooleanField(
+        default=False, help_text=_("Created with the program; its codes and scales are fixed.")
+    )
+    is_active = models.BooleanField(default=True, help_text=_("Offered for new campaigns."))
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = InstrumentQuerySet.as_manager()
@@ -89,6 +105,14 @@ class Instrument(models.Model):
         return self.name
 
     @property
+    def localized_name(self) -> str:
+        return in_reader_language(self.name, self.name_es)
+
+    @property
+    def localized_description(self) -> str:
+        return in_reader_language(self.description, self.description_es)
+
+    @property
     def current_version(self) -> InstrumentVersion | None:
         return self.versions.order_by("-number").first()
 
@@ -99,7 +123,8 @@ class InstrumentVersion(models.Model):
 
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveSmallIntegerField()
-    intro = models.TextField(blank=True, help_text="Shown above the questions.")
+    intro = models.TextField(blank=True, help_text=_("Shown above the questions."))
+    intro_es = models.TextField(_("introduction in Spanish"), blank=True, help_text=SPANISH_HELP)
     scoring = models.CharField(max_length=10, choices=Scoring.choices, default=Scoring.NONE)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -126,10 +151,16 @@ class InstrumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.instrument.name} v{self.number}"
 
+    @property
+    def localized_intro(self) -> str:
+        return in_reader_language(self.intro, self.intro_es)
+
 
 class Question(models.Model):
     """One item of a version. `options` holds `{"code", "label"}` pairs for the choice kinds,
-    and optional point labels (lowest first) for a rating scale."""
+    and optional point labels (lowest first) for a rating scale; `options_es` the Spanish labels
+    in the same order (none, or one per option). `text_es`, `help_text_es` and `options_es` are
+    the Spanish wording of the same question: answers in either language are the same answers."""
 
     version = models.ForeignKey(
         InstrumentVersion, on_delete=models.CASCADE, related_name="questions"
@@ -137,13 +168,16 @@ class Question(models.Model):
     position = models.PositiveSmallIntegerField()
     code = models.SlugField(max_length=50, help_text=CODE_HELP)
     text = models.CharField(max_length=500)
+    text_es = models.CharField(_("question in Spanish"), max_length=500, blank=True)
     help_text = models.CharField(max_length=300, blank=True)
+    help_text_es = models.CharField(_("help text in Spanish"), max_length=300, blank=True)
     kind = models.CharField(max_length=20, choices=QuestionKind.choices)
     required = models.BooleanField(default=True)
     min_value = models.IntegerField(null=True, blank=True)
     max_value = models.IntegerField(null=True, blank=True)
     options = models.JSONField(default=list, blank=True)
-    scored = models.BooleanField(default=False, help_text="Counts towards the version's score.")
+    options_es = models.JSONField(default=list, blank=True)
+    scored = models.BooleanField(default=False, help_text=_("Counts towards the version's score."))
 
     class Meta:
         ordering = ["version", "position"]
@@ -174,12 +208,31 @@ class Question(models.Model):
         return f"{self.code} ({self.get_kind_display()})"
 
     @property
+    def localized_text(self) -> str:
+        return in_reader_language(self.text, self.text_es)
+
+    @property
+    def localized_help_text(self) -> str:
+        return in_reader_language(self.help_text, self.help_text_es)
+
+    def _option_labels(self) -> list[str]:
+        """The label of each option (or scale point) in the reader's language."""
+        english = [
+            option["label"] if isinstance(option, dict) else str(option)
+            for option in self.options or []
+        ]
+        spanish = list(self.options_es or [])
+        if len(spanish) != len(english):
+            spanish = [""] * len(english)
+        return [in_reader_language(en, str(es)) for en, es in zip(english, spanish, strict=True)]
+
+    @property
     def scale_points(self) -> list[tuple[int, str]]:
         """(value, label) of each point of a Likert item or a rating scale, lowest first."""
         if self.kind == QuestionKind.LIKERT:
-            return list(LIKERT_LABELS.items())
+            return [(value, str(label)) for value, label in LIKERT_LABELS.items()]
         if self.kind == QuestionKind.SCALE:
-            labels = [str(label) for label in self.options or []]
+            labels = self._option_labels()
             if self.min_value is None or self.max_value is None:
                 return []
             values = range(self.min_value, self.max_value + 1)
@@ -194,7 +247,8 @@ class Question(models.Model):
         """(code, label) of each option of a single or multiple choice question."""
         if self.kind not in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
             return []
-        return [(option["code"], option["label"]) for option in self.options or []]
+        codes = [option["code"] for option in self.options or []]
+        return list(zip(codes, self._option_labels(), strict=True))
 
     @property
     def is_numeric(self) -> bool:
@@ -215,19 +269,19 @@ class Campaign(models.Model):
     """
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     class Audience(models.TextChoices):
-        DEPARTMENTS = "departments", "Rosters of chosen departments"
-        SUPPORTERS = "supporters", "All active peer supporters"
-        AUTOMATIC = "automatic", "Invited automatically after an event"
+        DEPARTMENTS = "departments", _("Rosters of chosen departments")
+        SUPPORTERS = "supporters", _("All active peer supporters")
+        AUTOMATIC = "automatic", _("Invited automatically after an event")
 
     class Trigger(models.TextChoices):
-        NONE = "", "None"
-        RECIPIENT_FEEDBACK = "recipient_feedback", "After a supported case is closed"
-        TRAINING_EVALUATION = "training_evaluation", "After a course is completed"
+        NONE = "", _("None")
+        RECIPIENT_FEEDBACK = "recipient_feedback", _("After a supported case is closed")
+        TRAINING_EVALUATION = "training_evaluation", _("After a course is completed")
 
     name = models.CharField(max_length=200)
     version = models.ForeignKey(

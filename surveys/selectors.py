@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from post_program import program_settings
 from post_program.distributions import median_of_counts
@@ -154,7 +155,7 @@ class ItemResult:
     respondents: int | None
     suppressed: bool = False  # the whole item: fewer respondents than the threshold
     cells: list[Cell] = field(default_factory=list)
-    positive_label: str = ""  # "agree" or "yes"
+    positive_label: str = ""  # "agree" or "yes", in the reader's language
     positive: int | None = None
     proportion: float | None = None
     mean: float | None = None
@@ -206,7 +207,7 @@ def _item_result(question: Question, groups: dict, threshold: int, text_count: i
         )
     if kind == QuestionKind.YES_NO:
         counts = {"yes": groups.get(True, 0), "no": groups.get(False, 0)}
-        labels = {"yes": "Yes", "no": "No"}
+        labels = {"yes": gettext("Yes"), "no": gettext("No")}
         respondents = sum(counts.values())
     elif kind in (QuestionKind.LIKERT, QuestionKind.SCALE):
         counts = {str(value): groups.get(value, 0) for value, _ in question.scale_points}
@@ -250,10 +251,10 @@ def _item_result(question: Question, groups: dict, threshold: int, text_count: i
     ]
     if kind == QuestionKind.YES_NO:
         parts = ["yes"]
-        result.positive_label = "yes"
+        result.positive_label = gettext("yes")
     elif kind == QuestionKind.LIKERT:
         parts = [str(value) for value in range(LIKERT_AGREE_MIN, 6)]
-        result.positive_label = "agree"
+        result.positive_label = gettext("agree")
     else:
         parts = []
     if parts:

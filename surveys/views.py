@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -57,6 +61,23 @@ def _unavailable(request, error: services.LinkError):
     )
 
 
+def _invitation_language(request, invitation) -> str:
+    """Show the survey in the language its invitation was written in, the recipient's choice on
+    their account, unless whoever opens it chose a language of their own (their account's, or
+    the footer's chooser, kept in a cookie). Returns the language it switched to, or "" when
+    the request's own language (the browser's, with no choice anywhere) stays. Nothing of this
+    is stored with the answers."""
+    own_choice = (
+        request.user.is_authenticated and request.user.language
+    ) or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    account = invitation.physician.user if invitation.physician else None
+    if own_choice or account is None or not account.language:
+        return ""
+    translation.activate(account.language)
+    request.LANGUAGE_CODE = account.language
+    return account.language
+
+
 @login_not_required
 @csrf_exempt  # the unguessable single-use token in the address is the credential, not a cookie
 @never_cache
@@ -69,6 +90,7 @@ def response_create(request, token: str):
         invitation = services.invitation_check(invitation)
     except services.LinkError as error:
         return _unavailable(request, error)
+    language = _invitation_language(request, invitation)
     version = invitation.campaign.version
     questions = selectors.version_questions(version)
     # An empty POST (nothing ticked) is still a submission to check, so bind on the method.
@@ -81,7 +103,8 @@ def response_create(request, token: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect("surveys:response_thanks")
+            thanks = reverse("surveys:response_thanks")
+            return redirect(f"{thanks}?{urlencode({'lang': language})}" if language else thanks)
     return _private(
         render(
             request,
@@ -94,6 +117,11 @@ def response_create(request, token: str):
 @login_not_required
 @require_GET
 def response_thanks(request):
+    """Thanks, in the language the survey was shown in (`lang`, when it is one offered)."""
+    language = request.GET.get("lang", "")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
     return render(request, "surveys/response_thanks.html")
 
 
@@ -141,9 +169,9 @@ def campaign_create(request):
         else:
             messages.success(
                 request,
-                "Campaign created. Invitations go out on the opening day."
+                _("Campaign created. Invitations go out on the opening day.")
                 if campaign.opens_on > timezone.localdate()
-                else "Campaign created and invitations sent.",
+                else _("Campaign created and invitations sent."),
             )
             return redirect("surveys:campaign_detail", pk=campaign.pk)
     return render(request, "surveys/campaign_create.html", {"form": form})
@@ -178,10 +206,10 @@ def campaign_detail(request, pk: int):
 def campaign_close(request, pk: int):
     campaign = get_campaign_or_404(request.user, pk)
     if campaign.status == Campaign.Status.CLOSED:
-        messages.info(request, "The campaign was already closed.")
+        messages.info(request, _("The campaign was already closed."))
     else:
         services.campaign_close(actor=request.user, campaign=campaign)
-        messages.success(request, "Campaign closed: its links no longer work.")
+        messages.success(request, _("Campaign closed: its links no longer work."))
     return redirect("surveys:campaign_detail", pk=campaign.pk)
 
 
@@ -249,15 +277,18 @@ def instrument_create(request):
                 actor=request.user,
                 code=form.cleaned_data["code"],
                 name=form.cleaned_data["name"],
+                name_es=form.cleaned_data["name_es"],
                 description=form.cleaned_data["description"],
+                description_es=form.cleaned_data["description_es"],
                 intro=version_form.cleaned_data["intro"],
+                intro_es=version_form.cleaned_data["intro_es"],
                 scoring=version_form.cleaned_data["scoring"],
                 questions=formset.specs(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "Instrument created.")
+            messages.success(request, _("Instrument created."))
             return redirect("surveys:instrument_detail", pk=instrument.pk)
     return render(
         request,
@@ -275,7 +306,12 @@ def instrument_version_create(request, pk: int):
     current = instrument.current_version
     data = request.POST if request.method == "POST" else None
     version_form = VersionForm(
-        data, initial={"intro": current.intro, "scoring": current.scoring} if current else None
+        data,
+        initial=(
+            {"intro": current.intro, "intro_es": current.intro_es, "scoring": current.scoring}
+            if current
+            else None
+        ),
     )
     formset = question_formset(
         data, initial=question_initial(current.questions.all()) if current else None
@@ -286,13 +322,14 @@ def instrument_version_create(request, pk: int):
                 actor=request.user,
                 instrument=instrument,
                 intro=version_form.cleaned_data["intro"],
+                intro_es=version_form.cleaned_data["intro_es"],
                 scoring=version_form.cleaned_data["scoring"],
                 questions=formset.specs(),
             )
         except ValidationError as error:
             version_form.add_error(None, error)
         else:
-            messages.success(request, f"Version {version.number} created.")
+            messages.success(request, _("Version %(number)s created.") % {"number": version.number})
             return redirect("surveys:instrument_detail", pk=instrument.pk)
     return render(
         request,

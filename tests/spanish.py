@@ -35,7 +35,7 @@ KEPT_WORDS = """
 KEPT = {word.casefold() for word in KEPT_WORDS.split()}
 
 # Text the program stores in Spanish beside English: it must be shown translated, so it is not
-# data even though the database holds it.
+# data even though the database holds it. Their codes are data: the same in any language.
 TRANSLATED_FIELDS = {("surveys", "question"), ("surveys", "instrumentversion")}
 # JSON the program shows as it is stored (the audit page's detail column: ids and field names).
 JSON_DATA = {("post_program", "auditevent")}
@@ -81,17 +81,19 @@ def stored_words() -> set[str]:
     for model in apps.get_models():
         if model._meta.app_label not in {"post_program", "surveys", "training", "interactions"}:
             continue
-        if (model._meta.app_label, model._meta.model_name) in TRANSLATED_FIELDS:
-            continue
+        key = (model._meta.app_label, model._meta.model_name)
+        translated = key in TRANSLATED_FIELDS
         text = (
             models.CharField | models.TextField | models.JSONField
-            if (model._meta.app_label, model._meta.model_name) in JSON_DATA
+            if key in JSON_DATA
             else models.CharField | models.TextField
         )
         fields = [
             field.name
             for field in model._meta.concrete_fields
-            if isinstance(field, text) and not field.choices
+            if isinstance(field, text)
+            and not field.choices
+            and (field.name == "code" or not translated)
         ]
         if not fields:
             continue

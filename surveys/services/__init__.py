@@ -25,6 +25,7 @@ from .campaigns import (
 )
 from .instruments import (
     CODE_PATTERN,
+    OPTION_KINDS,
     QuestionSpec,
     instrument_create,
     instrument_version_create,
@@ -64,6 +65,7 @@ __all__ = [
     "CODE_PATTERN",
     "EVENT_SURVEYS",
     "INSTRUMENT_TRIGGERS",
+    "OPTION_KINDS",
     "TRIGGER_INSTRUMENTS",
     "LinkError",
     "LinkExpired",

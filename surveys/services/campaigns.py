@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from post_program.jobs import enqueue_on_commit
 from post_program.models import Department, Physician, User
@@ -59,17 +60,17 @@ def campaign_create(
     errors: dict[str, str] = {}
     today = timezone.localdate()
     if audience == Campaign.Audience.DEPARTMENTS and not departments:
-        errors["departments"] = "Choose at least one department."
+        errors["departments"] = gettext("Choose at least one department.")
     if audience == Campaign.Audience.SUPPORTERS and departments:
-        errors["departments"] = "Leave departments empty when inviting all supporters."
+        errors["departments"] = gettext("Leave departments empty when inviting all supporters.")
     if audience not in (Campaign.Audience.DEPARTMENTS, Campaign.Audience.SUPPORTERS):
-        errors["audience"] = "Choose an audience."
+        errors["audience"] = gettext("Choose an audience.")
     if opens_on < today:
-        errors["opens_on"] = "The opening date cannot be in the past."
+        errors["opens_on"] = gettext("The opening date cannot be in the past.")
     if closes_on < opens_on:
-        errors["closes_on"] = "The closing date must be on or after the opening date."
+        errors["closes_on"] = gettext("The closing date must be on or after the opening date.")
     elif any(day < 1 or day > (closes_on - opens_on).days for day in reminder_days):
-        errors["reminder_days"] = (
+        errors["reminder_days"] = gettext(
             "Each reminder must fall after the opening day and before the closing date."
         )
     if errors:

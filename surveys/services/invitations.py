@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from post_program.i18n import in_language_of
 from post_program.jobs import enqueue_on_commit
 from post_program.mail import email_compose, email_connection, email_link, email_send
 from post_program.models import Physician
@@ -52,8 +53,11 @@ def answer_url(token: str) -> str:
 def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMessage:
     """The email: the link and the closing date; no names, no details of any case. A survey
     sent because of an event (a supported case, a course) is not named: "Recipient feedback"
-    in a mailbox would tell its reader that the person was supported."""
+    in a mailbox would tell its reader that the person was supported. It is written in the
+    recipient's language, whoever's request sends it."""
     campaign = invitation.campaign
+    recipient = invitation.physician
+    assert recipient is not None, "a forgotten invitation is never sent"
     context = {
         "url": answer_url(token),
         "expires_on": invitation.expires_on,
@@ -61,10 +65,9 @@ def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMess
         "instrument": None if campaign.trigger else campaign.version.instrument,
         "help_url": email_link(reverse("help_now")),
     }
-    subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
-    body = render_to_string("surveys/email/invitation_body.txt", context)
-    recipient = invitation.physician
-    assert recipient is not None, "a forgotten invitation is never sent"
+    with in_language_of(recipient.user):
+        subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
+        body = render_to_string("surveys/email/invitation_body.txt", context)
     return email_compose(to=recipient.email, subject=subject, body=body)
 
 
@@ -91,7 +94,7 @@ def _deliver(
 def _claim(queryset: QuerySet[Invitation]) -> list[Invitation]:
     return list(
         queryset.select_for_update(skip_locked=True, of=("self",))
-        .select_related("physician", "campaign__version__instrument")
+        .select_related("physician__user", "campaign__version__instrument")
         .order_by("pk")[:SEND_BATCH]
     )
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from post_program.models import User
 from post_program.services import audit_record
@@ -61,33 +62,48 @@ def answer_columns(question: Question, value: Any) -> dict[str, Any] | None:
     """
     if value is None or value == "" or value == []:
         if question.required:
-            raise ValidationError(f"{question.code}: an answer is required.")
+            raise ValidationError(
+                gettext("%(code)s: an answer is required.") % {"code": question.code}
+            )
         return None
     kind = question.kind
     if kind == QuestionKind.YES_NO:
         if not isinstance(value, bool):
-            raise ValidationError(f"{question.code}: answer yes or no.")
+            raise ValidationError(gettext("%(code)s: answer yes or no.") % {"code": question.code})
         return {"value_bool": value}
     if kind in (QuestionKind.LIKERT, QuestionKind.SCALE, QuestionKind.NUMBER):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError(f"{question.code}: answer with a whole number.")
+            raise ValidationError(
+                gettext("%(code)s: answer with a whole number.") % {"code": question.code}
+            )
         low, high = _bounds(question)
         if (low is not None and value < low) or (high is not None and value > high):
-            raise ValidationError(f"{question.code}: {value} is outside the scale.")
+            raise ValidationError(
+                gettext("%(code)s: %(value)s is outside the scale.")
+                % {"code": question.code, "value": value}
+            )
         return {"value_int": value}
     codes = [code for code, _ in question.choices]
     if kind == QuestionKind.SINGLE_CHOICE:
         if value not in codes:
-            raise ValidationError(f"{question.code}: {value!r} is not one of the options.")
+            raise ValidationError(
+                gettext("%(code)s: '%(value)s' is not one of the options.")
+                % {"code": question.code, "value": value}
+            )
         return {"value_text": value}
     if kind == QuestionKind.MULTIPLE_CHOICE:
         chosen = set(value)
         if not chosen <= set(codes):
-            raise ValidationError(f"{question.code}: an option is not one of the choices.")
+            raise ValidationError(
+                gettext("%(code)s: an option is not one of the choices.") % {"code": question.code}
+            )
         return {"value_text": ";".join(code for code in codes if code in chosen)}
     text = str(value).strip()
     if len(text) > TEXT_MAX_LENGTH:
-        raise ValidationError(f"{question.code}: at most {TEXT_MAX_LENGTH} characters.")
+        raise ValidationError(
+            gettext("%(code)s: at most %(count)s characters.")
+            % {"code": question.code, "count": TEXT_MAX_LENGTH}
+        )
     if not text:
         return answer_columns(question, None)
     return {"value_text": text}
@@ -288,7 +304,10 @@ def responses_record(
         columns_by_code = {}
         unknown = set(row.answers) - {q.code for q in questions}
         if unknown:
-            errors.append(f"Response {number}: unknown question {sorted(unknown)[0]!r}.")
+            errors.append(
+                gettext("Response %(number)s: unknown question '%(code)s'.")
+                % {"number": number, "code": sorted(unknown)[0]}
+            )
         for question in questions:
             value = row.answers.get(question.code)
             if not require_all and value in (None, "", []):
@@ -296,7 +315,11 @@ def responses_record(
             try:
                 columns = answer_columns(question, value)
             except ValidationError as error:
-                errors.extend(f"Response {number}: {message}" for message in error.messages)
+                errors.extend(
+                    gettext("Response %(number)s: %(problem)s")
+                    % {"number": number, "problem": message}
+                    for message in error.messages
+                )
                 continue
             if columns is not None:
                 columns_by_code[question.code] = columns
