@@ -40,7 +40,7 @@ def test_a_sign_up_email_is_in_the_recipient_s_spanish_while_the_lead_reads_engl
     assert spanish.subject == "Tiene un cupo en una sesión de formación en apoyo entre pares"
     assert spanish.body.startswith(
         "Tiene un cupo en una sesión de formación en apoyo entre pares. El curso, su fecha y su "
-        "lugar figuran en su página de formación.\n\nInicie sesión para leerlo: "
+        "lugar figuran en su página de formación.\n\nInicie sesión para ver los detalles: "
     )
     english = OutboxEmail.objects.get(to_email=english_speaker.email)
     assert english.subject == "You have a seat in a peer support training session"
@@ -58,7 +58,7 @@ def test_a_refresher_reminder_is_in_the_supporter_s_spanish(cast, settings):
     assert services.refresher_reminder_send(reminder_id=ready) is True
     email = OutboxEmail.objects.get(kind="training.refresher")
     assert email.subject == "Su formación como colega de apoyo requiere un curso de actualización"
-    assert "un curso de actualización le mantiene entre los colegas de apoyo" in email.body
+    assert "con un curso de actualización, seguirá entre los colegas de apoyo" in email.body
 
 
 @freeze_time("2025-06-01 12:00")
