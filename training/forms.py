@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from post_program.forms import filter_helper
 from post_program.models import Department, PeerSupporter, Physician, RoleAssignment, User
 
 from .models import Course, CourseKind, Enrollment, TrainingSession
 from .services import ATTENDANCE_MARKS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -40,7 +44,8 @@ class CourseForm(forms.ModelForm):
         max_value=100,
         max_digits=4,
         decimal_places=1,
-        help_text="Length of the course in hours.",
+        label=_("Hours"),
+        help_text=_("Length of the course in hours."),
         widget=forms.NumberInput(attrs={"step": "0.5"}),
     )
 
@@ -48,10 +53,16 @@ class CourseForm(forms.ModelForm):
         model = Course
         fields = ["name", "kind", "hours", "topics", "is_active"]
         widgets = {"topics": forms.Textarea(attrs={"rows": 4})}
+        labels = {
+            "name": _("Name"),
+            "kind": _("Kind"),
+            "topics": _("Topics"),
+            "is_active": _("Active"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Save course")
+        self.helper = _helper(_("Save course"))
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -59,7 +70,7 @@ class CourseForm(forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("A course with this name already exists.")
+            raise forms.ValidationError(_("A course with this name already exists."))
         return name
 
 
@@ -82,16 +93,19 @@ class FacilitatorChoiceField(forms.ModelChoiceField):
 
 
 class SessionForm(forms.ModelForm):
-    facilitator = FacilitatorChoiceField(queryset=User.objects.none())
+    facilitator = FacilitatorChoiceField(queryset=User.objects.none(), label=_("Facilitator"))
     video_url = forms.URLField(
-        label="Video link",
+        label=_("Video link"),
         required=False,
         max_length=200,
         assume_scheme="https",
-        help_text="Link for those who join by video.",
+        help_text=_("Link for those who join by video."),
     )
     capacity = forms.IntegerField(
-        min_value=1, max_value=500, help_text="Most participants; others waitlist."
+        min_value=1,
+        max_value=500,
+        label=_("Capacity"),
+        help_text=_("Most participants; others waitlist."),
     )
 
     class Meta:
@@ -106,7 +120,12 @@ class SessionForm(forms.ModelForm):
             "capacity",
         ]
         widgets = {"starts_at": DATETIME_INPUT, "ends_at": DATETIME_INPUT}
-        labels = {"starts_at": "Starts", "ends_at": "Ends", "video_url": "Video link"}
+        labels = {
+            "course": _("Course"),
+            "starts_at": _("Starts"),
+            "ends_at": _("Ends"),
+            "location": _("Location"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +138,7 @@ class SessionForm(forms.ModelForm):
             self.fields["course"].queryset = courses
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.helper = _helper("Save session")
+        self.helper = _helper(_("Save session"))
         self.helper.layout = Layout(
             *(["course"] if "course" in self.fields else []),
             Row(Column("starts_at", css_class="col-md-6"), Column("ends_at", css_class="col-md-6")),
@@ -136,16 +155,16 @@ class SessionForm(forms.ModelForm):
         starts_at = self.cleaned_data["starts_at"]
         changed = self.instance.pk is None or "starts_at" in self.changed_data
         if changed and starts_at <= timezone.now():
-            raise forms.ValidationError("A session must start in the future.")
+            raise forms.ValidationError(_("A session must start in the future."))
         return starts_at
 
     def clean(self):
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts_at and ends_at and ends_at <= starts_at:
-            self.add_error("ends_at", "A session must end after it starts.")
+            self.add_error("ends_at", _("A session must end after it starts."))
         if not (cleaned.get("location") or "").strip() and not (cleaned.get("video_url") or ""):
-            self.add_error("location", "Give a place, a video link or both.")
+            self.add_error("location", _("Give a place, a video link or both."))
         return cleaned
 
 
@@ -159,18 +178,19 @@ class PhysicianByIdField(forms.ModelChoiceField):
 
 def _name_search_field() -> forms.CharField:
     return forms.CharField(
-        label="Find a physician by name",
+        label=_("Find a physician by name"),
         required=False,
         max_length=100,
-        help_text="Type at least two letters of their name, then Find.",
+        help_text=_("Type at least two letters of their name, then Find."),
     )
 
 
-def _physician_field(*, required: str, invalid: str) -> PhysicianByIdField:
+def _physician_field(*, required: StrPromise, invalid: StrPromise) -> PhysicianByIdField:
     return PhysicianByIdField(
         queryset=Physician.objects.none(),
         to_field_name="physician_id",
-        empty_label="Choose a physician",
+        label=_("Physician"),
+        empty_label=_("Choose a physician"),
         error_messages={"required": required, "invalid_choice": invalid},
     )
 
@@ -206,14 +226,14 @@ class PhysicianSearchMixin:
             else []
         )
         field.widget.choices = [
-            ("", "Choose a physician" if matches else "Find them by name first"),
+            ("", _("Choose a physician") if matches else _("Find them by name first")),
             *((p.physician_id, field.label_from_instance(p)) for p in matches),
         ]
         return [
             Row(
                 Column("name", css_class="col-md-8"),
                 Column(
-                    Submit("find", "Find", css_class="btn-secondary beside-field"),
+                    Submit("find", _("Find"), css_class="btn-secondary beside-field"),
                     css_class="col-md-4",
                 ),
             ),
@@ -230,13 +250,13 @@ class SignUpForm(PhysicianSearchMixin, forms.Form):
 
     name = _name_search_field()
     physician = _physician_field(
-        required="Choose the physician to sign up.",
-        invalid="Choose a physician you may sign up from the list.",
+        required=_("Choose the physician to sign up."),
+        invalid=_("Choose a physician you may sign up from the list."),
     )
 
     def __init__(self, *args, physicians=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Sign up", form_tag=False)
+        self.helper = _helper(_("Sign up"), form_tag=False)
         layout = self._physician_search(physicians)
         if self.searching:
             self.helper.layout = Layout(*layout)
@@ -245,7 +265,7 @@ class SignUpForm(PhysicianSearchMixin, forms.Form):
 class AttendanceForm(forms.Form):
     """One choice per seat at the session: completed, attended (not completed), absent."""
 
-    CHOICES = [("", "Not recorded")] + [(mark.value, mark.label) for mark in ATTENDANCE_MARKS]
+    CHOICES = [("", _("Not recorded"))] + [(mark.value, mark.label) for mark in ATTENDANCE_MARKS]
 
     def __init__(self, *args, enrollments=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,33 +301,38 @@ class CompletionForm(PhysicianSearchMixin, forms.Form):
 
     name = _name_search_field()
     physician = _physician_field(
-        required="Choose the physician who completed the course.",
-        invalid="Choose a physician on the roster from the list.",
+        required=_("Choose the physician who completed the course."),
+        invalid=_("Choose a physician on the roster from the list."),
     )
-    course = forms.ChoiceField(choices=CourseKind.choices)
+    course = forms.ChoiceField(label=_("Course"), choices=CourseKind.choices)
     completed_on = forms.DateField(
-        widget=DATE_INPUT, label="Completed on", input_formats=["%Y-%m-%d"]
+        widget=DATE_INPUT, label=_("Completed on"), input_formats=["%Y-%m-%d"]
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Record completion")
+        self.helper = _helper(_("Record completion"))
         layout = self._physician_search(Physician.objects.all())
         self.helper.layout = Layout(*layout, "course", "completed_on")
 
     def clean_completed_on(self):
         completed_on = self.cleaned_data["completed_on"]
         if completed_on > timezone.localdate():
-            raise forms.ValidationError("A completion cannot be dated in the future.")
+            raise forms.ValidationError(_("A completion cannot be dated in the future."))
         return completed_on
 
 
 class StatusFilterForm(forms.Form):
     department = forms.ModelChoiceField(
-        queryset=Department.objects.none(), required=False, empty_label="All my departments"
+        queryset=Department.objects.none(),
+        required=False,
+        label=_("Department"),
+        empty_label=_("All my departments"),
     )
     training = forms.ChoiceField(
-        choices=[("", "All"), ("current", "Current"), ("lapsed", "Lapsed")], required=False
+        label=_("Training"),
+        choices=[("", _("All")), ("current", _("Current")), ("lapsed", _("Lapsed"))],
+        required=False,
     )
 
     def __init__(self, *args, departments=None, **kwargs):

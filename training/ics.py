@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from post_program.ics import Event, calendar
 
 from .models import TrainingSession
@@ -13,15 +15,19 @@ PRODID = "-//POST peer support//Training calendar//EN"
 
 
 def session_calendar(session: TrainingSession, *, url: str, host: str, now: datetime) -> str:
-    """The VCALENDAR text for one session. `url` is the session page, `host` the site's host
-    name (for a UID that stays the same when the file is downloaded again)."""
+    """The VCALENDAR text for one session, its description in the reader's language (the
+    request's). `url` is the session page, `host` the site's host name (for a UID that stays
+    the same when the file is downloaded again)."""
     course = session.course
-    description_lines = [f"{course.get_kind_display()}, {course.hours:g} hours."]
+    description_lines = [
+        _("%(kind)s, %(length)s.")
+        % {"kind": course.get_kind_display(), "length": course.length_display()}
+    ]
     if course.topic_list:
-        description_lines.append("Topics: " + "; ".join(course.topic_list))
+        description_lines.append(_("Topics: %(topics)s") % {"topics": "; ".join(course.topic_list)})
     if session.video_url:
-        description_lines.append(f"Video link: {session.video_url}")
-    description_lines.append(f"Details and sign-up: {url}")
+        description_lines.append(_("Video link: %(url)s") % {"url": session.video_url})
+    description_lines.append(_("Details and sign-up: %(url)s") % {"url": url})
     event = Event(
         uid=f"training-session-{session.pk}@{host}",
         starts_at=session.starts_at,

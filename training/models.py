@@ -11,7 +11,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from post_program.models import PeerSupporter, Physician
 
@@ -19,8 +22,8 @@ from post_program.models import PeerSupporter, Physician
 class CourseKind(models.TextChoices):
     """The `course` column of training.csv."""
 
-    INITIAL = "initial", "Initial training"
-    REFRESHER = "refresher", "Refresher"
+    INITIAL = "initial", _("Initial training")
+    REFRESHER = "refresher", _("Refresher")
 
 
 class Course(models.Model):
@@ -29,11 +32,11 @@ class Course(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=10, choices=CourseKind.choices)
     hours = models.DecimalField(
-        max_digits=4, decimal_places=1, help_text="Length of the course in hours."
+        max_digits=4, decimal_places=1, help_text=_("Length of the course in hours.")
     )
-    topics = models.TextField(blank=True, help_text="One topic per line.")
+    topics = models.TextField(blank=True, help_text=_("One topic per line."))
     is_active = models.BooleanField(
-        default=True, help_text="Inactive courses keep their history but get no new sessions."
+        default=True, help_text=_("Inactive courses keep their history but get no new sessions.")
     )
 
     class Meta:
@@ -49,6 +52,13 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def length_display(self) -> str:
+        """The course's length in hours, written the way the reader's language writes it."""
+        hours = floatformat(self.hours, -1)
+        return ngettext("%(hours)s hour", "%(hours)s hours", 1 if self.hours == 1 else 2) % {
+            "hours": hours
+        }
 
     @property
     def topic_list(self) -> list[str]:
@@ -79,12 +89,12 @@ class TrainingSession(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    location = models.CharField(max_length=200, blank=True, help_text="Room and building.")
-    video_url = models.URLField(blank=True, help_text="Link for those who join by video.")
+    location = models.CharField(max_length=200, blank=True, help_text=_("Room and building."))
+    video_url = models.URLField(blank=True, help_text=_("Link for those who join by video."))
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_sessions"
     )
-    capacity = models.PositiveSmallIntegerField(help_text="Most participants; others waitlist.")
+    capacity = models.PositiveSmallIntegerField(help_text=_("Most participants; others waitlist."))
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = TrainingSessionQuerySet.as_manager()
@@ -120,12 +130,12 @@ class Enrollment(models.Model):
     """
 
     class Status(models.TextChoices):
-        SIGNED_UP = "signed_up", "Signed up"
-        WAITLISTED = "waitlisted", "Waitlisted"
-        CANCELLED = "cancelled", "Cancelled"
-        ATTENDED = "attended", "Attended"
-        ABSENT = "absent", "Absent"
-        COMPLETED = "completed", "Completed"
+        SIGNED_UP = "signed_up", _("Signed up")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        ABSENT = "absent", _("Absent")
+        COMPLETED = "completed", _("Completed")
 
     SEAT_STATUSES = ("signed_up", "attended", "completed")
 
@@ -199,9 +209,9 @@ class TrainingCompletion(models.Model):
     """
 
     class Source(models.TextChoices):
-        SESSION = "session", "Recorded at a session"
-        MANUAL = "manual", "Entered by hand"
-        IMPORT = "import", "Imported"
+        SESSION = "session", _("Recorded at a session")
+        MANUAL = "manual", _("Entered by hand")
+        IMPORT = "import", _("Imported")
 
     INVITES_EVALUATION = ("session", "manual")
 
@@ -260,8 +270,8 @@ class RefresherReminder(models.Model):
     supporter = models.ForeignKey(
         PeerSupporter, on_delete=models.CASCADE, related_name="refresher_reminders"
     )
-    due_on = models.DateField(help_text="Last day the supporter's training is current.")
-    remind_at = models.DateTimeField(help_text="When the reminder becomes due to send.")
+    due_on = models.DateField(help_text=_("Last day the supporter's training is current."))
+    remind_at = models.DateTimeField(help_text=_("When the reminder becomes due to send."))
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

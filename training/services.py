@@ -8,9 +8,10 @@ importer) pass objects and values; nothing here reads the request. Rule violatio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from post_program.i18n import in_language_of
 from post_program.mail import email_link
 from post_program.models import PeerSupporter, Physician, User
 from post_program.outbox import outbox_write
@@ -34,6 +38,9 @@ from .models import (
     TrainingSession,
 )
 from .selectors import current_until
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # --- Courses ---------------------------------------------------------------------------------
 
@@ -65,9 +72,9 @@ def course_update(*, actor: User | None, course: Course, **fields) -> Course:
 
 def _check_session(*, starts_at: datetime, ends_at: datetime, location: str, video_url: str):
     if ends_at <= starts_at:
-        raise ValidationError("A session must end after it starts.")
+        raise ValidationError(_("A session must end after it starts."))
     if not (location.strip() or video_url.strip()):
-        raise ValidationError("Give a place, a video link or both.")
+        raise ValidationError(_("Give a place, a video link or both."))
 
 
 @transaction.atomic
@@ -84,7 +91,7 @@ def session_create(
 ) -> TrainingSession:
     _check_session(starts_at=starts_at, ends_at=ends_at, location=location, video_url=video_url)
     if not course.is_active:
-        raise ValidationError("This course is no longer offered.")
+        raise ValidationError(_("This course is no longer offered."))
     session = TrainingSession.objects.create(
         course=course,
         starts_at=starts_at,
@@ -125,7 +132,12 @@ def session_update(*, actor: User | None, session: TrainingSession, **fields) ->
     taken = _seats_taken(session)
     if session.capacity < taken:
         raise ValidationError(
-            f"{taken} people already hold a seat; the capacity cannot be lower than that."
+            ngettext(
+                "%(count)s person already holds a seat; the capacity cannot be lower than that.",
+                "%(count)s people already hold a seat; the capacity cannot be lower than that.",
+                taken,
+            )
+            % {"count": taken}
         )
     session.save(update_fields=sorted(fields))
     promoted = _promote_waitlist(session, free=session.capacity - taken)
@@ -143,13 +155,17 @@ def session_update(*, actor: User | None, session: TrainingSession, **fields) ->
 
 
 # What each sign-up email says happened (names, courses, dates and places stay in the app).
-ENROLLMENT_SUBJECTS: dict[str, str] = {
-    Enrollment.Status.SIGNED_UP: "You have a seat in a peer support training session",
-    Enrollment.Status.WAITLISTED: "You are on the waitlist of a peer support training session",
-    Enrollment.Status.CANCELLED: "Your sign-up for a peer support training session was cancelled",
+ENROLLMENT_SUBJECTS: dict[str, StrPromise] = {
+    Enrollment.Status.SIGNED_UP: gettext_lazy("You have a seat in a peer support training session"),
+    Enrollment.Status.WAITLISTED: gettext_lazy(
+        "You are on the waitlist of a peer support training session"
+    ),
+    Enrollment.Status.CANCELLED: gettext_lazy(
+        "Your sign-up for a peer support training session was cancelled"
+    ),
 }
-ENROLLMENT_CHANGED = "Your sign-up for a peer support training session changed"
-REFRESHER_SUBJECT = "Your peer supporter training is due for a refresher"
+ENROLLMENT_CHANGED = gettext_lazy("Your sign-up for a peer support training session changed")
+REFRESHER_SUBJECT = gettext_lazy("Your peer supporter training is due for a refresher")
 
 
 def _notify(enrollment_id: int) -> None:
@@ -159,9 +175,12 @@ def _notify(enrollment_id: int) -> None:
     subject = ENROLLMENT_SUBJECTS.get(enrollment.status, ENROLLMENT_CHANGED)
     _send(
         kind="training.enrollment",
-        to=_recipient(enrollment.physician),
+        physician=enrollment.physician,
         subject=subject,
-        about=f"{subject}. The course, its date and its place are on your training page.",
+        about=lambda: (
+            _("%(subject)s. The course, its date and its place are on your training page.")
+            % {"subject": subject}
+        ),
     )
 
 
@@ -205,16 +224,16 @@ def enrollment_create(
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
     now = now or timezone.now()
     if session.has_started(now):
-        raise ValidationError("This session has already started; sign-up is closed.")
+        raise ValidationError(_("This session has already started; sign-up is closed."))
     today = timezone.localdate(now)
     if physician.ended_on is not None and physician.ended_on < today:
-        raise ValidationError("This physician is no longer on the roster.")
+        raise ValidationError(_("This physician is no longer on the roster."))
     if (
         session.enrollments.filter(physician=physician)
         .exclude(status=Enrollment.Status.CANCELLED)
         .exists()
     ):
-        raise ValidationError("This physician is already signed up for this session.")
+        raise ValidationError(_("This physician is already signed up for this session."))
     status = (
         Enrollment.Status.SIGNED_UP
         if _seats_taken(session) < session.capacity
@@ -231,7 +250,7 @@ def enrollment_create(
                 updated_at=now,
             )
     except IntegrityError:
-        raise ValidationError("This physician is already signed up for this session.") from None
+        raise ValidationError(_("This physician is already signed up for this session.")) from None
     if notify and (actor is None or physician.user_id != actor.pk):
         _notify(enrollment.pk)
     audit_record(
@@ -252,9 +271,11 @@ def enrollment_cancel(*, actor: User | None, enrollment: Enrollment) -> Enrollme
     session = TrainingSession.objects.select_for_update().get(pk=enrollment.session_id)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if not enrollment.is_live:
-        raise ValidationError("This sign-up is no longer open.")
+        raise ValidationError(_("This sign-up is no longer open."))
     if session.has_started():
-        raise ValidationError("This session has already started; the sign-up cannot be cancelled.")
+        raise ValidationError(
+            _("This session has already started; the sign-up cannot be cancelled.")
+        )
     held_seat = enrollment.holds_seat
     enrollment.status = Enrollment.Status.CANCELLED
     enrollment.updated_at = timezone.now()
@@ -302,7 +323,7 @@ def attendance_record(
     )
     now = now or timezone.now()
     if not session.has_started(now):
-        raise ValidationError("Attendance can be recorded once the session has started.")
+        raise ValidationError(_("Attendance can be recorded once the session has started."))
     enrollments = {
         e.pk: e
         for e in Enrollment.objects.select_for_update()
@@ -311,20 +332,20 @@ def attendance_record(
     }
     bad = [pk for pk in marks if pk not in enrollments]
     if bad:
-        raise ValidationError("Some of these people are not signed up for this session.")
+        raise ValidationError(_("Some of these people are not signed up for this session."))
     completed_on = timezone.localdate(session.ends_at)
     changed: dict[str, list[int]] = {}
     completions: list[TrainingCompletion] = []
     for pk, mark in marks.items():
         enrollment = enrollments[pk]
         if mark not in ATTENDANCE_MARKS:
-            raise ValidationError(f"Unknown attendance mark {mark!r}.")
+            raise ValidationError(_("Unknown attendance mark %(mark)r.") % {"mark": mark})
         if not enrollment.holds_seat and enrollment.status != Enrollment.Status.ABSENT:
-            raise ValidationError("Only people holding a seat can be marked.")
+            raise ValidationError(_("Only people holding a seat can be marked."))
         if enrollment.status == mark:
             continue
         if enrollment.status == Enrollment.Status.COMPLETED:
-            raise ValidationError("A recorded completion cannot be changed here.")
+            raise ValidationError(_("A recorded completion cannot be changed here."))
         enrollment.status = mark
         enrollment.updated_at = now
         enrollment.save(update_fields=["status", "updated_at"])
@@ -368,13 +389,15 @@ def completion_create(
     """Record a completion that did not come from a session sheet: a course taken elsewhere
     (`manual`) or history brought in by an import (`import`, which invites no survey)."""
     if course not in CourseKind.values:
-        raise ValidationError(f"Unknown course {course!r}: use initial or refresher.")
+        raise ValidationError(
+            _("Unknown course %(course)r: use initial or refresher.") % {"course": course}
+        )
     if completed_on > (today or timezone.localdate()):
-        raise ValidationError("A completion cannot be dated in the future.")
+        raise ValidationError(_("A completion cannot be dated in the future."))
     if TrainingCompletion.objects.filter(
         physician=physician, course=course, completed_on=completed_on
     ).exists():
-        raise ValidationError("This completion is already recorded.")
+        raise ValidationError(_("This completion is already recorded."))
     completion = TrainingCompletion.objects.create(
         physician=physician,
         course=course,
@@ -417,14 +440,14 @@ def activation_blocker(physician: Physician, *, on: date | None = None) -> str |
     """Why this physician cannot be activated as a supporter now (None if they can)."""
     on = on or timezone.localdate()
     if physician.ended_on is not None and physician.ended_on < on:
-        return "This physician is no longer on the roster."
+        return _("This physician is no longer on the roster.")
     supporter = PeerSupporter.objects.filter(physician=physician).first()
     if supporter is not None and supporter.status != PeerSupporter.Status.RETIRED:
-        return "This physician is already a peer supporter."
+        return _("This physician is already a peer supporter.")
     if not physician.training_completions.filter(
         course=CourseKind.INITIAL, completed_on__lte=on
     ).exists():
-        return "Only a physician who completed the initial training can be activated."
+        return _("Only a physician who completed the initial training can be activated.")
     return None
 
 
@@ -525,12 +548,14 @@ def refresher_reminder_send(*, reminder_id: int, now: datetime | None = None) ->
     )
     _send(
         kind="training.refresher",
-        to=_recipient(reminder.supporter.physician),
+        physician=reminder.supporter.physician,
         subject=REFRESHER_SUBJECT,
-        about=(
-            f"{REFRESHER_SUBJECT}: a refresher course keeps you among the supporters who can "
-            "be asked. The date it is due and the sessions open for sign-up are on your "
-            "training page."
+        about=lambda: (
+            _(
+                "%(subject)s: a refresher course keeps you among the supporters who can be asked. "
+                "The date it is due and the sessions open for sign-up are on your training page."
+            )
+            % {"subject": REFRESHER_SUBJECT}
         ),
     )
     audit_record(actor=None, action="training.reminder.send", reminder_id=reminder_id)
@@ -540,17 +565,19 @@ def refresher_reminder_send(*, reminder_id: int, now: datetime | None = None) ->
 # --- Emails ---------------------------------------------------------------------------------
 
 
-def _recipient(physician) -> str:
-    if physician.user_id and physician.user.email:
-        return physician.user.email
-    return physician.email
-
-
-def _send(*, kind: str, to: str, subject: str, about: str) -> None:
-    """One short email: a subject, a sentence on what it is about and a link to sign in and
-    read the rest on the physician's training page. Names, dates and places stay in the
-    application."""
+def _send(
+    *, kind: str, physician: Physician, subject: StrPromise, about: Callable[[], str]
+) -> None:
+    """One short email to a physician: a subject, a sentence on what it is about (`about()`,
+    written once the recipient's language is on) and a link to sign in and read the rest on
+    their training page. Names, dates and places stay in the application. It is written in
+    the language of the physician's account, whoever's action sends it."""
+    user = physician.user if physician.user_id else None
+    to = user.email if user is not None and user.email else physician.email
     if not to:
         return
-    body = f"{about}\n\nSign in to read it: {email_link(reverse('training:my_training'))}\n"
-    outbox_write(kind=kind, to=to, subject=subject, body=body)
+    with in_language_of(user):
+        link = email_link(reverse("training:my_training"))
+        sign_in = _("Sign in to read it: %(link)s") % {"link": link}
+        body = f"{about()}\n\n{sign_in}\n"
+        outbox_write(kind=kind, to=to, subject=str(subject), body=body)

@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program import program_settings
@@ -131,7 +133,7 @@ def session_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The session is on the calendar.")
+            messages.success(request, _("The session is on the calendar."))
             return redirect("training:session_detail", pk=session.pk)
     return render(request, "training/session_form.html", {"form": form, "session": None})
 
@@ -149,7 +151,7 @@ def session_update(request, pk: int):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The session is saved.")
+            messages.success(request, _("The session is saved."))
             return redirect("training:session_detail", pk=session.pk)
     return render(request, "training/session_form.html", {"form": form, "session": session})
 
@@ -187,9 +189,15 @@ def session_signup(request, pk: int):
             form.add_error(None, error)
         else:
             if enrollment.status == Enrollment.Status.WAITLISTED:
-                messages.info(request, f"The session is full: {physician} is on the waitlist.")
+                messages.info(
+                    request,
+                    _("The session is full: %(physician)s is on the waitlist.")
+                    % {"physician": physician},
+                )
             else:
-                messages.success(request, f"{physician} is signed up.")
+                messages.success(
+                    request, _("%(physician)s is signed up.") % {"physician": physician}
+                )
             return redirect("training:session_detail", pk=session.pk)
     context = _session_detail_context(request, session, signup_form=form)
     context["signup_errors"] = form.errors
@@ -206,7 +214,7 @@ def enrollment_cancel(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The sign-up is cancelled.")
+        messages.success(request, _("The sign-up is cancelled."))
     next_url = request.POST.get("next", "")
     if next_url == "mine" and can_view_own_training(request.user):
         return redirect("training:my_training")
@@ -229,7 +237,7 @@ def session_attendance(request, pk: int):
     form = AttendanceForm(request.POST or None, enrollments=seats)
     if request.method == "POST":
         if not started:
-            form.add_error(None, "Attendance can be recorded once the session has started.")
+            form.add_error(None, _("Attendance can be recorded once the session has started."))
         elif form.is_valid():
             try:
                 completions = services.attendance_record(
@@ -240,8 +248,12 @@ def session_attendance(request, pk: int):
             else:
                 messages.success(
                     request,
-                    f"Attendance saved; {len(completions)} completion"
-                    f"{'' if len(completions) == 1 else 's'} recorded.",
+                    ngettext(
+                        "Attendance saved; %(count)s completion recorded.",
+                        "Attendance saved; %(count)s completions recorded.",
+                        len(completions),
+                    )
+                    % {"count": len(completions)},
                 )
                 return redirect("training:session_attendance", pk=session.pk)
     return render(
@@ -277,7 +289,7 @@ def course_create(request):
         )
         if not data["is_active"]:
             services.course_update(actor=request.user, course=course, is_active=False)
-        messages.success(request, "The course is saved.")
+        messages.success(request, _("The course is saved."))
         return redirect("training:course_list")
     return render(request, "training/course_form.html", {"form": form, "course": None})
 
@@ -291,7 +303,7 @@ def course_update(request, pk: int):
         fields = {name: form.cleaned_data[name] for name in form.changed_data}
         if fields:
             services.course_update(actor=request.user, course=Course.objects.get(pk=pk), **fields)
-        messages.success(request, "The course is saved.")
+        messages.success(request, _("The course is saved."))
         return redirect("training:course_list")
     return render(request, "training/course_form.html", {"form": form, "course": course})
 
@@ -318,7 +330,7 @@ def completion_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The completion is recorded.")
+            messages.success(request, _("The completion is recorded."))
             return redirect("training:training_status")
     return render(request, "training/completion_form.html", {"form": form})
 
@@ -382,7 +394,9 @@ def supporter_activate(request, physician_pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{physician} is now an active peer supporter.")
+        messages.success(
+            request, _("%(physician)s is now an active peer supporter.") % {"physician": physician}
+        )
     return redirect("training:training_status")
 
 

@@ -207,9 +207,9 @@ def test_the_lead_sees_who_is_ready_but_has_no_activate_button(cast):
     ("completed", "expect"),
     [
         (None, "not completed the initial peer supporter course"),
-        (date(2024, 1, 10), "current until <strong>10 January 2026</strong>"),
+        (date(2024, 1, 10), "current until <strong>Jan. 10, 2026</strong>"),
         (date(2023, 6, 20), "Your refresher is due soon"),
-        (date(2023, 5, 31), "was current until 31 May 2025 and has lapsed"),
+        (date(2023, 5, 31), "was current until May 31, 2025 and has lapsed"),
     ],
 )
 def test_my_training_says_where_one_stands(cast, settings, completed, expect):
