@@ -7,6 +7,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import Department, PeerSupporter, Physician
 
@@ -36,29 +38,29 @@ class OutreachForm(forms.Form):
     """An attempt to reach the physician of a case: when, how, reached or not."""
 
     attempted_at = forms.DateTimeField(
-        label="When",
+        label=_("When"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
-            "required": "Say when you tried to reach them.",
-            "invalid": "Enter a date and time, e.g. 2026-03-04 09:15.",
+            "required": _("Say when you tried to reach them."),
+            "invalid": _("Enter a date and time, e.g. 2026-03-04 09:15."),
         },
     )
     method = forms.ChoiceField(
-        label="How",
-        choices=[("", "Choose how"), *OutreachMethod.choices],
+        label=_("How"),
+        choices=[("", _("Choose how")), *OutreachMethod.choices],
         error_messages={
-            "required": "Choose how you tried to reach them.",
-            "invalid_choice": "Choose how you tried to reach them from the list.",
+            "required": _("Choose how you tried to reach them."),
+            "invalid_choice": _("Choose how you tried to reach them from the list."),
         },
     )
     reached = forms.TypedChoiceField(
-        label="Did you reach them?",
+        label=_("Did you reach them?"),
         choices=YES_NO,
         coerce=_yes_no,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Say whether you reached them.",
-            "invalid_choice": "Say whether you reached them.",
+            "required": _("Say whether you reached them."),
+            "invalid_choice": _("Say whether you reached them."),
         },
     )
 
@@ -100,78 +102,82 @@ class InteractionForm(forms.Form):
     department and, optionally, their roster entry)."""
 
     occurred_on = forms.DateField(
-        label="Date",
+        label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={
-            "required": "Enter the date of the interaction.",
-            "invalid": "Enter a date as YYYY-MM-DD.",
+            "required": _("Enter the date of the interaction."),
+            "invalid": _("Enter a date as YYYY-MM-DD."),
         },
     )
     successful = forms.TypedChoiceField(
-        label="Did a support conversation take place?",
+        label=_("Did a support conversation take place?"),
         choices=YES_NO,
         coerce=_yes_no,
         widget=forms.RadioSelect,
-        help_text="No: you tried, but there was no conversation (log it with 0 minutes or the "
-        "time it took).",
+        help_text=_(
+            "No: you tried, but there was no conversation (log it with 0 minutes or the "
+            "time it took)."
+        ),
         error_messages={
-            "required": "Say whether a support conversation took place.",
-            "invalid_choice": "Say whether a support conversation took place.",
+            "required": _("Say whether a support conversation took place."),
+            "invalid_choice": _("Say whether a support conversation took place."),
         },
     )
     duration_minutes = forms.IntegerField(
-        label="Duration in minutes",
+        label=_("Duration in minutes"),
         widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DURATION_MINUTES, "step": 1}),
         error_messages={
-            "required": "Enter the duration in whole minutes.",
-            "invalid": "Enter the duration in whole minutes, e.g. 45.",
+            "required": _("Enter the duration in whole minutes."),
+            "invalid": _("Enter the duration in whole minutes, e.g. 45."),
         },
     )
     modality = forms.ChoiceField(
-        label="How you talked",
+        label=_("How you talked"),
         choices=Modality.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose how you talked.",
-            "invalid_choice": "Choose how you talked from the list.",
+            "required": _("Choose how you talked."),
+            "invalid_choice": _("Choose how you talked from the list."),
         },
     )
     topics = forms.MultipleChoiceField(
-        label="Topics",
+        label=_("Topics"),
         choices=Topic.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Categories only: no narrative, no patient details.",
-        error_messages={"invalid_choice": "Choose topics from the list."},
+        help_text=_("Categories only: no narrative, no patient details."),
+        error_messages={"invalid_choice": _("Choose topics from the list.")},
     )
-    escalated = forms.BooleanField(label="I pointed them to professional help", required=False)
+    escalated = forms.BooleanField(label=_("I pointed them to professional help"), required=False)
     escalated_to = forms.ChoiceField(
-        label="Which resource",
-        choices=[("", "None"), *EscalationResource.choices],
+        label=_("Which resource"),
+        choices=[("", _("None")), *EscalationResource.choices],
         required=False,
-        error_messages={"invalid_choice": "Choose the resource from the list."},
+        error_messages={"invalid_choice": _("Choose the resource from the list.")},
     )
-    follow_up_planned = forms.BooleanField(label="A follow-up is planned", required=False)
+    follow_up_planned = forms.BooleanField(label=_("A follow-up is planned"), required=False)
     follow_up_note = forms.CharField(
-        label="Private follow-up note (optional)",
+        label=_("Private follow-up note (optional)"),
         required=False,
         max_length=FOLLOW_UP_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": FOLLOW_UP_NOTE_MAX_LENGTH}),
-        help_text="Only you see this, e.g. “call again on Friday”. It is deleted when the case "
-        "is de-identified. No clinical narrative, no patient details.",
+        help_text=_(
+            "Only you see this, e.g. “call again on Friday”. It is deleted when the case "
+            "is de-identified. No clinical narrative, no patient details."
+        ),
     )
     colleague = RosterLinkField(
         queryset=Physician.objects.none(),
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "That colleague is not on the roster; search again."},
+        error_messages={"invalid_choice": _("That colleague is not on the roster; search again.")},
     )
     department = forms.ModelChoiceField(
-        label="The physician's department",
+        label=_("The physician's department"),
         queryset=Department.objects.none(),
         required=False,
-        empty_label="Choose a department",
-        error_messages={"invalid_choice": "Choose a department from the list."},
+        empty_label=_("Choose a department"),
+        error_messages={"invalid_choice": _("Choose a department from the list.")},
     )
 
     def __init__(self, *args, supporter: PeerSupporter, referral=None, **kwargs):
@@ -192,7 +198,7 @@ class InteractionForm(forms.Form):
             _model_choice(self, "department").queryset = Department.objects.select_related("site")
             who.append(
                 Fieldset(
-                    "Who",
+                    gettext("Who"),
                     HTML('{% include "interactions/partials/_roster_link.html" %}'),
                     "department",
                 )
@@ -202,22 +208,22 @@ class InteractionForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             *who,
-            Fieldset("When", Row(Column("occurred_on", css_class="col-md-4"))),
+            Fieldset(gettext("When"), Row(Column("occurred_on", css_class="col-md-4"))),
             Fieldset(
-                "The conversation",
+                gettext("The conversation"),
                 InlineRadios("successful"),
                 Row(Column("duration_minutes", css_class="col-md-4")),
                 InlineRadios("modality"),
                 Div("topics", css_id="interaction-topics"),
             ),
             Fieldset(
-                "Professional help and follow-up",
+                gettext("Professional help and follow-up"),
                 "escalated",
                 Row(Column("escalated_to", css_class="col-md-6")),
                 "follow_up_planned",
                 "follow_up_note",
             ),
-            Submit("log", "Log interaction", css_class="btn-primary"),
+            Submit("log", gettext("Log interaction"), css_class="btn-primary"),
         )
 
     def clean(self):
@@ -232,7 +238,7 @@ class InteractionForm(forms.Form):
             elif not cleaned.get("department") and "department" not in self.errors:
                 self.add_error(
                     "department",
-                    "Choose the physician's department (or find them on the roster).",
+                    gettext("Choose the physician's department (or find them on the roster)."),
                 )
         # Asked whatever else is missing, so that one round of corrections is enough.
         if cleaned.get("escalated") and not cleaned.get("escalated_to"):
@@ -260,21 +266,21 @@ class InteractionForm(forms.Form):
 
 
 CLOSE_OUTCOMES = [
-    (Outcome.SUPPORTED, "Supported: we had a support conversation"),
-    (Outcome.REFERRED_OUT, "Referred to professional care"),
-    (Outcome.DECLINED, "They did not want support"),
-    (Outcome.UNREACHABLE, "Unreachable: my attempts did not reach them"),
+    (Outcome.SUPPORTED, _("Supported: we had a support conversation")),
+    (Outcome.REFERRED_OUT, _("Referred to professional care")),
+    (Outcome.DECLINED, _("They did not want support")),
+    (Outcome.UNREACHABLE, _("Unreachable: my attempts did not reach them")),
 ]
 
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(
-        label="Outcome",
+        label=_("Outcome"),
         choices=CLOSE_OUTCOMES,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose an outcome.",
-            "invalid_choice": "Choose an outcome from the list.",
+            "required": _("Choose an outcome."),
+            "invalid_choice": _("Choose an outcome from the list."),
         },
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import PeerSupporter
 
@@ -29,7 +30,7 @@ def _has_letter(value: str) -> bool:
     return any(character.isalpha() for character in value)
 
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def _yes_no(value) -> bool | None:

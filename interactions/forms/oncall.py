@@ -8,14 +8,21 @@ no longer eligible), with the message shown beside the field.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import User
 
 from ..models import ExceptionKind, Weekday
 from .common import _model_choice
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MAX_POSITION = 9
 
@@ -27,52 +34,57 @@ class OnCallPersonField(forms.ModelChoiceField):
 
 def _person_field() -> OnCallPersonField:
     return OnCallPersonField(
-        label="Person",
+        label=_("Person"),
         queryset=User.objects.none(),
-        empty_label="Choose a person",
+        empty_label=_("Choose a person"),
         error_messages={
-            "required": "Choose who is on call.",
-            "invalid_choice": "Choose a person from the list.",
+            "required": _("Choose who is on call."),
+            "invalid_choice": _("Choose a person from the list."),
         },
     )
 
 
-def _position_field(help_text: str) -> forms.IntegerField:
+def _position_field(help_text: StrOrPromise) -> forms.IntegerField:
+    whole_number = format_lazy(_("Enter a whole number from 1 to {most}."), most=MAX_POSITION)
     return forms.IntegerField(
-        label="Call position",
+        label=_("Call position"),
         initial=1,
         min_value=1,
         max_value=MAX_POSITION,
         help_text=help_text,
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_POSITION}),
         error_messages={
-            "required": "Enter the call position: 1 is paged first.",
-            "invalid": f"Enter a whole number from 1 to {MAX_POSITION}.",
-            "min_value": f"Enter a whole number from 1 to {MAX_POSITION}.",
-            "max_value": f"Enter a whole number from 1 to {MAX_POSITION}.",
+            "required": _("Enter the call position: 1 is paged first."),
+            "invalid": whole_number,
+            "min_value": whole_number,
+            "max_value": whole_number,
         },
     )
 
 
-def _time_field(label: str, *, when: str, example: str, **options) -> forms.TimeField:
+def _time_field(
+    label: StrOrPromise, *, required: StrOrPromise, example: str, **options
+) -> forms.TimeField:
     return forms.TimeField(
         label=label,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={
-            "required": f"Enter when {when}.",
-            "invalid": f"Enter a time, e.g. {example}.",
+            "required": required,
+            "invalid": format_lazy(_("Enter a time, e.g. {example}."), example=example),
         },
         **options,
     )
 
 
-def _moment_field(label: str, *, when: str, example: str) -> forms.DateTimeField:
+def _moment_field(
+    label: StrOrPromise, *, required: StrOrPromise, example: str
+) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         error_messages={
-            "required": f"Enter when {when}.",
-            "invalid": f"Enter a date and time, e.g. {example}.",
+            "required": required,
+            "invalid": format_lazy(_("Enter a date and time, e.g. {example}."), example=example),
         },
     )
 
@@ -81,7 +93,7 @@ class _OnCallForm(forms.Form):
     """Who and what on the first row, when and the position on the second, then the button."""
 
     first_row: tuple[str, str] = ("user", "")
-    submit_label = ""
+    submit_label: StrOrPromise = ""
 
     def __init__(self, *args, people, action: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,43 +113,47 @@ class _OnCallForm(forms.Form):
 class OnCallShiftForm(_OnCallForm):
     prefix = "shift"
     first_row = ("user", "weekday")
-    submit_label = "Add weekly shift"
+    submit_label = _("Add weekly shift")
 
     user = _person_field()
     weekday = forms.TypedChoiceField(
-        label="Day",
+        label=_("Day"),
         choices=Weekday.choices,
         coerce=int,
         error_messages={
-            "required": "Choose the day of the week.",
-            "invalid_choice": "Choose a day of the week.",
+            "required": _("Choose the day of the week."),
+            "invalid_choice": _("Choose a day of the week."),
         },
     )
-    starts = _time_field("From", when="the shift starts", example="08:00")
+    starts = _time_field(_("From"), required=_("Enter when the shift starts."), example="08:00")
     ends = _time_field(
-        "Until",
-        when="the shift ends",
+        _("Until"),
+        required=_("Enter when the shift ends."),
         example="17:00",
-        help_text="At or before the start: the shift ends the next day.",
+        help_text=_("At or before the start: the shift ends the next day."),
     )
-    position = _position_field("1 is paged first, 2 next.")
+    position = _position_field(_("1 is paged first, 2 next."))
 
 
 class OnCallExceptionForm(_OnCallForm):
     prefix = "exception"
     first_row = ("user", "kind")
-    submit_label = "Add time off or cover"
+    submit_label = _("Add time off or cover")
 
     user = _person_field()
     kind = forms.ChoiceField(
-        label="What",
+        label=_("What"),
         choices=ExceptionKind.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Say whether the person is off or covering.",
-            "invalid_choice": "Say whether the person is off or covering.",
+            "required": _("Say whether the person is off or covering."),
+            "invalid_choice": _("Say whether the person is off or covering."),
         },
     )
-    starts_at = _moment_field("From", when="it starts", example="2026-03-04 09:15")
-    ends_at = _moment_field("Until", when="it ends", example="2026-03-04 17:00")
-    position = _position_field("For a cover: 1 is paged first.")
+    starts_at = _moment_field(
+        _("From"), required=_("Enter when it starts."), example="2026-03-04 09:15"
+    )
+    ends_at = _moment_field(
+        _("Until"), required=_("Enter when it ends."), example="2026-03-04 17:00"
+    )
+    position = _position_field(_("For a cover: 1 is paged first."))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from post_program.forms import filter_helper
 from post_program.models import PeerSupporter, Physician, Site
@@ -28,8 +30,8 @@ class AssignForm(forms.Form):
         queryset=PeerSupporter.objects.none(),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose a supporter from the suggestions.",
-            "invalid_choice": "That supporter is not among the suggestions any more.",
+            "required": _("Choose a supporter from the suggestions."),
+            "invalid_choice": _("That supporter is not among the suggestions any more."),
         },
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
@@ -43,10 +45,10 @@ class AssignForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why are you declining?",
+        label=_("Why are you declining?"),
         choices=DeclineReason.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a reason."},
+        error_messages={"required": _("Choose a reason.")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -60,14 +62,13 @@ class HandoffNoteForm(forms.Form):
 
     prefix = "handoff"
     handoff_note = forms.CharField(
-        label="Note for the next supporter (optional)",
+        label=_("Note for the next supporter (optional)"),
         required=False,
         max_length=HANDOFF_NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=HANDOFF_NOTE_ADVICE,
         error_messages={
-            "max_length": f"Keep the note to {HANDOFF_NOTE_MAX_LENGTH} characters "
-            "(it has %(show_value)d)."
+            "max_length": _("Keep the note to %(limit_value)d characters (it has %(show_value)d).")
         },
     )
 
@@ -83,33 +84,34 @@ class HandBackForm(HandoffNoteForm):
     prefix = "hand_back"
     field_order = ["reason", "handoff_note"]
     reason = forms.ChoiceField(
-        label="Why are you handing this case back?",
+        label=_("Why are you handing this case back?"),
         choices=DeclineReason.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose a reason.",
-            "invalid_choice": "Choose a reason from the list.",
+            "required": _("Choose a reason."),
+            "invalid_choice": _("Choose a reason from the list."),
         },
     )
 
 
 class QueueFilterForm(forms.Form):
     site = forms.ModelChoiceField(
-        queryset=Site.objects.none(), required=False, empty_label="All my sites"
+        label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All my sites")
     )
     status = forms.ChoiceField(
+        label=_("Status"),
         required=False,
         choices=[
-            ("open", "Open"),
-            ("new", "New"),
-            ("assigned", "Assigned"),
-            ("accepted", "Accepted"),
-            ("contacted", "Contacted"),
-            ("closed", "Closed"),
-            ("all", "All"),
+            ("open", pgettext_lazy("referral status", "Open")),
+            ("new", pgettext_lazy("referral status", "New")),
+            ("assigned", pgettext_lazy("referral status", "Assigned")),
+            ("accepted", pgettext_lazy("referral status", "Accepted")),
+            ("contacted", pgettext_lazy("referral status", "Contacted")),
+            ("closed", pgettext_lazy("referral status", "Closed")),
+            ("all", _("All")),
         ],
     )
-    overdue = forms.BooleanField(label="Overdue only", required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,12 +125,12 @@ class LinkPhysicianForm(forms.Form):
     """A coordinator links a request kept by name to the physician's roster entry."""
 
     physician = forms.ModelChoiceField(
-        label="Their roster entry",
+        label=_("Their roster entry"),
         queryset=Physician.objects.none(),
-        empty_label="Choose from the department's roster",
+        empty_label=_("Choose from the department's roster"),
         error_messages={
-            "required": "Choose the physician's roster entry.",
-            "invalid_choice": "Choose a physician of the referral's department.",
+            "required": _("Choose the physician's roster entry."),
+            "invalid_choice": _("Choose a physician of the referral's department."),
         },
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

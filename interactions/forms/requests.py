@@ -12,6 +12,9 @@ from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row, Submit
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program.forms import filter_helper
 from post_program.models import Department, PeerSupporter, Physician
@@ -34,7 +37,7 @@ from .common import (
     _model_choice,
 )
 
-FOR_WHOM = [("self", "Myself"), ("colleague", "A colleague")]
+FOR_WHOM = [("self", _("Myself")), ("colleague", _("A colleague"))]
 MAX_EVENT_PHYSICIANS = 200
 EVENT_MAX_AGE_DAYS = 365
 
@@ -44,81 +47,88 @@ class ReferralRequestForm(forms.Form):
     a department when not on it)."""
 
     for_whom = forms.ChoiceField(
-        label="Who needs support?",
+        label=_("Who needs support?"),
         choices=FOR_WHOM,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the support is for you or for a colleague."},
+        error_messages={"required": _("Say whether the support is for you or for a colleague.")},
     )
     colleague = forms.ModelChoiceField(
         queryset=Physician.objects.none(),
         required=False,
         widget=forms.HiddenInput,
         error_messages={
-            "invalid_choice": "That colleague is not on the current roster. Search again, or "
-            "tick “not on the list” and give their name and department."
+            "invalid_choice": _(
+                "That colleague is not on the current roster. Search again, or "
+                "tick “not on the list” and give their name and department."
+            )
         },
     )
     colleague_not_listed = forms.BooleanField(
-        label="My colleague is not on the list", required=False
+        label=_("My colleague is not on the list"), required=False
     )
-    colleague_name = forms.CharField(label="Colleague's name", max_length=200, required=False)
+    colleague_name = forms.CharField(label=_("Colleague's name"), max_length=200, required=False)
     colleague_department = forms.ModelChoiceField(
-        label="Colleague's department",
+        label=_("Colleague's department"),
         queryset=Department.objects.none(),
         required=False,
-        empty_label="Choose a department",
-        error_messages={"invalid_choice": "Choose a department from the list."},
+        empty_label=_("Choose a department"),
+        error_messages={"invalid_choice": _("Choose a department from the list.")},
     )
     reason = forms.ChoiceField(
-        label="What happened (category)",
-        choices=[("", "Choose a category"), *Reason.choices],
-        error_messages={"required": "Choose the category closest to what happened."},
+        label=_("What happened (category)"),
+        choices=[("", _("Choose a category")), *Reason.choices],
+        error_messages={"required": _("Choose the category closest to what happened.")},
     )
     note = forms.CharField(
-        label="Short note (optional)",
+        label=_("Short note (optional)"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
-        help_text=(
-            f"At most {NOTE_MAX_LENGTH} characters. Do not name or describe patients: no names, "
-            "dates of birth, record numbers or case details."
+        help_text=format_lazy(
+            _(
+                "At most {most} characters. Do not name or describe patients: no names, "
+                "dates of birth, record numbers or case details."
+            ),
+            most=NOTE_MAX_LENGTH,
         ),
     )
     urgency = forms.ChoiceField(
-        label="How urgent is it?",
+        label=_("How urgent is it?"),
         choices=Urgency.choices,
         initial=Urgency.ROUTINE,
         widget=forms.RadioSelect,
     )
     contact_method = forms.ChoiceField(
-        label="Preferred way to be contacted",
+        label=_("Preferred way to be contacted"),
         choices=ContactMethod.choices,
         initial=ContactMethod.ANY,
     )
     department_preference = forms.ChoiceField(
-        label="Supporter's department",
+        label=_("Supporter's department"),
         choices=DepartmentPreference.choices,
         initial=DepartmentPreference.NONE,
         widget=forms.RadioSelect,
     )
     requested_supporter = SupporterChoiceField(
-        label="A particular supporter (optional)",
+        label=_("A particular supporter (optional)"),
         queryset=PeerSupporter.objects.none(),
         required=False,
-        empty_label="No particular supporter",
-        help_text="From the supporter directory. The coordinators will ask them first.",
-        error_messages={"invalid_choice": "That supporter is not available; choose another."},
+        empty_label=_("No particular supporter"),
+        help_text=_("From the supporter directory. The coordinators will ask them first."),
+        error_messages={"invalid_choice": _("That supporter is not available; choose another.")},
     )
     referrer_may_be_named = forms.BooleanField(
-        label="My colleague may be told that I asked for support for them",
+        label=_("My colleague may be told that I asked for support for them"),
         required=False,
-        help_text="If you leave this unticked, your name is not given to your colleague.",
+        help_text=_("If you leave this unticked, your name is not given to your colleague."),
     )
     anonymous = forms.BooleanField(
-        label="Ask anonymously: the program will not know that I asked",
+        label=_("Ask anonymously: the program will not know that I asked"),
         required=False,
-        help_text="Nobody, not even the coordinators, can tell who asked. You get a receipt "
-        "code to follow the request, instead of finding it under My requests.",
+        help_text=_(
+            "Nobody, not even the coordinators, can tell who asked. You get a receipt "
+            "code to follow the request, instead of finding it under My requests."
+        ),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -142,21 +152,21 @@ class ReferralRequestForm(forms.Form):
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Fieldset(
-                "Who needs support",
+                gettext("Who needs support"),
                 InlineRadios("for_whom"),
                 Div(
                     HTML('{% include "interactions/partials/_colleague_picker.html" %}'),
                     css_id="colleague-fields",
                 ),
             ),
-            Fieldset("What happened", "reason", "note"),
+            Fieldset(gettext("What happened"), "reason", "note"),
             Fieldset(
-                "Urgency",
+                gettext("Urgency"),
                 "urgency",
                 HTML('{% include "interactions/partials/_crisis_now.html" %}'),
             ),
             Fieldset(
-                "Preferences",
+                gettext("Preferences"),
                 "contact_method",
                 InlineRadios("department_preference"),
                 "requested_supporter",
@@ -167,13 +177,13 @@ class ReferralRequestForm(forms.Form):
                 ),
             ),
             "submission_key",
-            Submit("send", "Send request", css_class="btn-primary"),
+            Submit("send", gettext("Send request"), css_class="btn-primary"),
         )
 
     def clean_colleague_name(self) -> str:
         name = self.cleaned_data["colleague_name"].strip()
         if name and not _has_letter(name):
-            raise forms.ValidationError("Enter your colleague's name.")
+            raise forms.ValidationError(gettext("Enter your colleague's name."))
         return name
 
     def clean(self):
@@ -196,18 +206,21 @@ class ReferralRequestForm(forms.Form):
         supporter = cleaned.get("requested_supporter")
         if person is not None and supporter is not None and supporter.physician_id == person.pk:
             self.add_error(
-                "requested_supporter", "The person to be supported cannot be their own supporter."
+                "requested_supporter",
+                gettext("The person to be supported cannot be their own supporter."),
             )
         return cleaned
 
     def _clean_colleague(self, cleaned: dict) -> None:
         if cleaned.get("colleague_not_listed"):
             if not cleaned.get("colleague_name") and "colleague_name" not in self.errors:
-                self.add_error("colleague_name", "Enter your colleague's name.")
+                self.add_error("colleague_name", gettext("Enter your colleague's name."))
             if not cleaned.get("colleague_department") and "colleague_department" not in (
                 self.errors
             ):
-                self.add_error("colleague_department", "Choose your colleague's department.")
+                self.add_error(
+                    "colleague_department", gettext("Choose your colleague's department.")
+                )
             cleaned["physician"] = None
             cleaned["department"] = cleaned.get("colleague_department")
             return
@@ -216,11 +229,13 @@ class ReferralRequestForm(forms.Form):
             if "colleague" not in self.errors:
                 self.add_error(
                     "colleague",
-                    "Find your colleague by name and choose them, or tick “not on the list”.",
+                    gettext(
+                        "Find your colleague by name and choose them, or tick “not on the list”."
+                    ),
                 )
             return
         if colleague.pk == self.requester.pk:
-            self.add_error("colleague", "That is you: choose “Myself” instead.")
+            self.add_error("colleague", gettext("That is you: choose “Myself” instead."))
             return
         cleaned["physician"] = colleague
         cleaned["department"] = colleague.department
@@ -283,42 +298,44 @@ class CallForm(_DepartmentRosterForm):
     roster_page = "interactions:call_record"
 
     channel = forms.ChoiceField(
-        label="How did the request come?",
+        label=_("How did the request come?"),
         choices=IntakeChannel.choices,
         initial=IntakeChannel.PHONE,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say whether the request came by phone or by email."},
+        error_messages={"required": _("Say whether the request came by phone or by email.")},
     )
     caller_role = forms.ChoiceField(
-        label="Who asked?",
-        choices=[("", "Choose who asked"), *CallerRole.choices],
-        error_messages={"required": "Say who asked, by their role."},
+        label=_("Who asked?"),
+        choices=[("", _("Choose who asked")), *CallerRole.choices],
+        error_messages={"required": _("Say who asked, by their role.")},
     )
     caller_contact = forms.CharField(
-        label="How to reach the caller (optional)",
+        label=_("How to reach the caller (optional)"),
         max_length=CALLER_CONTACT_MAX_LENGTH,
         required=False,
-        help_text="A phone number or an email, if the team may need to call back. Only "
-        "coordinators see it; it is never shown to the physician or the supporter.",
+        help_text=_(
+            "A phone number or an email, if the team may need to call back. Only "
+            "coordinators see it; it is never shown to the physician or the supporter."
+        ),
     )
     department = forms.ModelChoiceField(
-        label="The physician's department",
+        label=_("The physician's department"),
         queryset=Department.objects.none(),
-        empty_label="Choose a department",
+        empty_label=_("Choose a department"),
         error_messages={
-            "required": "Choose the physician's department.",
-            "invalid_choice": "Choose one of your sites' departments.",
+            "required": _("Choose the physician's department."),
+            "invalid_choice": _("Choose one of your sites' departments."),
         },
     )
     physician = forms.ModelChoiceField(
-        label="The physician, on the roster",
+        label=_("The physician, on the roster"),
         queryset=Physician.objects.none(),
         required=False,
-        empty_label="Not on the roster: give the name below",
-        error_messages={"invalid_choice": "Choose a physician of the department's roster."},
+        empty_label=_("Not on the roster: give the name below"),
+        error_messages={"invalid_choice": _("Choose a physician of the department's roster.")},
     )
     named_colleague = forms.CharField(
-        label="Name, if not on the roster (a locum, a resident rotating in)",
+        label=_("Name, if not on the roster (a locum, a resident rotating in)"),
         max_length=200,
         required=False,
     )
@@ -338,22 +355,24 @@ class CallForm(_DepartmentRosterForm):
         self.helper.form_id = "call-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
-            Fieldset("Who asked", InlineRadios("channel"), "caller_role", "caller_contact"),
             Fieldset(
-                "Who needs support",
+                gettext("Who asked"), InlineRadios("channel"), "caller_role", "caller_contact"
+            ),
+            Fieldset(
+                gettext("Who needs support"),
                 "department",
                 Div("physician", css_id=self.roster_id),
                 "named_colleague",
             ),
-            Fieldset("What happened", "reason", "note"),
+            Fieldset(gettext("What happened"), "reason", "note"),
             Fieldset(
-                "Urgency",
+                gettext("Urgency"),
                 "urgency",
                 HTML('{% include "interactions/partials/_crisis_now.html" %}'),
             ),
             "contact_method",
             "submission_key",
-            Submit("record", "Record the request", css_class="btn-primary"),
+            Submit("record", gettext("Record the request"), css_class="btn-primary"),
         )
 
     def clean(self):
@@ -364,7 +383,10 @@ class CallForm(_DepartmentRosterForm):
         elif not _has_letter(name) and "physician" not in self.errors:
             self.add_error(
                 "named_colleague",
-                "Choose the physician from the roster, or give their name if they are not on it.",
+                gettext(
+                    "Choose the physician from the roster, or give their name if they are not "
+                    "on it."
+                ),
             )
         cleaned["source"] = (
             Source.SELF if cleaned.get("caller_role") == CallerRole.SELF else Source.THIRD_PARTY
@@ -389,27 +411,29 @@ class EventForm(_DepartmentRosterForm):
     roster_page = "interactions:event_record"
 
     occurred_on = forms.DateField(
-        label="Date of the event",
+        label=_("Date of the event"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
     department = forms.ModelChoiceField(
+        label=_("Department"),
         queryset=Department.objects.none(),
-        empty_label="Choose a department",
-        error_messages={"invalid_choice": "Choose one of your sites' departments."},
+        empty_label=_("Choose a department"),
+        error_messages={"invalid_choice": _("Choose one of your sites' departments.")},
     )
     category = forms.ChoiceField(
-        choices=[("", "Choose a category"), *EventCategory.choices],
-        error_messages={"required": "Choose the kind of event."},
+        label=_("Category"),
+        choices=[("", _("Choose a category")), *EventCategory.choices],
+        error_messages={"required": _("Choose the kind of event.")},
     )
     physicians = forms.ModelMultipleChoiceField(
-        label="Physicians involved",
+        label=_("Physicians involved"),
         queryset=Physician.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Choose at least one physician involved.",
-            "invalid_choice": "Choose physicians from the department's current roster.",
-            "invalid_pk_value": "Choose physicians from the department's current roster.",
+            "required": _("Choose at least one physician involved."),
+            "invalid_choice": _("Choose physicians from the department's current roster."),
+            "invalid_pk_value": _("Choose physicians from the department's current roster."),
         },
     )
 
@@ -427,16 +451,16 @@ class EventForm(_DepartmentRosterForm):
                 Column("category", css_class="col-md-4"),
             ),
             Div("physicians", css_id=self.roster_id),
-            Submit("record", "Record event and open referrals"),
+            Submit("record", gettext("Record event and open referrals")),
         )
 
     def clean_occurred_on(self):
         occurred_on = self.cleaned_data["occurred_on"]
         today = timezone.localdate()
         if occurred_on > today:
-            raise forms.ValidationError("The event cannot be in the future.")
+            raise forms.ValidationError(gettext("The event cannot be in the future."))
         if occurred_on < today - timedelta(days=EVENT_MAX_AGE_DAYS):
-            raise forms.ValidationError("Record events of the past year only.")
+            raise forms.ValidationError(gettext("Record events of the past year only."))
         return occurred_on
 
     def recorded(self) -> dict:
@@ -450,7 +474,8 @@ class EventForm(_DepartmentRosterForm):
         physicians = self.cleaned_data["physicians"]
         if len(physicians) > MAX_EVENT_PHYSICIANS:
             raise forms.ValidationError(
-                f"Choose at most {MAX_EVENT_PHYSICIANS} physicians per event."
+                gettext("Choose at most %(most)s physicians per event.")
+                % {"most": MAX_EVENT_PHYSICIANS}
             )
         return physicians
 
@@ -466,7 +491,10 @@ class EventIntakeForm(EventForm):
 
 class DirectoryFilterForm(forms.Form):
     department = forms.ModelChoiceField(
-        queryset=Department.objects.none(), required=False, empty_label="All departments"
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("All departments"),
     )
 
     def __init__(self, *args, departments, **kwargs):
@@ -479,10 +507,12 @@ class ReceiptForm(forms.Form):
     """The receipt code of a request made anonymously."""
 
     code = forms.CharField(
-        label="Receipt code",
+        label=_("Receipt code"),
         max_length=40,
-        help_text="The code you were given when you sent the request, such as ABCD-EFGH-JKLM-NPQR.",
-        error_messages={"required": "Enter the receipt code you were given."},
+        help_text=_(
+            "The code you were given when you sent the request, such as ABCD-EFGH-JKLM-NPQR."
+        ),
+        error_messages={"required": _("Enter the receipt code you were given.")},
     )
 
     def __init__(self, *args, **kwargs):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import PeerSupporter, Physician, Weekday
 
@@ -19,28 +23,31 @@ from .common import (
     _yes_no,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class AvailabilityForm(forms.Form):
     accepting_referrals = forms.TypedChoiceField(
-        label="Are you taking new cases?",
-        choices=[("yes", "Yes, offer me new cases"), ("no", "No, not for now")],
+        label=_("Are you taking new cases?"),
+        choices=[("yes", _("Yes, offer me new cases")), ("no", _("No, not for now"))],
         coerce=_yes_no,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Say whether you are taking new cases.",
-            "invalid_choice": "Say whether you are taking new cases.",
+            "required": _("Say whether you are taking new cases."),
+            "invalid_choice": _("Say whether you are taking new cases."),
         },
     )
     caseload_cap = forms.IntegerField(
-        label="Most open cases at once",
+        label=_("Most open cases at once"),
         min_value=1,
         max_value=50,
         widget=forms.NumberInput(attrs={"min": 1, "max": 50}),
         error_messages={
-            "required": "Enter how many open cases you can hold at once.",
-            "invalid": "Enter a whole number from 1 to 50.",
-            "min_value": "Enter a whole number from 1 to 50.",
-            "max_value": "Enter a whole number from 1 to 50.",
+            "required": _("Enter how many open cases you can hold at once."),
+            "invalid": _("Enter a whole number from 1 to 50."),
+            "min_value": _("Enter a whole number from 1 to 50."),
+            "max_value": _("Enter a whole number from 1 to 50."),
         },
     )
 
@@ -52,15 +59,15 @@ class AvailabilityForm(forms.Form):
         self.helper.layout = Layout(
             InlineRadios("accepting_referrals"),
             Row(Column("caseload_cap", css_class="col-md-4")),
-            Submit("save", "Save availability", css_class="btn-primary"),
+            Submit("save", gettext("Save availability"), css_class="btn-primary"),
         )
 
 
-def _day(label: str, required: str) -> forms.DateField:
+def _day(label: StrOrPromise, required: StrOrPromise) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": required, "invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"required": required, "invalid": _("Enter a date as YYYY-MM-DD.")},
     )
 
 
@@ -68,8 +75,8 @@ class AwayPeriodForm(forms.Form):
     """A period away, the first and last day included; the service refuses one that overlaps
     another."""
 
-    starts_on = _day("First day away", "Enter the first day you are away.")
-    ends_on = _day("Last day away", "Enter the last day you are away.")
+    starts_on = _day(_("First day away"), _("Enter the first day you are away."))
+    ends_on = _day(_("Last day away"), _("Enter the last day you are away."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,21 +89,23 @@ class AwayPeriodForm(forms.Form):
                 Column("starts_on", css_class="col-md-4"),
                 Column("ends_on", css_class="col-md-4"),
             ),
-            Submit("add", "Add time away"),
+            Submit("add", gettext("Add time away")),
         )
 
     def clean_starts_on(self):
         starts_on = self.cleaned_data["starts_on"]
         if starts_on < timezone.localdate():
-            raise forms.ValidationError("That day has passed: start today or on a later day.")
+            raise forms.ValidationError(
+                gettext("That day has passed: start today or on a later day.")
+            )
         return starts_on
 
 
-def _hour(label: str, required: str) -> forms.TimeField:
+def _hour(label: StrOrPromise, required: StrOrPromise) -> forms.TimeField:
     return forms.TimeField(
         label=label,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": required, "invalid": "Enter a time as HH:MM, e.g. 08:30."},
+        error_messages={"required": required, "invalid": _("Enter a time as HH:MM, e.g. 08:30.")},
     )
 
 
@@ -104,17 +113,17 @@ class ContactWindowForm(forms.Form):
     """The same hours on one or more days of the week, added to the weekly pattern."""
 
     weekdays = forms.TypedMultipleChoiceField(
-        label="Days",
+        label=_("Days"),
         choices=Weekday.choices,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Choose at least one day.",
-            "invalid_choice": "Choose days of the week from the list.",
+            "required": _("Choose at least one day."),
+            "invalid_choice": _("Choose days of the week from the list."),
         },
     )
-    starts_at = _hour("From", "Enter the time from which you can be contacted.")
-    ends_at = _hour("Until", "Enter the time until which you can be contacted.")
+    starts_at = _hour(_("From"), _("Enter the time from which you can be contacted."))
+    ends_at = _hour(_("Until"), _("Enter the time until which you can be contacted."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +137,7 @@ class ContactWindowForm(forms.Form):
                 Column("starts_at", css_class="col-md-4"),
                 Column("ends_at", css_class="col-md-4"),
             ),
-            Submit("add", "Add these hours"),
+            Submit("add", gettext("Add these hours")),
         )
 
 
@@ -136,8 +145,8 @@ class ConflictForm(forms.Form):
     physician = RosterLinkField(
         queryset=Physician.objects.none(),
         error_messages={
-            "required": "Choose the colleague from the search results.",
-            "invalid_choice": "That colleague is not on the roster; search again.",
+            "required": _("Choose the colleague from the search results."),
+            "invalid_choice": _("That colleague is not on the roster; search again."),
         },
     )
 
@@ -149,7 +158,7 @@ class ConflictForm(forms.Form):
 
 
 class ConflictSearchForm(forms.Form):
-    q = forms.CharField(label="Find a colleague by name", max_length=100, required=False)
+    q = forms.CharField(label=_("Find a colleague by name"), max_length=100, required=False)
 
     @property
     def query(self) -> str:

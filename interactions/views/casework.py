@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program.access import require, roles_for
@@ -88,10 +90,12 @@ def referral_outreach(request, pk: int):
     except services.CaseWorkError as error:
         messages.error(request, str(error))
     else:
-        text = "Outreach attempt logged."
+        text = _("Outreach attempt logged.")
         if form.cleaned_data["reached"] and not was_contacted:
             at = timezone.localtime(form.cleaned_data["attempted_at"])
-            text += f" First contact recorded at {at:%Y-%m-%d %H:%M}."
+            text += " " + _("First contact recorded at %(at)s.") % {
+                "at": date_format(at, "SHORT_DATETIME_FORMAT")
+            }
         messages.success(request, text)
     return redirect("interactions:referral_detail", pk=referral.pk)
 
@@ -101,8 +105,10 @@ def _debrief_message(request, supporter) -> None:
     if offer is not None:
         messages.info(
             request,
-            "Supporting colleagues can weigh on you too. You can ask a coordinator for a "
-            "debrief on your “My load” page.",
+            _(
+                "Supporting colleagues can weigh on you too. You can ask a coordinator for a "
+                "debrief on your “My load” page."
+            ),
         )
 
 
@@ -111,7 +117,7 @@ def referral_interaction_log(request, pk: int):
     referral, supporter = _working_supporter(request, pk)
     if referral.first_contact_at is None:
         messages.info(
-            request, "Log the outreach that reached them first: it records the first contact."
+            request, _("Log the outreach that reached them first: it records the first contact.")
         )
         return redirect("interactions:referral_detail", pk=referral.pk)
     if request.method == "POST":
@@ -128,7 +134,7 @@ def referral_interaction_log(request, pk: int):
             except services.CaseWorkError as error:
                 _form_errors(form, error)
             else:
-                messages.success(request, "Interaction logged.")
+                messages.success(request, _("Interaction logged."))
                 _debrief_message(request, supporter)
                 return redirect("interactions:referral_detail", pk=referral.pk)
     else:
@@ -174,7 +180,9 @@ def referral_close_case(request, pk: int):
     except services.CaseWorkError as error:
         messages.error(request, str(error))
         return redirect("interactions:referral_detail", pk=referral.pk)
-    messages.success(request, f"Case closed: {Outcome(outcome).label}. Thank you.")
+    messages.success(
+        request, _("Case closed: %(outcome)s. Thank you.") % {"outcome": Outcome(outcome).label}
+    )
     return redirect("interactions:case_list")
 
 
@@ -187,8 +195,8 @@ def referral_handoff_note(request, pk: int):
             actor=request.user, referral=referral, supporter=supporter, text=data["handoff_note"]
         )
         if note is None:
-            return "No note for the next supporter."
-        return "Note saved: the next supporter of this case will read it."
+            return _("No note for the next supporter.")
+        return _("Note saved: the next supporter of this case will read it.")
 
     return _act_on_form(
         request,
@@ -212,7 +220,7 @@ def referral_hand_back(request, pk: int):
             reason=data["reason"],
             handoff_note=data["handoff_note"],
         )
-        return "Handed back. The coordinators will find another supporter."
+        return _("Handed back. The coordinators will find another supporter.")
 
     return _act_on_form(
         request,

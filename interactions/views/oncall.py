@@ -15,9 +15,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from post_program.access import require
+from post_program.i18n import in_language_of
 from post_program.ics import Event, calendar
 from post_program.models import Site, User
 
@@ -168,7 +170,7 @@ def on_call_shift_add(request):
         request,
         which="shift",
         add=services.on_call_shift_add,
-        done="Weekly shift added.",
+        done=_("Weekly shift added."),
         week_of=lambda data: None,
     )
 
@@ -184,7 +186,7 @@ def on_call_exception_add(request):
         request,
         which="exception",
         add=services.on_call_exception_add,
-        done="Time off or cover added; the calendar shows its first week.",
+        done=_("Time off or cover added; the calendar shows its first week."),
         week_of=week_of,
     )
 
@@ -205,7 +207,7 @@ def on_call_shift_remove(request, pk: int):
         request,
         get_on_call_shift_or_404(request.user, pk),
         remove=lambda actor, obj: services.on_call_shift_remove(actor=actor, shift=obj),
-        done="Weekly shift removed.",
+        done=_("Weekly shift removed."),
     )
 
 
@@ -216,7 +218,7 @@ def on_call_exception_remove(request, pk: int):
         request,
         get_on_call_exception_or_404(request.user, pk),
         remove=lambda actor, obj: services.on_call_exception_remove(actor=actor, exception=obj),
-        done="Time off or cover removed.",
+        done=_("Time off or cover removed."),
     )
 
 
@@ -252,9 +254,11 @@ def on_call_feed_issue(request):
 @require(can_hold_on_call_feed)
 def on_call_feed_revoke(request):
     if services.on_call_feed_revoke(user=request.user):
-        messages.success(request, "Your calendar feed is stopped: its address opens nothing now.")
+        messages.success(
+            request, _("Your calendar feed is stopped: its address opens nothing now.")
+        )
     else:
-        messages.info(request, "You had no calendar feed.")
+        messages.info(request, _("You had no calendar feed."))
     return redirect("on_call:feed")
 
 
@@ -262,7 +266,7 @@ def _feed_events(owner: User, *, host: str, url: str) -> list[Event]:
     """The owner's on-call spans from the start of the day a week ago to eight weeks ahead, at
     all their sites. A span's UID is its site, person, start and kind, the same each time the
     feed is read while the roster stays the same (the window starts at midnight, so a span it
-    cuts starts at the same moment all day)."""
+    cuts starts at the same moment all day). The summaries are in the owner's language."""
     start = midnight(timezone.localdate()) - FEED_PAST
     spans = selectors.on_call_spans(
         start=start, end=start + FEED_PAST + FEED_AHEAD, user_id=owner.pk
@@ -271,15 +275,20 @@ def _feed_events(owner: User, *, host: str, url: str) -> list[Event]:
     events = []
     for span in spans:
         kind = "cover" if span.covering else "shift"
-        covering = ", covering" if span.covering else ""
         site = sites[span.site_id]
+        values = {"position": position_label(span.position), "site": site.name}
+        summary = (
+            _("On call (%(position)s, covering) — %(site)s") % values
+            if span.covering
+            else _("On call (%(position)s) — %(site)s") % values
+        )
         events.append(
             Event(
                 uid=f"on-call-{kind}-{span.site_id}-{span.user_id}-"
                 f"{span.starts_at.timestamp():.0f}@{host}",
                 starts_at=span.starts_at,
                 ends_at=span.ends_at,
-                summary=f"On call ({position_label(span.position)}{covering}) — {site.name}",
+                summary=summary,
                 url=f"{url}?{urlencode({'site': site.pk})}",
             )
         )
@@ -295,8 +304,10 @@ def on_call_feed_ics(request, token: str):
     if owner is None or not can_hold_on_call_feed(owner):
         raise Http404
     url = request.build_absolute_uri(reverse("on_call:calendar"))
-    events = _feed_events(owner, host=request.get_host(), url=url)
-    text = calendar(events, prodid=FEED_PRODID, now=timezone.now(), name="On call · POST")
+    with in_language_of(owner):
+        events = _feed_events(owner, host=request.get_host(), url=url)
+        name = _("On call · POST")
+    text = calendar(events, prodid=FEED_PRODID, now=timezone.now(), name=name)
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = NO_STORE
     response["Referrer-Policy"] = "no-referrer"

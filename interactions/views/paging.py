@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,7 +29,7 @@ def referral_acknowledge(request, pk: int):
     except services.ReferralError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Acknowledged: nobody else will be paged for this referral.")
+        messages.success(request, _("Acknowledged: nobody else will be paged for this referral."))
     return redirect("interactions:referral_detail", pk=referral.pk)
 
 

@@ -9,6 +9,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program import program_settings
@@ -57,12 +60,20 @@ def event_record(request):
     if request.method == "POST":
         form = EventForm(request.POST, departments=departments)
         if form.is_valid():
-            _, results = services.event_record(actor=request.user, **form.recorded())
+            _event, results = services.event_record(actor=request.user, **form.recorded())
             created = sum(result.created for result in results)
             joined = len(results) - created
-            text = f"Event recorded: {created} referral{'s' if created != 1 else ''} opened."
+            text = ngettext(
+                "Event recorded: %(count)s referral opened.",
+                "Event recorded: %(count)s referrals opened.",
+                created,
+            ) % {"count": created}
             if joined:
-                text += f" {joined} physician{'s' if joined != 1 else ''} already had an open one."
+                text += " " + ngettext(
+                    "%(count)s physician already had an open one.",
+                    "%(count)s physicians already had an open one.",
+                    joined,
+                ) % {"count": joined}
             messages.success(request, text)
             return redirect("interactions:queue")
     else:
@@ -94,11 +105,18 @@ def call_record(request):
             referral = result.referral
             messages.success(
                 request,
-                f"Request recorded as referral {referral.referral_id}; first contact is due "
-                f"{timezone.localtime(referral.first_contact_due_at):%Y-%m-%d %H:%M}."
+                _("Request recorded as referral %(referral)s; first contact is due %(due)s.")
+                % {
+                    "referral": referral.referral_id,
+                    "due": date_format(
+                        timezone.localtime(referral.first_contact_due_at), "SHORT_DATETIME_FORMAT"
+                    ),
+                }
                 if result.created
-                else f"This physician already had an open request ({referral.referral_id}): "
-                "the call joined it.",
+                else _(
+                    "This physician already had an open request (%(referral)s): the call joined it."
+                )
+                % {"referral": referral.referral_id},
             )
             return redirect("interactions:referral_detail", pk=referral.pk)
         status = 400
@@ -236,7 +254,7 @@ def referral_assign(request, pk: int):
     if not can_assign_referral(request.user, referral):
         raise PermissionDenied
     if not referral.is_open:
-        messages.error(request, "This referral is closed.")
+        messages.error(request, _("This referral is closed."))
         return redirect("interactions:referral_detail", pk=referral.pk)
     suggestions = selectors.referral_suggestions(referral=referral)
     form = AssignForm(request.POST, candidates=suggestions.eligible)
@@ -254,10 +272,15 @@ def referral_assign(request, pk: int):
     except services.ReferralError as error:
         messages.error(request, str(error))
     else:
+        hours = program_settings.get().accept_within_hours
         messages.success(
             request,
-            f"Assigned to {supporter.physician.name or 'the supporter'}; they have been "
-            f"emailed and have {program_settings.get().accept_within_hours} hours to accept.",
+            ngettext(
+                "Assigned to %(name)s; they have been emailed and have %(hours)s hour to accept.",
+                "Assigned to %(name)s; they have been emailed and have %(hours)s hours to accept.",
+                hours,
+            )
+            % {"name": supporter.physician.name or _("the supporter"), "hours": hours},
         )
     return redirect("interactions:referral_detail", pk=referral.pk)
 
@@ -300,7 +323,7 @@ def referral_link_physician(request, pk: int):
             physician=data["physician"],
             expected_version=data["version"],
         )
-        return "Linked to the roster entry."
+        return _("Linked to the roster entry.")
 
     form = LinkPhysicianForm(request.POST, referral=referral)
     return _act_on_form(
@@ -328,7 +351,7 @@ def referral_accept(request, pk: int):
     except services.ReferralError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "You accepted this referral. Please make first contact soon.")
+        messages.success(request, _("You accepted this referral. Please make first contact soon."))
     return redirect("interactions:referral_detail", pk=referral.pk)
 
 
@@ -349,5 +372,5 @@ def referral_decline(request, pk: int):
     except services.ReferralError as error:
         messages.error(request, str(error))
         return redirect("interactions:referral_detail", pk=referral.pk)
-    messages.success(request, "Declined. The coordinators will find another supporter.")
+    messages.success(request, _("Declined. The coordinators will find another supporter."))
     return redirect("interactions:case_list")

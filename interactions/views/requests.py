@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program import program_settings
@@ -177,7 +178,9 @@ def request_receipt(request):
         if form.is_valid():
             found = selectors.request_by_receipt(code=form.cleaned_data["code"])
             if found is None:
-                form.add_error("code", "No request has this receipt code. Check it and try again.")
+                form.add_error(
+                    "code", _("No request has this receipt code. Check it and try again.")
+                )
     else:
         form = ReceiptForm()
     status = 400 if form.errors else 200

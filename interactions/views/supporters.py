@@ -11,6 +11,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program.access import require, roles_for
@@ -61,7 +62,7 @@ def interaction_new(request):
             except services.CaseWorkError as error:
                 _form_errors(form, error)
             else:
-                messages.success(request, "Interaction logged.")
+                messages.success(request, _("Interaction logged."))
                 _debrief_message(request, supporter)
                 return redirect("interactions:interaction_list")
     else:
@@ -176,7 +177,7 @@ def availability(request):
         services.supporter_availability_set(
             actor=request.user, supporter=supporter, **form.cleaned_data
         )
-        messages.success(request, "Availability saved. New cases are offered accordingly.")
+        messages.success(request, _("Availability saved. New cases are offered accordingly."))
         return redirect("interactions:availability")
     return _availability_page(request, supporter)
 
@@ -203,7 +204,7 @@ def _availability_form_sent(request, form_class, *, shown_as: str, act):
 def away_period_add(request):
     def act(supporter, data) -> str:
         period = services.supporter_away_period_add(actor=request.user, supporter=supporter, **data)
-        return f"Time away {period} saved: no new cases on those days."
+        return _("Time away %(period)s saved: no new cases on those days.") % {"period": period}
 
     return _availability_form_sent(request, AwayPeriodForm, shown_as="away_form", act=act)
 
@@ -216,7 +217,7 @@ def away_period_remove(request, pk: int):
         AwayPeriod, supporter=supporter, ends_on__gte=timezone.localdate(), pk=pk
     )
     services.supporter_away_period_remove(actor=request.user, supporter=supporter, period=period)
-    messages.success(request, f"Time away {period} removed.")
+    messages.success(request, _("Time away %(period)s removed.") % {"period": period})
     return redirect("interactions:availability")
 
 
@@ -225,7 +226,7 @@ def away_period_remove(request, pk: int):
 def contact_window_add(request):
     def act(supporter, data) -> str:
         services.supporter_contact_windows_add(actor=request.user, supporter=supporter, **data)
-        return "Contact hours saved."
+        return _("Contact hours saved.")
 
     return _availability_form_sent(request, ContactWindowForm, shown_as="window_form", act=act)
 
@@ -236,7 +237,7 @@ def contact_window_remove(request, pk: int):
     supporter = _own_supporter(request)
     window = get_object_or_404(ContactWindow, supporter=supporter, pk=pk)
     services.supporter_contact_window_remove(actor=request.user, supporter=supporter, window=window)
-    messages.success(request, f"Contact hours {window} removed.")
+    messages.success(request, _("Contact hours %(window)s removed.") % {"window": window})
     return redirect("interactions:availability")
 
 
@@ -252,7 +253,9 @@ def conflict_declare(request):
         actor=request.user, supporter=supporter, physician=physician
     )
     messages.success(
-        request, f"Conflict declared: you will not be assigned to {physician.name or 'them'}."
+        request,
+        _("Conflict declared: you will not be assigned to %(name)s.")
+        % {"name": physician.name or _("them")},
     )
     return redirect("interactions:availability")
 
@@ -267,7 +270,7 @@ def conflict_withdraw(request, physician_pk: int):
     services.supporter_conflict_withdraw(
         actor=request.user, supporter=supporter, physician=physician
     )
-    messages.success(request, "Conflict withdrawn.")
+    messages.success(request, _("Conflict withdrawn."))
     return redirect("interactions:availability")
 
 
@@ -298,14 +301,16 @@ def debrief_request(request):
     supporter = roles_for(request.user).supporter
     form = DebriefForm(request.POST)
     trigger = form.cleaned_data["trigger"] if form.is_valid() else DebriefTrigger.ASKED
-    _, created = services.debrief_request(actor=request.user, supporter=supporter, trigger=trigger)
+    _debrief, created = services.debrief_request(
+        actor=request.user, supporter=supporter, trigger=trigger
+    )
     if created:
         messages.success(
-            request, "Your site's coordinators were asked to get in touch for a debrief."
+            request, _("Your site's coordinators were asked to get in touch for a debrief.")
         )
     else:
         messages.info(
-            request, "You have already asked for a debrief; a coordinator will be in touch."
+            request, _("You have already asked for a debrief; a coordinator will be in touch.")
         )
     return redirect("interactions:supporter_care")
 
@@ -339,5 +344,5 @@ def debrief_held(request, pk: int):
     except services.CaseWorkError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Debrief marked as held.")
+        messages.success(request, _("Debrief marked as held."))
     return redirect("interactions:supporter_load")

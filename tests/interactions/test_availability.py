@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from interactions import services
 from interactions.selectors import referral_suggestions
@@ -195,7 +196,10 @@ def test_my_cases_says_how_i_am_offered_new_cases(cast):
     _away(cast, today + timedelta(days=10), today + timedelta(days=12))
     page = cast.client("supporter_a").get(reverse("interactions:case_list")).content.decode()
     assert "Taking new cases: <strong>no</strong>" in page
-    assert f"away until {back:%Y-%m-%d}" in page and "at most 2 open cases" in page
+    assert (
+        f"away until {date_format(back, 'SHORT_DATE_FORMAT')}" in page
+        and "at most 2 open cases" in page
+    )
 
 
 def test_time_away_still_to_come_is_not_said_as_now(cast):

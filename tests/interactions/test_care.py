@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from interactions import selectors, services
 from interactions.models import DebriefRequest, DebriefTrigger
@@ -219,7 +220,7 @@ def test_the_coordinators_page_keeps_its_query_budget(cast, django_assert_max_nu
                 "pk", flat=True
             )
         )
-        away = f"(away until {today + timedelta(days=3):%Y-%m-%d})"
+        away = f"(away until {date_format(today + timedelta(days=3), 'SHORT_DATE_FORMAT')})"
         assert response.content.decode().count(away) == len(shown) - 1  # all but supporter A
         return len(captured)
 

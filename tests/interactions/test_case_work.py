@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from interactions import services
 from interactions.models import (
@@ -524,7 +525,7 @@ def test_my_cases_shows_what_is_due_for_each_open_case(cast):
     assert rows[contacted.pk].interactions_logged == 1
     text = response.content.decode()
     due = timezone.localtime(pending.accept_due_at)
-    assert "Accept or decline by" in text and due.strftime("%Y-%m-%d %H:%M") in text
+    assert "Accept or decline by" in text and date_format(due, "SHORT_DATETIME_FORMAT") in text
     assert "1 interaction logged" in text
 
 

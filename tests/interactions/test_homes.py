@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from post_program.models import AuditEvent
 
@@ -87,7 +88,7 @@ def test_supporter_home_shows_their_cases_waiting_and_the_next_deadline(cast):
         to_accept.assignments.get().accept_due_at,
         to_contact.first_contact_due_at,
     ]
-    soonest = timezone.localtime(min(deadlines)).strftime("%Y-%m-%d %H:%M")
+    soonest = date_format(timezone.localtime(min(deadlines)), "SHORT_DATETIME_FORMAT")
     assert "Your next deadline: <time" in html
     assert soonest in _section_text(html, "next-deadline")
 
