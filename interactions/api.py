@@ -5,6 +5,7 @@ involved), with the checks and messages of the coordinators' event page."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -56,7 +57,9 @@ class EventIntakeView(TokenView):
     )
     def post(self, request):
         if not can_triage_referrals(request.user):
-            raise PermissionDenied("Recording events needs the token's director to coordinate.")
+            raise PermissionDenied(
+                gettext("Recording events needs the token's director to coordinate.")
+            )
         body = EventIntakeSerializer(data=request.data)
         if not body.is_valid():
             return bad_request(body.errors)

@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from post_program.bulk_rows import insert_rows, matching, with_changes
 from post_program.import_export import (
@@ -68,9 +69,9 @@ def check_physician(row, batch):
     value = row["physician_id"]
     if value and not pseudonym_of(value) and value not in existing_physician_ids(batch):
         if value.startswith(PSEUDONYM_PREFIX):
-            yield "physician_id", "a pseudonym is 'pseudonym:' and 64 hex digits"
+            yield "physician_id", gettext("a pseudonym is 'pseudonym:' and 64 hex digits")
         else:
-            yield "physician_id", "no such physician in the database or in physicians.csv"
+            yield "physician_id", gettext("no such physician in the database or in physicians.csv")
 
 
 def physician_cell(physician_id: str | None, pseudonym: str) -> str | None:
@@ -111,21 +112,27 @@ class ReferralsFile(FileSpec):
         yield from check_department_reference(row, batch)
         yield from check_physician(row, batch)
         if pseudonym_of(row["physician_id"]) and not row["outcome"]:
-            yield "physician_id", "only a closed case is de-identified"
+            yield "physician_id", gettext("only a closed case is de-identified")
         if row["assigned_to"] and row["assigned_to"] not in supporter_physician_ids(batch):
-            yield "assigned_to", "not a trained peer supporter (database or training.csv)"
+            yield "assigned_to", gettext("not a trained peer supporter (database or training.csv)")
         received = row["received_at"]
         for column in ("first_contact_at", "closed_at"):
             if received and row[column] and row[column] < received:
-                yield column, "is before received_at"
+                yield column, gettext("is before received_at")
         if bool(row["closed_at"]) != bool(row["outcome"]):
-            yield "outcome", "closed_at and outcome go together: give both or neither"
+            yield "outcome", gettext("closed_at and outcome go together: give both or neither")
         if not row["outcome"] and row["first_contact_at"] and not row["assigned_to"]:
-            yield "assigned_to", "an open referral with a first contact needs its supporter"
+            yield (
+                "assigned_to",
+                gettext("an open referral with a first contact needs its supporter"),
+            )
         if not row["outcome"] and row["physician_id"] and not pseudonym_of(row["physician_id"]):
             first = self._open_referral_of(batch).get(row["physician_id"])
             if first not in (None, row["referral_id"]):
-                yield "physician_id", f"already has an open referral ({first})"
+                yield (
+                    "physician_id",
+                    gettext("already has an open referral (%(first)s)") % {"first": first},
+                )
 
     def _open_referral_of(self, batch) -> dict[str, str]:
         """physician_id -> referral_id of the one open referral each physician may have."""
@@ -315,19 +322,22 @@ class InteractionsFile(FileSpec):
         yield from check_department_reference(row, batch)
         yield from check_physician(row, batch)
         if row["supporter_id"] and row["supporter_id"] not in supporter_physician_ids(batch):
-            yield "supporter_id", "not a trained peer supporter (database or training.csv)"
+            yield "supporter_id", gettext("not a trained peer supporter (database or training.csv)")
         if row["successful"] and row["duration_minutes"] == 0:
-            yield "duration_minutes", "a successful interaction lasts at least 1 minute"
+            yield "duration_minutes", gettext("a successful interaction lasts at least 1 minute")
         if row["occurred_on"] and row["occurred_on"] > batch.cached("today", timezone.localdate):
-            yield "occurred_on", "is in the future"
+            yield "occurred_on", gettext("is in the future")
         if row["referral_id"]:
             if row["source"] == InteractionSource.PROACTIVE:
-                yield "referral_id", "a proactive interaction has no referral"
+                yield "referral_id", gettext("a proactive interaction has no referral")
             received_on = referral_received_on(batch).get(row["referral_id"])
             if received_on is None:
-                yield "referral_id", "no such referral in the database or in referrals.csv"
+                yield "referral_id", gettext("no such referral in the database or in referrals.csv")
             elif row["occurred_on"] and row["occurred_on"] < received_on:
-                yield "occurred_on", f"is before its referral arrived ({received_on})"
+                yield (
+                    "occurred_on",
+                    gettext("is before its referral arrived (%(day)s)") % {"day": received_on},
+                )
 
     def write(self, rows, batch):
         departments = department_lookup(batch)

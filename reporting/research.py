@@ -176,7 +176,7 @@ def coded(choices: type[TextChoices]) -> dict[str, int]:
 
 
 def codes_of(choices: type[TextChoices]) -> tuple[tuple[int, str], ...]:
-    return tuple((index, label) for index, label in enumerate(choices.labels, start=1))
+    return tuple((index, str(label)) for index, label in enumerate(choices.labels, start=1))
 
 
 def _code(codes: dict[str, int], value: str | None) -> int | None:

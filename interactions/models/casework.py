@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import Department, PeerSupporter, Physician
 
@@ -27,35 +29,35 @@ def new_interaction_id() -> str:
 
 
 class InteractionSource(models.TextChoices):
-    SELF = "self", "Self-referral"
-    THIRD_PARTY = "third_party", "Referred by a colleague"
-    EVENT = "event", "After a difficult event"
-    PROACTIVE = "proactive", "Proactive (without a referral)"
+    SELF = "self", _("Self-referral")
+    THIRD_PARTY = "third_party", _("Referred by a colleague")
+    EVENT = "event", _("After a difficult event")
+    PROACTIVE = "proactive", _("Proactive (without a referral)")
 
 
 class Modality(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    PHONE = "phone", "Phone"
-    VIDEO = "video", "Video call"
-    MESSAGE = "message", "Messages (text or email)"
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    MESSAGE = "message", _("Messages (text or email)")
 
 
 class Topic(models.TextChoices):
-    ADVERSE_OUTCOME = "adverse_outcome", "Adverse patient outcome"
-    MEDICAL_ERROR = "medical_error", "Medical error"
-    LITIGATION = "litigation", "Litigation or complaint"
-    PATIENT_FAMILY_CONFLICT = "patient_family_conflict", "Conflict with a patient or family"
-    WORKPLACE_CONFLICT = "workplace_conflict", "Workplace conflict"
-    PERSONAL_STRESS = "personal_stress", "Personal stress"
-    BURNOUT = "burnout", "Burnout"
-    OTHER = "other", "Other"
+    ADVERSE_OUTCOME = "adverse_outcome", _("Adverse patient outcome")
+    MEDICAL_ERROR = "medical_error", _("Medical error")
+    LITIGATION = "litigation", _("Litigation or complaint")
+    PATIENT_FAMILY_CONFLICT = "patient_family_conflict", _("Conflict with a patient or family")
+    WORKPLACE_CONFLICT = "workplace_conflict", _("Workplace conflict")
+    PERSONAL_STRESS = "personal_stress", _("Personal stress")
+    BURNOUT = "burnout", _("Burnout")
+    OTHER = "other", _("Other")
 
 
 class EscalationResource(models.TextChoices):
-    EAP = "eap", "Employee assistance program (EAP)"
-    MENTAL_HEALTH = "mental_health", "Mental health professional"
-    CRISIS_LINE = "crisis_line", "Crisis line"
-    OTHER = "other", "Other professional help"
+    EAP = "eap", _("Employee assistance program (EAP)")
+    MENTAL_HEALTH = "mental_health", _("Mental health professional")
+    CRISIS_LINE = "crisis_line", _("Crisis line")
+    OTHER = "other", _("Other professional help")
 
 
 class InteractionQuerySet(models.QuerySet["Interaction"]):
@@ -89,7 +91,7 @@ class Interaction(RolledUp, models.Model):
     """
 
     interaction_id = models.CharField(
-        "interaction ID", max_length=64, unique=True, default=new_interaction_id, editable=False
+        _("interaction ID"), max_length=64, unique=True, default=new_interaction_id, editable=False
     )
     occurred_on = models.DateField(db_index=True)
     supporter = models.ForeignKey(
@@ -101,28 +103,28 @@ class Interaction(RolledUp, models.Model):
         null=True,
         blank=True,
         related_name="supported_interactions",
-        help_text="The supported physician on the roster, if known (emptied by retention).",
+        help_text=_("The supported physician on the roster, if known (emptied by retention)."),
     )
     physician_pseudonym = models.CharField(
         max_length=PSEUDONYM_LENGTH,
         blank=True,
         db_index=True,
-        help_text="Keyed pseudonym of the supported physician: what reports count.",
+        help_text=_("Keyed pseudonym of the supported physician: what reports count."),
     )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="interactions"
     )
     duration_minutes = models.PositiveSmallIntegerField()
     successful = models.BooleanField(
-        help_text="A support conversation took place (no: an attempt that did not)."
+        help_text=_("A support conversation took place (no: an attempt that did not).")
     )
     source = models.CharField(max_length=12, choices=InteractionSource.choices)
     modality = models.CharField(max_length=10, choices=Modality.choices, blank=True)
     escalated = models.BooleanField(
-        default=False, help_text="The physician was pointed to professional help."
+        default=False, help_text=_("The physician was pointed to professional help.")
     )
     escalated_to = models.CharField(max_length=14, choices=EscalationResource.choices, blank=True)
-    topics = models.JSONField(default=list, blank=True, help_text="Topic codes (Topic).")
+    topics = models.JSONField(default=list, blank=True, help_text=_("Topic codes (Topic)."))
     follow_up_planned = models.BooleanField(default=False)
     # The supporter's own reminder ("call again on Friday"); seen by them alone, never by
     # coordinators, and removed by retention.
@@ -198,23 +200,23 @@ class Interaction(RolledUp, models.Model):
 
     @property
     def topic_labels(self) -> list[str]:
-        return [Topic(code).label for code in self.topics if code in Topic.values]
+        return [str(Topic(code).label) for code in self.topics if code in Topic.values]
 
     @property
     def person_label(self) -> str:
         if self.physician is not None:
             return self.physician.name or self.physician.physician_id
         if self.deidentified_at is not None:
-            return "De-identified after retention"
-        return "Not on the roster"
+            return gettext("De-identified after retention")
+        return gettext("Not on the roster")
 
 
 class OutreachMethod(models.TextChoices):
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "Email"
-    IN_PERSON = "in_person", "In person"
-    VIDEO = "video", "Video call"
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
+    VIDEO = "video", _("Video call")
 
 
 class OutreachAttempt(models.Model):
@@ -275,9 +277,9 @@ class HandoffNote(models.Model):
 
 
 class DebriefTrigger(models.TextChoices):
-    ESCALATION = "escalation", "After pointing a colleague to professional help"
-    LOAD = "load", "After many interactions in 30 days"
-    ASKED = "asked", "Asked without a particular reason"
+    ESCALATION = "escalation", _("After pointing a colleague to professional help")
+    LOAD = "load", _("After many interactions in 30 days")
+    ASKED = "asked", _("Asked without a particular reason")
 
 
 class DebriefRequest(models.Model):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .referrals import Assignment, Referral, _in
 
 
 class ReminderKind(models.TextChoices):
-    ACCEPT_DUE = "accept_due", "Acceptance deadline"
-    CONTACT_REMINDER = "contact_reminder", "Reminder before the first-contact deadline"
-    CONTACT_OVERDUE = "contact_overdue", "First-contact deadline"
+    ACCEPT_DUE = "accept_due", _("Acceptance deadline")
+    CONTACT_REMINDER = "contact_reminder", _("Reminder before the first-contact deadline")
+    CONTACT_OVERDUE = "contact_overdue", _("First-contact deadline")
 
 
 class Reminder(models.Model):

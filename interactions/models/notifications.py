@@ -6,18 +6,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .referrals import Referral, _in
 
 
 class NotificationKind(models.TextChoices):
-    NEW_REFERRAL = "new_referral", "New referral"
-    URGENT = "urgent", "Urgent referral"
-    ASSIGNED = "assigned", "Referral assigned to you"
-    RETURNED = "returned", "Referral back in the queue"
-    REMINDER = "reminder", "First contact due soon"
-    OVERDUE = "overdue", "First contact overdue"
-    DEBRIEF = "debrief", "A supporter asked for a debrief"
+    NEW_REFERRAL = "new_referral", _("New referral")
+    URGENT = "urgent", _("Urgent referral")
+    ASSIGNED = "assigned", _("Referral assigned to you")
+    RETURNED = "returned", _("Referral back in the queue")
+    REMINDER = "reminder", _("First contact due soon")
+    OVERDUE = "overdue", _("First contact overdue")
+    DEBRIEF = "debrief", _("A supporter asked for a debrief")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -35,7 +36,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    to_email = models.EmailField(help_text="Used when the recipient has no account yet.")
+    to_email = models.EmailField(help_text=_("Used when the recipient has no account yet."))
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
@@ -46,7 +47,7 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notification",
-        help_text="The outbox row that sends it (its delivery state is there).",
+        help_text=_("The outbox row that sends it (its delivery state is there)."),
     )
 
     objects = NotificationQuerySet.as_manager()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import Site, Weekday
 
@@ -29,8 +30,8 @@ class OnCallShift(models.Model):
     )
     weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     starts = models.TimeField()
-    ends = models.TimeField(help_text="At or before the start: the shift ends the next day.")
-    position = models.PositiveSmallIntegerField(default=1, help_text="1 is paged first.")
+    ends = models.TimeField(help_text=_("At or before the start: the shift ends the next day."))
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("1 is paged first."))
 
     class Meta:
         ordering = ["site", "weekday", "starts", "position", "pk"]
@@ -47,8 +48,8 @@ class OnCallShift(models.Model):
 
 
 class ExceptionKind(models.TextChoices):
-    OFF = "off", "Not on call"
-    COVER = "cover", "On call (covering)"
+    OFF = "off", _("Not on call")
+    COVER = "cover", _("On call (covering)")
 
 
 class OnCallException(models.Model):
@@ -62,7 +63,7 @@ class OnCallException(models.Model):
     kind = models.CharField(max_length=5, choices=ExceptionKind.choices)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    position = models.PositiveSmallIntegerField(default=1, help_text="For a cover: 1 is first.")
+    position = models.PositiveSmallIntegerField(default=1, help_text=_("For a cover: 1 is first."))
 
     class Meta:
         ordering = ["site", "starts_at", "pk"]

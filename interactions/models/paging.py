@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from post_program.tokens import token_digest
 
@@ -72,8 +73,8 @@ class UrgentAlert(models.Model):
 
 
 class PagingChannel(models.TextChoices):
-    EMAIL = "email", "Email"
-    WEBHOOK = "webhook", "Paging gateway (webhook)"
+    EMAIL = "email", _("Email")
+    WEBHOOK = "webhook", _("Paging gateway (webhook)")
 
 
 class PageQuerySet(models.QuerySet["Page"]):

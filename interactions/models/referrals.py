@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program import program_settings
 from post_program.models import Department, PeerSupporter, Physician
@@ -54,11 +56,11 @@ def physician_pseudonym(physician_id: str) -> str:
 
 
 class Status(models.TextChoices):
-    NEW = "new", "New"
-    ASSIGNED = "assigned", "Assigned"
-    ACCEPTED = "accepted", "Accepted"
-    CONTACTED = "contacted", "Contacted"
-    CLOSED = "closed", "Closed"
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    ACCEPTED = "accepted", _("Accepted")
+    CONTACTED = "contacted", _("Contacted")
+    CLOSED = "closed", _("Closed")
 
 
 OPEN_STATUSES = (Status.NEW, Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED)
@@ -67,32 +69,32 @@ HELD_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.CONTACTED)
 
 
 class Outcome(models.TextChoices):
-    SUPPORTED = "supported", "Supported"
-    DECLINED = "declined", "Declined support"
-    UNREACHABLE = "unreachable", "Unreachable"
-    REFERRED_OUT = "referred_out", "Referred to professional care"
+    SUPPORTED = "supported", _("Supported")
+    DECLINED = "declined", _("Declined support")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    REFERRED_OUT = "referred_out", _("Referred to professional care")
 
 
 class Source(models.TextChoices):
-    SELF = "self", "Self-referral"
-    THIRD_PARTY = "third_party", "Referred by a colleague"
-    EVENT = "event", "After a difficult event"
+    SELF = "self", _("Self-referral")
+    THIRD_PARTY = "third_party", _("Referred by a colleague")
+    EVENT = "event", _("After a difficult event")
 
 
 class Reason(models.TextChoices):
-    ADVERSE_EVENT = "adverse_event", "Adverse event or medical error"
-    PATIENT_DEATH = "patient_death", "Death or serious harm of a patient"
-    LITIGATION = "litigation", "Lawsuit, complaint or investigation"
-    DIFFICULT_ENCOUNTER = "difficult_encounter", "Hostile patient or family"
-    WORKPLACE = "workplace", "Conflict or mistreatment at work"
-    PERSONAL = "personal", "Personal loss or stress"
-    OTHER = "other", "Something else"
+    ADVERSE_EVENT = "adverse_event", _("Adverse event or medical error")
+    PATIENT_DEATH = "patient_death", _("Death or serious harm of a patient")
+    LITIGATION = "litigation", _("Lawsuit, complaint or investigation")
+    DIFFICULT_ENCOUNTER = "difficult_encounter", _("Hostile patient or family")
+    WORKPLACE = "workplace", _("Conflict or mistreatment at work")
+    PERSONAL = "personal", _("Personal loss or stress")
+    OTHER = "other", _("Something else")
 
 
 class Urgency(models.TextChoices):
-    ROUTINE = "routine", "Within a day is fine"
-    SOON = "soon", "As soon as possible"
-    SAFETY = "safety", "Urgent: safety concern"
+    ROUTINE = "routine", _("Within a day is fine")
+    SOON = "soon", _("As soon as possible")
+    SAFETY = "safety", _("Urgent: safety concern")
 
 
 def first_contact_hours(
@@ -121,43 +123,43 @@ class CallerRole(models.TextChoices):
     """Who called (or wrote to) the program to ask for support for a physician: a request a
     coordinator took on their behalf."""
 
-    NURSE = "nurse", "A nurse"
-    PHYSICIAN = "physician", "A physician colleague"
-    CHIEF = "chief", "A chief or department head"
-    RISK_MANAGER = "risk_manager", "A risk manager or patient safety officer"
-    OTHER_STAFF = "other_staff", "Other staff"
-    SELF = "self", "The physician themself"
+    NURSE = "nurse", _("A nurse")
+    PHYSICIAN = "physician", _("A physician colleague")
+    CHIEF = "chief", _("A chief or department head")
+    RISK_MANAGER = "risk_manager", _("A risk manager or patient safety officer")
+    OTHER_STAFF = "other_staff", _("Other staff")
+    SELF = "self", _("The physician themself")
 
 
 class IntakeChannel(models.TextChoices):
-    PHONE = "phone", "By phone"
-    EMAIL = "email", "By email"
+    PHONE = "phone", _("By phone")
+    EMAIL = "email", _("By email")
 
 
 CALLER_CONTACT_MAX_LENGTH = 200
 
 
 class ContactMethod(models.TextChoices):
-    ANY = "any", "No preference"
-    PHONE = "phone", "Phone call"
-    TEXT = "text", "Text message"
-    EMAIL = "email", "Email"
-    IN_PERSON = "in_person", "In person"
+    ANY = "any", _("No preference")
+    PHONE = "phone", _("Phone call")
+    TEXT = "text", _("Text message")
+    EMAIL = "email", _("Email")
+    IN_PERSON = "in_person", _("In person")
 
 
 class DepartmentPreference(models.TextChoices):
-    NONE = "none", "No preference"
-    OWN = "own", "A supporter from the same department"
-    OTHER = "other", "A supporter from another department"
+    NONE = "none", _("No preference")
+    OWN = "own", _("A supporter from the same department")
+    OTHER = "other", _("A supporter from another department")
 
 
 class EventCategory(models.TextChoices):
-    PATIENT_DEATH = "patient_death", "Unexpected patient death"
-    ADVERSE_EVENT = "adverse_event", "Serious adverse event"
-    MASS_CASUALTY = "mass_casualty", "Mass casualty or disaster"
-    VIOLENCE = "violence", "Violence in the workplace"
-    LITIGATION = "litigation", "Lawsuit or investigation"
-    OTHER = "other", "Other difficult event"
+    PATIENT_DEATH = "patient_death", _("Unexpected patient death")
+    ADVERSE_EVENT = "adverse_event", _("Serious adverse event")
+    MASS_CASUALTY = "mass_casualty", _("Mass casualty or disaster")
+    VIOLENCE = "violence", _("Violence in the workplace")
+    LITIGATION = "litigation", _("Lawsuit or investigation")
+    OTHER = "other", _("Other difficult event")
 
 
 # The reason recorded on the referrals an event creates.
@@ -226,7 +228,7 @@ class Referral(RolledUp, models.Model):
     a coordinator after a difficult event."""
 
     referral_id = models.CharField(
-        "referral ID", max_length=64, unique=True, default=new_referral_id, editable=False
+        _("referral ID"), max_length=64, unique=True, default=new_referral_id, editable=False
     )
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
     source = models.CharField(max_length=12, choices=Source.choices)
@@ -235,7 +237,7 @@ class Referral(RolledUp, models.Model):
         Physician, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
     named_colleague = models.CharField(
-        max_length=200, blank=True, help_text="The colleague's name when not on the roster."
+        max_length=200, blank=True, help_text=_("The colleague's name when not on the roster.")
     )
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="referrals")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
@@ -251,7 +253,7 @@ class Referral(RolledUp, models.Model):
     assigned_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(
-        null=True, blank=True, help_text="The first outreach that reached the physician."
+        null=True, blank=True, help_text=_("The first outreach that reached the physician.")
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     first_contact_due_at = models.DateTimeField(db_index=True)
@@ -265,7 +267,7 @@ class Referral(RolledUp, models.Model):
         related_name="referrals_made",
     )
     referrer_may_be_named = models.BooleanField(
-        default=False, help_text="The colleague may be told who asked for support."
+        default=False, help_text=_("The colleague may be told who asked for support.")
     )
     # A request a coordinator took from a caller (who has no account, or did not use it): who
     # called, by role only, and how to reach them. Coordinators see both; nobody else does,
@@ -450,26 +452,26 @@ class Referral(RolledUp, models.Model):
         if self.physician is not None:
             return self.physician.name or self.physician.physician_id
         if self.deidentified_at is not None:
-            return "De-identified after retention"
-        return self.named_colleague or "Not recorded"
+            return gettext("De-identified after retention")
+        return self.named_colleague or gettext("Not recorded")
 
 
 class AssignmentState(models.TextChoices):
-    PENDING = "pending", "Waiting for the supporter"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined by the supporter"
-    EXPIRED = "expired", "Not accepted in time"
-    WITHDRAWN = "withdrawn", "Reassigned by a coordinator"
+    PENDING = "pending", _("Waiting for the supporter")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined by the supporter")
+    EXPIRED = "expired", _("Not accepted in time")
+    WITHDRAWN = "withdrawn", _("Reassigned by a coordinator")
 
 
 ACTIVE_ASSIGNMENT_STATES = (AssignmentState.PENDING, AssignmentState.ACCEPTED)
 
 
 class DeclineReason(models.TextChoices):
-    CAPACITY = "capacity", "No capacity right now"
-    AWAY = "away", "Away or unavailable"
-    CONFLICT = "conflict", "Conflict of interest"
-    OTHER = "other", "Another reason"
+    CAPACITY = "capacity", _("No capacity right now")
+    AWAY = "away", _("Away or unavailable")
+    CONFLICT = "conflict", _("Conflict of interest")
+    OTHER = "other", _("Another reason")
 
 
 class Assignment(models.Model):
@@ -522,38 +524,38 @@ class Assignment(models.Model):
 
 
 class EventKind(models.TextChoices):
-    RECEIVED = "received", "Request received"
-    REQUESTED_AGAIN = "requested_again", "Requested again by another colleague"
-    URGENCY_RAISED = "urgency_raised", "Marked urgent: safety concern"
-    ASSIGNED = "assigned", "Assigned"
-    REASSIGNED = "reassigned", "Reassigned"
-    ACCEPTED = "accepted", "Accepted by the supporter"
-    DECLINED = "declined", "Declined by the supporter"
-    HANDED_BACK = "handed_back", "Handed back by the supporter; back in the queue"
-    ACCOUNT_CLOSED = "account_closed", "Supporter's account closed; back in the queue"
-    LINKED = "linked", "Linked to the physician's roster entry"
-    EXPIRED = "expired", "Not accepted in time; back in the queue"
-    CONTACTED = "contacted", "First contact made"
-    CLOSED = "closed", "Closed"
-    REMINDED = "reminded", "Supporter reminded of the deadline"
-    ESCALATED = "escalated", "First contact overdue; coordinators alerted"
-    PAGED = "paged", "Paged"
-    ACKNOWLEDGED = "acknowledged", "Urgent alert acknowledged"
+    RECEIVED = "received", _("Request received")
+    REQUESTED_AGAIN = "requested_again", _("Requested again by another colleague")
+    URGENCY_RAISED = "urgency_raised", _("Marked urgent: safety concern")
+    ASSIGNED = "assigned", _("Assigned")
+    REASSIGNED = "reassigned", _("Reassigned")
+    ACCEPTED = "accepted", _("Accepted by the supporter")
+    DECLINED = "declined", _("Declined by the supporter")
+    HANDED_BACK = "handed_back", _("Handed back by the supporter; back in the queue")
+    ACCOUNT_CLOSED = "account_closed", _("Supporter's account closed; back in the queue")
+    LINKED = "linked", _("Linked to the physician's roster entry")
+    EXPIRED = "expired", _("Not accepted in time; back in the queue")
+    CONTACTED = "contacted", _("First contact made")
+    CLOSED = "closed", _("Closed")
+    REMINDED = "reminded", _("Supporter reminded of the deadline")
+    ESCALATED = "escalated", _("First contact overdue; coordinators alerted")
+    PAGED = "paged", _("Paged")
+    ACKNOWLEDGED = "acknowledged", _("Urgent alert acknowledged")
 
 
 class PageTarget(models.TextChoices):
     """Whom a round of paging for an urgent referral went to (interactions.models.paging)."""
 
-    ON_CALL = "on_call", "the on-call person"
-    NEXT_ON_CALL = "next_on_call", "the next on-call person"
-    COORDINATORS = "coordinators", "all coordinators of the site"
+    ON_CALL = "on_call", _("the on-call person")
+    NEXT_ON_CALL = "next_on_call", _("the next on-call person")
+    COORDINATORS = "coordinators", _("all coordinators of the site")
 
 
-# Where a repeated request came from, as its history entry says (ReferralEvent.label).
-REPEATED_REQUEST_FROM = {
-    Source.SELF: " from the physician themself",
-    Source.THIRD_PARTY: " from a colleague",
-    Source.EVENT: " after a difficult event",
+# A repeated request as its history entry says it, by where it came from (ReferralEvent.label).
+REPEATED_REQUEST = {
+    Source.SELF: _("Repeated request from the physician themself, joined to this open case"),
+    Source.THIRD_PARTY: _("Repeated request from a colleague, joined to this open case"),
+    Source.EVENT: _("Repeated request after a difficult event, joined to this open case"),
 }
 
 
@@ -615,21 +617,28 @@ class ReferralEvent(models.Model):
             return self._paged_label()
         if self.kind != EventKind.REQUESTED_AGAIN:
             return self.get_kind_display()
-        came_from = REPEATED_REQUEST_FROM.get(self.detail.get("source", ""), "")
-        return f"Repeated request{came_from}, joined to this open case"
+        came_from = self.detail.get("source", "")
+        if came_from in REPEATED_REQUEST:
+            return str(REPEATED_REQUEST[came_from])
+        return gettext("Repeated request, joined to this open case")
 
     def _paged_label(self) -> str:
         target = self.detail.get("target", "")
-        whom = PageTarget(target).label if target in PageTarget.values else "someone"
-        how = " by email, the paging gateway having failed" if self.detail.get("fallback") else ""
-        return f"Paged {whom} (round {self.detail.get('round', '?')}){how}"
+        whom = PageTarget(target).label if target in PageTarget.values else gettext("someone")
+        if self.detail.get("fallback"):
+            said = gettext(
+                "Paged %(whom)s (round %(round)s) by email, the paging gateway having failed"
+            )
+        else:
+            said = gettext("Paged %(whom)s (round %(round)s)")
+        return said % {"whom": whom, "round": self.detail.get("round", "?")}
 
     @property
     def reason_label(self) -> str:
         reason = self.detail.get("reason", "")
-        return DeclineReason(reason).label if reason in DeclineReason.values else ""
+        return str(DeclineReason(reason).label) if reason in DeclineReason.values else ""
 
     @property
     def outcome_label(self) -> str:
         outcome = self.detail.get("outcome", "")
-        return Outcome(outcome).label if outcome in Outcome.values else ""
+        return str(Outcome(outcome).label) if outcome in Outcome.values else ""

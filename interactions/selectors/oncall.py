@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from post_program.models import (
     User,
@@ -169,11 +170,17 @@ def on_call_feed_exists(*, user) -> bool:
 # --- the calendar page's week ----------------------------------------------------------------
 
 DAY = timedelta(days=1)
-POSITIONS = {1: "first call", 2: "second call", 3: "third call"}
+POSITIONS = {
+    1: gettext_lazy("first call"),
+    2: gettext_lazy("second call"),
+    3: gettext_lazy("third call"),
+}
 
 
 def position_label(position: int) -> str:
-    return POSITIONS.get(position, f"call {position}")
+    if position in POSITIONS:
+        return str(POSITIONS[position])
+    return gettext("call %(position)s") % {"position": position}
 
 
 def midnight(day: date) -> datetime:

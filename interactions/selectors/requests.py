@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from post_program.access import roles_for
 from post_program.models import (
@@ -58,8 +59,8 @@ def roster_search(
     return list(physicians[:limit])
 
 
-COLLEAGUE_RECEIVED = "Received: the peer support team is on it"
-COLLEAGUE_HANDLED = "Handled by the peer support team"
+COLLEAGUE_RECEIVED = gettext_lazy("Received: the peer support team is on it")
+COLLEAGUE_HANDLED = gettext_lazy("Handled by the peer support team")
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,14 @@ class MyRequest:
         used to find out who is in peer support."""
         if not self.for_self:
             if timezone.now() < first_contact_deadline(self.requested_at):
-                return COLLEAGUE_RECEIVED
-            return COLLEAGUE_HANDLED
+                return str(COLLEAGUE_RECEIVED)
+            return str(COLLEAGUE_HANDLED)
         progress: dict[str, str] = {
-            Status.NEW: "Received: finding a peer supporter",
-            Status.ASSIGNED: "A peer supporter has been asked",
-            Status.ACCEPTED: "A peer supporter will reach out",
-            Status.CONTACTED: "A peer supporter has been in touch",
-            Status.CLOSED: "Closed",
+            Status.NEW: gettext("Received: finding a peer supporter"),
+            Status.ASSIGNED: gettext("A peer supporter has been asked"),
+            Status.ACCEPTED: gettext("A peer supporter will reach out"),
+            Status.CONTACTED: gettext("A peer supporter has been in touch"),
+            Status.CLOSED: gettext("Closed"),
         }
         return progress[self.referral.status]
 

@@ -19,8 +19,10 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from post_program.models import (
+    AwayPeriod,
     ContactWindow,
     PeerSupporter,
 )
@@ -189,19 +191,25 @@ def _checks(
         department = Check(
             "department",
             same_department,
-            "Same department, as asked" if same_department else "Not in the same department",
+            gettext("Same department, as asked")
+            if same_department
+            else gettext("Not in the same department"),
         )
     elif preference == DepartmentPreference.OTHER:
         department = Check(
             "department",
             not same_department,
-            "Another department, as asked" if not same_department else "Same department",
+            gettext("Another department, as asked")
+            if not same_department
+            else gettext("Same department"),
         )
     else:
         department = Check(
             "department",
             True,
-            "No department wish" + (" (same department)" if same_department else ""),
+            gettext("No department wish (same department)")
+            if same_department
+            else gettext("No department wish"),
         )
     ahead = supporter.away_periods_from(on)
     away = ahead[0] if ahead and ahead[0].starts_on <= on else None
@@ -210,41 +218,48 @@ def _checks(
         and supporter.accepting_referrals
         and away is None
     )
-    if available:
-        availability = "Active and accepting referrals"
-    elif supporter.status != PeerSupporter.Status.ACTIVE:
-        availability = f"{supporter.get_status_display()}, not active"
+    if supporter.status != PeerSupporter.Status.ACTIVE:
+        availability = gettext("%(status)s, not active") % {
+            "status": supporter.get_status_display()
+        }
     elif not supporter.accepting_referrals:
-        availability = "Not accepting referrals"
+        availability = gettext("Not accepting referrals")
+    elif away is not None:
+        availability = gettext("Away %(first)s to %(last)s") % _days(away)
     else:
-        availability = f"Away {away}"
+        availability = gettext("Active and accepting referrals")
     until = candidate.training_current_until
     trained = until is not None and until >= on
     if trained:
-        training = f"Training current until {until:%Y-%m-%d}"
+        training = gettext("Training current until %(day)s") % {"day": f"{until:%Y-%m-%d}"}
     elif until is None:
-        training = "No completed training on record"
-    else:
-        training = f"Training lapsed after {until:%Y-%m-%d}"  # the last day it counted
+        training = gettext("No completed training on record")
+    else:  # until: the last day it counted
+        training = gettext("Training lapsed after %(day)s") % {"day": f"{until:%Y-%m-%d}"}
     is_self = referral.physician_id is not None and supporter.physician_id == referral.physician_id
     under_cap = candidate.open_cases < supporter.caseload_cap
     return [
         Check(
             "not_self",
             not is_self,
-            "Is the physician to be supported" if is_self else "Not the physician themself",
+            gettext("Is the physician to be supported")
+            if is_self
+            else gettext("Not the physician themself"),
         ),
         Check(
             "no_conflict",
             not supporter.conflicted,
-            "Declared a conflict with the physician" if supporter.conflicted else "No conflict",
+            gettext("Declared a conflict with the physician")
+            if supporter.conflicted
+            else gettext("No conflict"),
         ),
         department,
         Check("available", available, availability),
         Check(
             "caseload",
             under_cap,
-            f"{candidate.open_cases} of {supporter.caseload_cap} open cases",
+            gettext("%(count)s of %(cap)s open cases")
+            % {"count": candidate.open_cases, "cap": supporter.caseload_cap},
         ),
         Check("training", trained, training),
     ]
@@ -257,23 +272,28 @@ def _ranking(referral: Referral, supporter: PeerSupporter, on: date, now: dateti
     ahead = supporter.away_periods_from(on)
     soon = next((p for p in ahead if on < p.starts_on <= due.date()), None)
     if soon is not None:
-        away = Check("away_soon", False, f"Away {soon}, starting before first contact is due")
+        said = gettext("Away %(first)s to %(last)s, starting before first contact is due")
+        away = Check("away_soon", False, said % _days(soon))
     elif ahead:
-        away = Check("away_soon", True, f"Next away {ahead[0]}")
-    else:
-        away = Check("away_soon", True, "No time away planned")
-    pattern = supporter.contact_pattern
-    if not pattern:
-        hours = Check("contact_hours", True, "No preferred contact hours")
-    elif _meets_contact_hours(supporter.contact_windows.all(), now, due):
-        hours = Check("contact_hours", True, f"Prefers contact {pattern}")
-    else:
-        hours = Check(
-            "contact_hours",
-            False,
-            f"Prefers contact {pattern}: none of it before first contact is due",
+        away = Check(
+            "away_soon", True, gettext("Next away %(first)s to %(last)s") % _days(ahead[0])
         )
+    else:
+        away = Check("away_soon", True, gettext("No time away planned"))
+    pattern = {"pattern": supporter.contact_pattern}
+    if not pattern["pattern"]:
+        hours = Check("contact_hours", True, gettext("No preferred contact hours"))
+    elif _meets_contact_hours(supporter.contact_windows.all(), now, due):
+        hours = Check("contact_hours", True, gettext("Prefers contact %(pattern)s") % pattern)
+    else:
+        said = gettext("Prefers contact %(pattern)s: none of it before first contact is due")
+        hours = Check("contact_hours", False, said % pattern)
     return [away, hours]
+
+
+def _days(period: AwayPeriod) -> dict[str, str]:
+    """The first and last day of a time away, as its explanation names them."""
+    return {"first": f"{period.starts_on:%Y-%m-%d}", "last": f"{period.ends_on:%Y-%m-%d}"}
 
 
 def _meets_contact_hours(windows: Iterable[ContactWindow], start: datetime, end: datetime) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from post_program import program_settings
 from post_program.models import PeerSupporter, User
@@ -29,12 +30,12 @@ def assignment_rule_errors(referral: Referral, supporter: PeerSupporter) -> list
     """The rules no assignment may break, whoever chooses the supporter."""
     errors = []
     if supporter.status != PeerSupporter.Status.ACTIVE:
-        errors.append("This supporter is not active.")
+        errors.append(gettext("This supporter is not active."))
     if referral.physician_id is not None:
         if supporter.physician_id == referral.physician_id:
-            errors.append("A physician cannot be their own supporter.")
+            errors.append(gettext("A physician cannot be their own supporter."))
         elif supporter.conflicts.filter(pk=referral.physician_id).exists():
-            errors.append("This supporter declared a conflict with the physician.")
+            errors.append(gettext("This supporter declared a conflict with the physician."))
     return errors
 
 
@@ -55,7 +56,7 @@ def referral_assign(
     referral = _lock(referral)
     _check_version(referral, expected_version)
     if not referral.is_open:
-        raise ReferralError("This referral is closed.")
+        raise ReferralError(gettext("This referral is closed."))
     errors = assignment_rule_errors(referral, supporter)
     if errors:
         raise ReferralError(" ".join(errors))
@@ -65,7 +66,7 @@ def referral_assign(
     previous = current.first()
     if previous is not None:
         if previous.supporter_id == supporter.pk:
-            raise ReferralError("This supporter already has this referral.")
+            raise ReferralError(gettext("This supporter already has this referral."))
         previous.state = AssignmentState.WITHDRAWN
         previous.responded_at = at
         previous.save(update_fields=["state", "responded_at"])
@@ -117,7 +118,7 @@ def _pending_assignment(referral: Referral, supporter: PeerSupporter) -> Assignm
         .first()
     )
     if assignment is None or assignment.supporter_id != supporter.pk:
-        raise ReferralError("This referral is no longer waiting for your answer.")
+        raise ReferralError(gettext("This referral is no longer waiting for your answer."))
     return assignment
 
 
@@ -169,7 +170,7 @@ def referral_decline(
     """The assigned supporter declines (with a reason); the referral returns to the queue and
     the coordinators are told."""
     if reason not in DeclineReason.values:
-        raise ReferralError("Choose a reason.")
+        raise ReferralError(gettext("Choose a reason."))
     at = _now(at)
     referral = _lock(referral)
     assignment = _pending_assignment(referral, supporter)

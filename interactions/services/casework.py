@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from post_program import program_settings
 from post_program.models import Department, PeerSupporter, Physician, User
@@ -43,7 +44,9 @@ def referral_record_contact(
     at = _now(at)
     referral = _lock(referral)
     if referral.status != Status.ACCEPTED or referral.first_contact_at is not None:
-        raise ReferralError("Only an accepted referral without a first contact can be contacted.")
+        raise ReferralError(
+            gettext("Only an accepted referral without a first contact can be contacted.")
+        )
     referral.status = Status.CONTACTED
     referral.first_contact_at = at
     referral.version += 1
@@ -71,12 +74,12 @@ def referral_close(
 ) -> Referral:
     """Close with an outcome. A pending offer to a supporter is withdrawn."""
     if outcome not in Outcome.values:
-        raise ReferralError("Choose an outcome.")
+        raise ReferralError(gettext("Choose an outcome."))
     at = _now(at)
     referral = _lock(referral)
     _check_version(referral, expected_version)
     if not referral.is_open:
-        raise ReferralError("This referral is already closed.")
+        raise ReferralError(gettext("This referral is already closed."))
     Assignment.objects.filter(referral=referral, state=AssignmentState.PENDING).update(
         state=AssignmentState.WITHDRAWN, responded_at=at
     )
@@ -148,7 +151,7 @@ class CaseWorkError(ReferralError):
 
 WORKABLE_STATUSES = (Status.ACCEPTED, Status.CONTACTED)
 # "Pointed to professional help" names the help: the program counts escalations by resource.
-ESCALATED_WITHOUT_RESOURCE = (
+ESCALATED_WITHOUT_RESOURCE = gettext_lazy(
     "Say which professional help you pointed them to (choose the resource), "
     "or untick “I pointed them to professional help”."
 )
@@ -157,11 +160,11 @@ ESCALATED_WITHOUT_RESOURCE = (
 def _check_holder(referral: Referral, supporter: PeerSupporter) -> None:
     """The supporter must hold the referral and have accepted it."""
     if referral.assigned_to_id != supporter.pk:
-        raise CaseWorkError("Only the supporter holding this case can work on it.")
+        raise CaseWorkError(gettext("Only the supporter holding this case can work on it."))
     if referral.status == Status.ASSIGNED:
-        raise CaseWorkError("Accept the case first.")
+        raise CaseWorkError(gettext("Accept the case first."))
     if referral.status not in WORKABLE_STATUSES:
-        raise CaseWorkError("This case is closed.")
+        raise CaseWorkError(gettext("This case is closed."))
 
 
 def outreach_errors(
@@ -170,20 +173,24 @@ def outreach_errors(
     """What is wrong with an outreach attempt on `referral`, by form field."""
     now = _now(now)
     if attempted_at > now:
-        return {"attempted_at": "The attempt cannot be in the future."}
+        return {"attempted_at": gettext("The attempt cannot be in the future.")}
     # Times are entered to the minute: the minute the referral arrived is not "before" it.
     if attempted_at < referral.received_at.replace(second=0, microsecond=0):
         received = timezone.localtime(referral.received_at)
         return {
-            "attempted_at": f"The referral arrived on {received:%Y-%m-%d at %H:%M}: the "
-            "attempt cannot be before that."
+            "attempted_at": gettext(
+                "The referral arrived on %(day)s at %(time)s: the attempt cannot be before that."
+            )
+            % {"day": f"{received:%Y-%m-%d}", "time": f"{received:%H:%M}"}
         }
     first = referral.first_contact_at
     if reached and first is not None and attempted_at < first:
         return {
-            "attempted_at": "First contact is already recorded at "
-            f"{timezone.localtime(first):%Y-%m-%d %H:%M}; a later attempt cannot reach them "
-            "earlier. Ask a coordinator if that time is wrong."
+            "attempted_at": gettext(
+                "First contact is already recorded at %(when)s; a later attempt cannot reach "
+                "them earlier. Ask a coordinator if that time is wrong."
+            )
+            % {"when": f"{timezone.localtime(first):%Y-%m-%d %H:%M}"}
         }
     return {}
 
@@ -204,7 +211,7 @@ def outreach_record(
     referral = _lock(referral)
     _check_holder(referral, supporter)
     if method not in OutreachMethod.values:
-        raise CaseWorkError({"method": "Choose how you tried to reach them."})
+        raise CaseWorkError({"method": gettext("Choose how you tried to reach them.")})
     errors = outreach_errors(referral, attempted_at=attempted_at, reached=reached, now=now)
     if errors:
         raise CaseWorkError(errors)
@@ -249,39 +256,39 @@ def interaction_errors(
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if occurred_on > today:
-        errors["occurred_on"] = "The date cannot be in the future."
+        errors["occurred_on"] = gettext("The date cannot be in the future.")
     elif referral is not None and occurred_on < _local_day(referral.received_at):
-        errors["occurred_on"] = (
-            f"The referral arrived on {_local_day(referral.received_at):%Y-%m-%d}: the "
-            "interaction cannot be before that day."
-        )
+        errors["occurred_on"] = gettext(
+            "The referral arrived on %(day)s: the interaction cannot be before that day."
+        ) % {"day": f"{_local_day(referral.received_at):%Y-%m-%d}"}
     elif occurred_on < supporter.activated_on:
-        errors["occurred_on"] = (
-            f"You became a peer supporter on {supporter.activated_on:%Y-%m-%d}: the "
-            "interaction cannot be before that day."
-        )
+        errors["occurred_on"] = gettext(
+            "You became a peer supporter on %(day)s: the interaction cannot be before that day."
+        ) % {"day": f"{supporter.activated_on:%Y-%m-%d}"}
     if successful and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
-        errors["duration_minutes"] = (
-            f"A support conversation lasts from 1 to {MAX_DURATION_MINUTES} minutes (24 hours)."
-        )
+        errors["duration_minutes"] = gettext(
+            "A support conversation lasts from 1 to %(most)s minutes (24 hours)."
+        ) % {"most": MAX_DURATION_MINUTES}
     elif not 0 <= duration_minutes <= MAX_DURATION_MINUTES:
-        errors["duration_minutes"] = f"Enter 0 to {MAX_DURATION_MINUTES} minutes."
+        errors["duration_minutes"] = gettext("Enter 0 to %(most)s minutes.") % {
+            "most": MAX_DURATION_MINUTES
+        }
     if modality and modality not in Modality.values:
-        errors["modality"] = "Choose how you talked from the list."
+        errors["modality"] = gettext("Choose how you talked from the list.")
     if escalated and not escalated_to:
-        errors["escalated_to"] = ESCALATED_WITHOUT_RESOURCE
+        errors["escalated_to"] = str(ESCALATED_WITHOUT_RESOURCE)
     elif escalated_to and not escalated:
-        errors["escalated_to"] = (
+        errors["escalated_to"] = gettext(
             "You chose a resource: tick “I pointed them to professional help”, or clear it."
         )
     elif escalated_to and escalated_to not in EscalationResource.values:
-        errors["escalated_to"] = "Choose the resource from the list."
+        errors["escalated_to"] = gettext("Choose the resource from the list.")
     if any(topic not in Topic.values for topic in topics):
-        errors["topics"] = "Choose topics from the list."
+        errors["topics"] = gettext("Choose topics from the list.")
     elif successful and not topics:
-        errors["topics"] = "Choose at least one topic (“Other” if none fits)."
+        errors["topics"] = gettext("Choose at least one topic (“Other” if none fits).")
     if physician is not None and physician.pk == supporter.physician_id:
-        errors["colleague"] = "You cannot log an interaction with yourself."
+        errors["colleague"] = gettext("You cannot log an interaction with yourself.")
     return errors
 
 
@@ -314,7 +321,7 @@ def interaction_log(
         _check_holder(referral, supporter)
         if referral.first_contact_at is None:
             raise CaseWorkError(
-                "Log the outreach that reached them first: it records the first contact."
+                gettext("Log the outreach that reached them first: it records the first contact.")
             )
         source = referral.source
         department = referral.department
@@ -324,7 +331,7 @@ def interaction_log(
         if physician is not None:
             department = physician.department
         if department is None:
-            raise CaseWorkError({"department": "Choose the physician's department."})
+            raise CaseWorkError({"department": gettext("Choose the physician's department.")})
     topics = sorted(set(topics), key=list(Topic.values).index) if topics else []
     errors = interaction_errors(
         supporter=supporter,
@@ -376,18 +383,24 @@ def interaction_log(
 def close_errors(referral: Referral, outcome: str) -> dict[str, str]:
     """What must be true before a supporter closes a case with `outcome`."""
     if outcome not in Outcome.values:
-        return {"outcome": "Choose an outcome."}
+        return {"outcome": gettext("Choose an outcome.")}
     contacted = referral.first_contact_at is not None
     if outcome == Outcome.UNREACHABLE:
         if contacted:
-            return {"outcome": "You reached them, so they are not unreachable: choose another."}
+            return {
+                "outcome": gettext("You reached them, so they are not unreachable: choose another.")
+            }
         if not referral.outreach_attempts.exists():
-            return {"outcome": "Log the attempts you made to reach them before closing."}
+            return {"outcome": gettext("Log the attempts you made to reach them before closing.")}
         return {}
     if not contacted:
-        return {"outcome": "Log the outreach that reached them first, or close as unreachable."}
+        return {
+            "outcome": gettext("Log the outreach that reached them first, or close as unreachable.")
+        }
     if outcome == Outcome.SUPPORTED and not referral.interactions.filter(successful=True).exists():
-        return {"outcome": "Log the support conversation before closing the case as supported."}
+        return {
+            "outcome": gettext("Log the support conversation before closing the case as supported.")
+        }
     return {}
 
 

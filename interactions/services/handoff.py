@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
 from post_program.models import PeerSupporter, User
 
@@ -27,7 +28,7 @@ from .assignment import _given_back
 from .casework import CaseWorkError, _check_holder
 from .transitions import _audit, _lock, _now
 
-HANDOFF_NOTE_ADVICE = (
+HANDOFF_NOTE_ADVICE = gettext_lazy(
     "Only the next supporter of this case reads it. Write what helps them reach your colleague "
     "well: how and when they like to be contacted, what you agreed. No clinical details, "
     "diagnoses, or names of anyone else."
@@ -37,8 +38,8 @@ HANDOFF_NOTE_ADVICE = (
 def handoff_note_errors(text: str) -> dict[str, str]:
     if len(text.strip()) > HANDOFF_NOTE_MAX_LENGTH:
         return {
-            "handoff_note": f"Keep the note to {HANDOFF_NOTE_MAX_LENGTH} characters "
-            f"(it has {len(text.strip())})."
+            "handoff_note": gettext("Keep the note to %(most)s characters (it has %(count)s).")
+            % {"most": HANDOFF_NOTE_MAX_LENGTH, "count": len(text.strip())}
         }
     return {}
 
@@ -103,7 +104,7 @@ def referral_hand_back(
     _check_holder(referral, supporter)
     errors = {}
     if reason not in DeclineReason.values:
-        errors["reason"] = "Choose a reason."
+        errors["reason"] = gettext("Choose a reason.")
     errors.update(handoff_note_errors(handoff_note))
     if errors:
         raise CaseWorkError(errors)

@@ -14,6 +14,7 @@ from functools import partial, reduce
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Subquery
+from django.utils.translation import gettext
 
 from post_program.models import Department, PeerSupporter, Physician, User
 from post_program.services import audit_record
@@ -357,16 +358,19 @@ def referral_link_physician(
     referral = _lock(referral)
     _check_version(referral, expected_version)
     if referral.physician_id is not None:
-        raise ReferralError("This referral is already linked to a roster entry.")
+        raise ReferralError(gettext("This referral is already linked to a roster entry."))
     if not referral.is_open:
-        raise ReferralError("This referral is closed.")
+        raise ReferralError(gettext("This referral is closed."))
     if physician.department_id != referral.department_id:
-        raise ReferralError("Choose a physician of the referral's department.")
+        raise ReferralError(gettext("Choose a physician of the referral's department."))
     other = Referral.objects.filter(physician=physician).filter(IS_OPEN).first()
     if other is not None:
         raise ReferralError(
-            f"This physician already has an open referral ({other.referral_id}); close one of "
-            "the two first."
+            gettext(
+                "This physician already has an open referral (%(referral_id)s); close one of "
+                "the two first."
+            )
+            % {"referral_id": other.referral_id}
         )
     referral.physician = physician
     referral.named_colleague = ""

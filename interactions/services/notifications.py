@@ -5,16 +5,23 @@ transaction of the change that calls for them; the outbox sends, retries and swe
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program import program_settings
+from post_program.i18n import in_language_of
 from post_program.mail import email_link
 from post_program.models import PeerSupporter, RoleAssignment, User
 from post_program.outbox import Email, outbox_write_many
 
 from ..models import Notification, NotificationKind, Referral
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 def site_coordinators(site_id: int) -> list[User]:
@@ -72,40 +79,40 @@ def _notify(
 
 # Subjects and bodies are sentences that say what the email is about; none names anyone or
 # gives a detail of a case (product.md: the email holds only a link).
-SUBJECTS: dict[str, str] = {
-    NotificationKind.NEW_REFERRAL: "A new request for peer support needs a supporter",
-    NotificationKind.URGENT: "URGENT: a request for peer support reports a safety concern",
-    NotificationKind.ASSIGNED: "You were asked to support a colleague",
-    NotificationKind.RETURNED: "A referral is back in the queue and needs a supporter",
-    NotificationKind.REMINDER: "First contact for a referral you hold is due soon",
-    NotificationKind.OVERDUE: "First contact for a referral is overdue",
-    NotificationKind.DEBRIEF: "A peer supporter asked for a debrief",
+SUBJECTS: dict[str, StrPromise] = {
+    NotificationKind.NEW_REFERRAL: _("A new request for peer support needs a supporter"),
+    NotificationKind.URGENT: _("URGENT: a request for peer support reports a safety concern"),
+    NotificationKind.ASSIGNED: _("You were asked to support a colleague"),
+    NotificationKind.RETURNED: _("A referral is back in the queue and needs a supporter"),
+    NotificationKind.REMINDER: _("First contact for a referral you hold is due soon"),
+    NotificationKind.OVERDUE: _("First contact for a referral is overdue"),
+    NotificationKind.DEBRIEF: _("A peer supporter asked for a debrief"),
 }
-BODIES: dict[str, str] = {
-    NotificationKind.NEW_REFERRAL: (
+BODIES: dict[str, StrPromise] = {
+    NotificationKind.NEW_REFERRAL: _(
         "A request for peer support arrived for your site. It needs a supporter: please assign one."
     ),
-    NotificationKind.URGENT: (
+    NotificationKind.URGENT: _(
         "A request for peer support reports an urgent safety concern. Please look at it now: "
         "first contact is due within {urgent_hours} hours."
     ),
-    NotificationKind.ASSIGNED: (
+    NotificationKind.ASSIGNED: _(
         "You were asked to support a colleague through the peer support program. Please "
         "accept or decline within {accept_hours} hours."
     ),
-    NotificationKind.RETURNED: (
+    NotificationKind.RETURNED: _(
         "A referral of your site was not taken up by its supporter and is back in the queue. "
         "It needs a supporter again."
     ),
-    NotificationKind.REMINDER: (
+    NotificationKind.REMINDER: _(
         "First contact for a referral you hold is due soon. Please reach out, and record the "
         "attempt."
     ),
-    NotificationKind.OVERDUE: (
+    NotificationKind.OVERDUE: _(
         "First contact for a referral of your site is overdue. Please check on it with its "
         "supporter, or assign another."
     ),
-    NotificationKind.DEBRIEF: (
+    NotificationKind.DEBRIEF: _(
         "A peer supporter of your site asked for a debrief with a coordinator. Please get in "
         "touch with them."
     ),
@@ -113,7 +120,8 @@ BODIES: dict[str, str] = {
 
 
 def notification_message(notification: Notification) -> tuple[str, str]:
-    """Subject and body: what kind of thing happened and a link; no names, no details."""
+    """Subject and body, in the recipient's language: what kind of thing happened and a link;
+    no names, no details."""
     if notification.kind == NotificationKind.DEBRIEF:
         path = reverse("interactions:supporter_load")
     elif notification.referral_id:
@@ -121,12 +129,20 @@ def notification_message(notification: Notification) -> tuple[str, str]:
     else:
         path = reverse("home")
     link = email_link(path)
-    body = BODIES[notification.kind].format(
-        accept_hours=program_settings.get().accept_within_hours,
-        urgent_hours=program_settings.get().urgent_first_contact_hours,
-    )
-    return (
-        SUBJECTS[notification.kind],
-        f"{body}\n\nOpen it in POST (sign-in required):\n{link}\n\n"
-        "This email holds no details on purpose. Peer support is confidential.\n",
-    )
+    values = program_settings.get()
+    with in_language_of(notification.recipient):
+        body = BODIES[notification.kind].format(
+            accept_hours=values.accept_within_hours,
+            urgent_hours=values.urgent_first_contact_hours,
+        )
+        return (
+            str(SUBJECTS[notification.kind]),
+            "{body}\n\n{open_it}\n{link}\n\n{no_details}\n".format(
+                body=body,
+                open_it=gettext("Open it in POST (sign-in required):"),
+                link=link,
+                no_details=gettext(
+                    "This email holds no details on purpose. Peer support is confidential."
+                ),
+            ),
+        )

@@ -12,6 +12,7 @@ from datetime import datetime, time
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from post_program.models import PeerSupporter, RoleAssignment, Site, User
 from post_program.services import audit_record
@@ -49,7 +50,11 @@ def on_call_eligible(site: Site) -> Q:
 def _check_eligible(site: Site, user: User) -> None:
     if not User.objects.filter(on_call_eligible(site), pk=user.pk).exists():
         raise OnCallError(
-            {"user": "Only the site's coordinators and its active supporters can be on call."}
+            {
+                "user": gettext(
+                    "Only the site's coordinators and its active supporters can be on call."
+                )
+            }
         )
 
 
@@ -67,9 +72,9 @@ def on_call_shift_add(
     `ends` is at or before `starts`)."""
     _check_eligible(site, user)
     if starts == ends:
-        raise OnCallError({"ends": "A shift needs an end different from its start."})
+        raise OnCallError({"ends": gettext("A shift needs an end different from its start.")})
     if OnCallShift.objects.filter(site=site, user=user, weekday=weekday, starts=starts).exists():
-        raise OnCallError({"": "This person already has a shift starting then."})
+        raise OnCallError({"": gettext("This person already has a shift starting then.")})
     with transaction.atomic():
         shift = OnCallShift.objects.create(
             site=site, user=user, weekday=weekday, starts=starts, ends=ends, position=position
@@ -115,9 +120,14 @@ def on_call_exception_add(
     if kind == ExceptionKind.COVER:
         _check_eligible(site, user)
     if ends_at <= starts_at:
-        raise OnCallError({"ends_at": "The end must come after the start."})
+        raise OnCallError({"ends_at": gettext("The end must come after the start.")})
     if (ends_at - starts_at).days > MAX_EXCEPTION_DAYS:
-        raise OnCallError({"ends_at": f"Enter at most {MAX_EXCEPTION_DAYS} days at a time."})
+        raise OnCallError(
+            {
+                "ends_at": gettext("Enter at most %(most)s days at a time.")
+                % {"most": MAX_EXCEPTION_DAYS}
+            }
+        )
     with transaction.atomic():
         exception = OnCallException.objects.create(
             site=site,

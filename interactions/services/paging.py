@@ -27,7 +27,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
+from post_program.i18n import in_language_of
 from post_program.jobs import enqueue_on_commit
 from post_program.mail import email_link
 from post_program.models import User
@@ -56,7 +58,7 @@ WEBHOOK_ATTEMPTS = 3
 WEBHOOK_TIMEOUT_SECONDS = 5
 # A claim older than this belongs to a worker that died mid-POST: the page may be tried again.
 CLAIM_TIMEOUT = timedelta(minutes=2)
-ACK_LINE = "Acknowledge that you are on it (no sign-in needed; paging then stops):"
+ACK_LINE = gettext_lazy("Acknowledge that you are on it (no sign-in needed; paging then stops):")
 
 
 def _window() -> timedelta:
@@ -176,28 +178,33 @@ def _pages(
     return pages
 
 
+def _page_email(referral: Referral, user: User, token: str) -> Email:
+    """The urgent email of one page, in its recipient's language, with the page's reply link
+    first."""
+    subject, body = notification_message(
+        Notification(kind=NotificationKind.URGENT, referral=referral, recipient=user)
+    )
+    with in_language_of(user):
+        ack_line = str(ACK_LINE)
+    return Email(
+        f"interactions.{NotificationKind.URGENT}",
+        user.email,
+        subject,
+        f"{ack_line}\n{_ack_link(token)}\n\n{body}",
+    )
+
+
 def _page_emails(
     referral: Referral, pages: list[Page], users: list[User], tokens: list[str], *, now
 ) -> None:
-    """The urgent email of each page, into the outbox, with the page's reply link first; its
-    notification is the record of who was told."""
-    subject, body = notification_message(
-        Notification(kind=NotificationKind.URGENT, referral=referral)
-    )
+    """The urgent email of each page, into the outbox; its notification is the record of who
+    was told."""
     emailed = [
         (page, user, token)
         for page, user, token in zip(pages, users, tokens, strict=True)
         if user.email
     ]
-    emails = outbox_write_many(
-        Email(
-            f"interactions.{NotificationKind.URGENT}",
-            user.email,
-            subject,
-            f"{ACK_LINE}\n{_ack_link(token)}\n\n{body}",
-        )
-        for _, user, token in emailed
-    )
+    emails = outbox_write_many(_page_email(referral, user, token) for _, user, token in emailed)
     notifications = Notification.objects.bulk_create(
         Notification(
             kind=NotificationKind.URGENT,
@@ -377,11 +384,13 @@ def urgent_alert_acknowledge(
     at = _now(at)
     alert = UrgentAlert.objects.select_for_update().filter(referral=referral).first()
     if alert is None:
-        raise ReferralError("This referral has no urgent alert to acknowledge.")
+        raise ReferralError(gettext("This referral has no urgent alert to acknowledge."))
     if alert.acknowledged_at is not None:
-        raise ReferralError("This urgent alert was already acknowledged.")
+        raise ReferralError(gettext("This urgent alert was already acknowledged."))
     if alert.ended_at is not None:
-        raise ReferralError("This referral was closed; its alert needs no acknowledgement.")
+        raise ReferralError(
+            gettext("This referral was closed; its alert needs no acknowledgement.")
+        )
     alert.acknowledged_at, alert.acknowledged_by, alert.next_page_at = at, actor, None
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "next_page_at"])
     _event(referral, EventKind.ACKNOWLEDGED, actor=actor, at=at, round=alert.round, via=via)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Min
+from django.utils.translation import gettext
 
 from post_program import program_settings
 from post_program.models import AuditEvent, OutboxEmail
@@ -168,8 +169,11 @@ def retention_setting_problems(values) -> Iterator[tuple[str, str]]:
     if values.retention_days < open_days:
         yield (
             "retention_days",
-            f"The longest open case has been open {open_days} days: retention cannot be "
-            "shorter than that.",
+            gettext(
+                "The longest open case has been open %(days)s days: retention cannot be "
+                "shorter than that."
+            )
+            % {"days": open_days},
         )
 
 

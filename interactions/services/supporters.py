@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from post_program.models import (
     AwayPeriod,
@@ -51,14 +52,19 @@ def supporter_away_period_add(
     """Days away, both included, on which the supporter is not offered new cases. A period
     may lie in the future; it may not overlap another of the same supporter's."""
     if ends_on < starts_on:
-        raise CaseWorkError({"ends_on": "The last day away cannot be before the first day."})
+        raise CaseWorkError(
+            {"ends_on": gettext("The last day away cannot be before the first day.")}
+        )
     PeerSupporter.objects.select_for_update().get(pk=supporter.pk)  # one change at a time
     clash = AwayPeriod.objects.filter(supporter=supporter).overlapping(starts_on, ends_on).first()
     if clash is not None:
         raise CaseWorkError(
             {
-                "starts_on": f"These days overlap your time away {clash}: remove that period "
-                "first, or choose days outside it."
+                "starts_on": gettext(
+                    "These days overlap your time away %(first)s to %(last)s: remove that "
+                    "period first, or choose days outside it."
+                )
+                % {"first": f"{clash.starts_on:%Y-%m-%d}", "last": f"{clash.ends_on:%Y-%m-%d}"}
             }
         )
     period = AwayPeriod.objects.create(supporter=supporter, starts_on=starts_on, ends_on=ends_on)
@@ -95,7 +101,9 @@ def supporter_contact_windows_add(
     for that day."""
     days = sorted(set(weekdays))
     if ends_at <= starts_at:
-        raise CaseWorkError({"ends_at": "The end must be later than the start, the same day."})
+        raise CaseWorkError(
+            {"ends_at": gettext("The end must be later than the start, the same day.")}
+        )
     PeerSupporter.objects.select_for_update().get(pk=supporter.pk)  # one change at a time
     clashes = ContactWindow.objects.filter(
         supporter=supporter, weekday__in=days, starts_at__lt=ends_at, ends_at__gt=starts_at
@@ -104,8 +112,11 @@ def supporter_contact_windows_add(
         said = ", ".join(str(window) for window in clashes)
         raise CaseWorkError(
             {
-                "starts_at": f"These hours overlap hours you already set ({said}): remove those "
-                "first, or choose other hours."
+                "starts_at": gettext(
+                    "These hours overlap hours you already set (%(hours)s): remove those first, "
+                    "or choose other hours."
+                )
+                % {"hours": said}
             }
         )
     windows = ContactWindow.objects.bulk_create(
@@ -142,7 +153,7 @@ def supporter_conflict_declare(
     """The supporter must never be assigned to this physician (the suggestions and the
     assignment rules check it)."""
     if physician.pk == supporter.physician_id:
-        raise CaseWorkError({"physician": "You cannot declare a conflict with yourself."})
+        raise CaseWorkError({"physician": gettext("You cannot declare a conflict with yourself.")})
     supporter.conflicts.add(physician)
     audit_record(
         actor=actor, action="supporter.conflict_declare", obj=supporter, physician_id=physician.pk
@@ -166,7 +177,7 @@ def debrief_request(
     """Ask the coordinators of the supporter's site for a debrief. One open request at a
     time: asking again returns the open one. Returns (request, created)."""
     if trigger not in DebriefTrigger.values:
-        raise CaseWorkError("Choose why you would like a debrief.")
+        raise CaseWorkError(gettext("Choose why you would like a debrief."))
     PeerSupporter.objects.select_for_update().get(pk=supporter.pk)
     open_request = DebriefRequest.objects.filter(supporter=supporter, held_at__isnull=True).first()
     if open_request is not None:
@@ -187,7 +198,7 @@ def debrief_mark_held(
 ) -> DebriefRequest:
     debrief = DebriefRequest.objects.select_for_update().get(pk=debrief.pk)
     if debrief.held_at is not None:
-        raise CaseWorkError("This debrief is already marked as held.")
+        raise CaseWorkError(gettext("This debrief is already marked as held."))
     debrief.held_at = _now(at)
     debrief.held_by = actor if actor is not None and actor.is_authenticated else None
     debrief.save(update_fields=["held_at", "held_by"])

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from post_program.models import PeerSupporter, User
 from post_program.services import audit_record
@@ -74,8 +75,10 @@ def _lock(referral: Referral | int) -> Referral:
 def _check_version(referral: Referral, expected_version: int | None) -> None:
     if expected_version is not None and referral.version != expected_version:
         raise ReferralChanged(
-            "This referral changed while you were looking at it (someone else acted on it). "
-            "Here is what it looks like now."
+            gettext(
+                "This referral changed while you were looking at it (someone else acted on it). "
+                "Here is what it looks like now."
+            )
         )
 
 
