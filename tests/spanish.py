@@ -72,7 +72,13 @@ def stored_words() -> set[str]:
     model (names, emails, departments, codes): data, shown the same in any language."""
     words: set[str] = set()
     for model in apps.get_models():
-        if model._meta.app_label not in {"post_program", "surveys", "training", "interactions"}:
+        if model._meta.app_label not in {
+            "post_program",
+            "surveys",
+            "training",
+            "interactions",
+            "reporting",
+        }:
             continue
         if (model._meta.app_label, model._meta.model_name) in TRANSLATED_FIELDS:
             continue
