@@ -14,22 +14,26 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from post_program.suppression import SUPPRESSED_KEY
 
 from .labels import short_label_for
+from .numbers import missing_text, number_text, percent_text
 
 PALETTE = ("#0d6efd", "#d63384", "#198754", "#fd7e14", "#6f42c1", "#20c997")
 
 
-ALL_HIDDEN_TEXT = (
+# The chart's words when it is not drawn (gettext_noop: translated when shown, ``empty_text``).
+ALL_HIDDEN_TEXT = gettext_noop(
     "All values in this chart are hidden because the groups are too small to show safely."
 )
-SOME_HIDDEN_TEXT = (
+SOME_HIDDEN_TEXT = gettext_noop(
     "Nothing to draw: some values are hidden because the groups are too small to show "
     "safely, and the others are zero or not available."
 )
-NOTHING_TEXT = "Nothing to draw: every value in this chart is zero or not available."
+NOTHING_TEXT = gettext_noop("Nothing to draw: every value in this chart is zero or not available.")
 
 
 @dataclass
@@ -102,10 +106,10 @@ class Chart:
             return ""
         hidden = [flag for series in self.series for flag in series.hidden]
         if values and len(hidden) == len(values) and all(hidden):
-            return ALL_HIDDEN_TEXT
+            return _(ALL_HIDDEN_TEXT)
         if any(hidden):
-            return SOME_HIDDEN_TEXT
-        return NOTHING_TEXT
+            return _(SOME_HIDDEN_TEXT)
+        return _(NOTHING_TEXT)
 
 
 def _is_hidden(series: Series, index: int) -> bool:
@@ -114,10 +118,8 @@ def _is_hidden(series: Series, index: int) -> bool:
 
 def _cell(series: Series, index: int) -> str:
     value = series.values[index]
-    if _is_hidden(series, index):
-        return "suppressed"
-    if value is None:
-        return "not available"
+    if value is None or _is_hidden(series, index):
+        return missing_text(hidden=_is_hidden(series, index))
     return _number(value, series.percent)
 
 
@@ -128,7 +130,10 @@ def quarter_label(start: str, end: str) -> str:
     quarter = (first.month - 1) // 3 + 1
     whole = first.day == 1 and first.month % 3 == 1 and (last + timedelta(days=1)).day == 1
     whole = whole and (last + timedelta(days=1)).month % 3 == 1
-    return f"{first.year} Q{quarter}" + ("" if whole else " (part)")
+    names = {"year": first.year, "quarter": quarter}
+    if whole:
+        return _("%(year)s Q%(quarter)s") % names
+    return _("%(year)s Q%(quarter)s (part)") % names
 
 
 def _share(value: float | None) -> float | None:
@@ -147,15 +152,15 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
     implementation = data["implementation"]
     maintenance = data["maintenance"]
     supplementary = data.get("supplementary", {})
-    conversations = "Support conversations"
-    rate = "Conversations per 100 physician-years"
+    conversations = _("Support conversations")
+    rate = _("Conversations per 100 physician-years")
 
     trend = supplementary.get("quarterly_trend", [])
     if trend:
         charts.append(
             Chart(
                 id="chart-quarterly-trend",
-                title="Support conversations and their rate per 100 physician-years, by quarter",
+                title=_("Support conversations and their rate per 100 physician-years, by quarter"),
                 dimension="maintenance",
                 labels=[quarter_label(q["from"], q["to"]) for q in trend],
                 series=[
@@ -169,9 +174,12 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-by-year",
-                title="Conversations per 100 physician-years, by 12-month window",
+                title=_("Conversations per 100 physician-years, by 12-month window"),
                 dimension="maintenance",
-                labels=[f"{w['from']} to {w['to']}" for w in by_year],
+                labels=[
+                    _("%(start)s to %(end)s") % {"start": w["from"], "end": w["to"]}
+                    for w in by_year
+                ],
                 series=[_series(rate, by_year, "interactions_per_100_physician_years")],
             )
         )
@@ -180,7 +188,7 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-reach-source",
-                title="Support conversations, by how they began",
+                title=_("Support conversations, by how they began"),
                 dimension="reach",
                 labels=[short_label_for(f"reach.by_source.{n}") for n in names],
                 series=[_block_series(conversations, reach["by_source"], names)],
@@ -192,12 +200,12 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-referral-funnel",
-                title="Requests for support: received, contacted, supported",
+                title=_("Requests for support: received, contacted, supported"),
                 dimension="implementation",
-                labels=["Received", "Contacted", "Supported"],
+                labels=[_("Received"), _("Contacted"), _("Supported")],
                 series=[
                     Series(
-                        "Requests",
+                        _("Requests"),
                         [referrals["received"], referrals["contacted"], outcomes["supported"]],
                         hidden=[
                             _hidden(referrals, "received"),
@@ -212,12 +220,12 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-referral-outcomes",
-                title="What became of the requests",
+                title=_("What became of the requests"),
                 dimension="implementation",
                 labels=[
                     short_label_for(f"implementation.referrals.outcomes.{n}") for n in outcome_names
                 ],
-                series=[_block_series("Requests", outcomes, outcome_names)],
+                series=[_block_series(_("Requests"), outcomes, outcome_names)],
             )
         )
     histogram = supplementary.get("duration_histogram")
@@ -226,7 +234,7 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-duration",
-                title="Length of support conversations",
+                title=_("Length of support conversations"),
                 dimension="implementation",
                 labels=[short_label_for(f"supplementary.duration_histogram.{b}") for b in bands],
                 series=[_block_series(conversations, histogram, bands)],
@@ -237,12 +245,12 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-survey",
-                title="Survey answers: share answering yes or agreeing",
+                title=_("Survey answers: share answering yes or agreeing"),
                 dimension="effectiveness",
                 labels=[label for label, _, _ in survey],
                 series=[
                     Series(
-                        "Percent",
+                        _("Percent"),
                         [_share(v) for _, v, _ in survey],
                         percent=True,
                         hidden=[hidden for _, _, hidden in survey],
@@ -256,7 +264,7 @@ def chart_specs(data: dict[str, Any]) -> list[Chart]:
         charts.append(
             Chart(
                 id="chart-by-department",
-                title="Conversations per 100 physician-years, by department",
+                title=_("Conversations per 100 physician-years, by department"),
                 dimension="by_department",
                 labels=[f"{r['site']}/{r['department']}" for r in rows],
                 series=[_series(rate, rows, "interactions_per_100_physician_years")],
@@ -286,21 +294,22 @@ def _survey_items(data: dict[str, Any]) -> list[tuple[str, float | None, bool]]:
     blocks: list[tuple[str, str, dict[str, Any]]] = []
     had = data["reach"].get("survey_had_interaction")
     if had:
-        blocks.append(("reach.survey_had_interaction", "all physicians", had))
+        blocks.append(("reach.survey_had_interaction", _("all physicians"), had))
     effectiveness = data["effectiveness"]
     if "would_recommend" in effectiveness:
         blocks.append(
-            ("effectiveness.would_recommend", "all physicians", effectiveness["would_recommend"])
+            ("effectiveness.would_recommend", _("all physicians"), effectiveness["would_recommend"])
         )
     for group, who in (
-        ("recipient_feedback", "supported colleagues"),
-        ("supporter_training", "peer supporters"),
+        ("recipient_feedback", _("supported colleagues")),
+        ("supporter_training", _("peer supporters")),
     ):
         for name, block in effectiveness.get(group, {}).items():
             blocks.append((f"effectiveness.{group}.{name}", who, block))
     return [
         (
-            f"{short_label_for(f'{path}.proportion')} ({who})",
+            _("%(question)s (%(who)s)")
+            % {"question": short_label_for(f"{path}.proportion"), "who": who},
             block["proportion"],
             _hidden(block, "proportion"),
         )
@@ -313,10 +322,10 @@ def _survey_items(data: dict[str, Any]) -> list[tuple[str, float | None, bool]]:
 
 def _number(value: float | int, percent: bool) -> str:
     if percent:
-        return f"{value:.1f}%"
+        return percent_text(value)
     if isinstance(value, int):
-        return str(value)
-    return f"{value:.2f}"
+        return number_text(value)
+    return number_text(value, 2)
 
 
 def chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 18) -> SafeString:

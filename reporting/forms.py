@@ -10,6 +10,8 @@ from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from post_program.models import Department, Site
 
@@ -31,23 +33,28 @@ class Preset:
     CUSTOM = "custom"
 
     CHOICES = [
-        (THIS_QUARTER, "This quarter"),
-        (LAST_12_MONTHS, "Last 12 months"),
-        (PROGRAM_TO_DATE, "Program to date"),
-        (CUSTOM, "Custom range"),
+        (THIS_QUARTER, gettext_lazy("This quarter")),
+        (LAST_12_MONTHS, gettext_lazy("Last 12 months")),
+        (PROGRAM_TO_DATE, gettext_lazy("Program to date")),
+        (CUSTOM, gettext_lazy("Custom range")),
     ]
     WHOLE_QUARTER_CHOICES = [
-        (LAST_QUARTER, "Last full quarter"),
-        (LAST_4_QUARTERS, "Last four full quarters"),
-        (CUSTOM, "Custom quarters"),
+        (LAST_QUARTER, gettext_lazy("Last full quarter")),
+        (LAST_4_QUARTERS, gettext_lazy("Last four full quarters")),
+        (CUSTOM, gettext_lazy("Custom quarters")),
     ]
     """The periods of a suppressed dashboard (a department lead's): whole calendar quarters."""
 
 
-WHOLE_QUARTERS_MESSAGE = (
+WHOLE_QUARTERS_MESSAGE = gettext_lazy(
     "Suppressed reports cover whole calendar quarters: start on 1 January, 1 April, 1 July or "
     "1 October and end on 31 March, 30 June, 30 September or 31 December."
 )
+
+
+def _earliest_date_message() -> str:
+    """The date as the date inputs take it (ISO)."""
+    return _("Choose a date on or after %(date)s.") % {"date": EARLIEST_DATE.isoformat()}
 
 
 def preset_period(
@@ -91,16 +98,32 @@ class ReportFilterForm(forms.Form):
     (suppressed dashboards) offers and accepts periods of whole calendar quarters only.
     """
 
-    period = forms.ChoiceField(choices=Preset.CHOICES, initial=Preset.LAST_12_MONTHS)
-    start = forms.DateField(required=False, widget=DATE_INPUT, help_text="For a custom range.")
-    end = forms.DateField(required=False, widget=DATE_INPUT, help_text="Included.")
+    period = forms.ChoiceField(
+        label=gettext_lazy("Period"), choices=Preset.CHOICES, initial=Preset.LAST_12_MONTHS
+    )
+    start = forms.DateField(
+        label=gettext_lazy("Start"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=gettext_lazy("For a custom range."),
+    )
+    end = forms.DateField(
+        label=gettext_lazy("End"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=gettext_lazy("Included."),
+    )
     site = forms.ModelChoiceField(
-        queryset=Site.objects.none(), required=False, empty_label="All sites"
+        label=gettext_lazy("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All sites"),
     )
     department = DepartmentChoiceField(
+        label=gettext_lazy("Department"),
         queryset=Department.objects.none(),
         required=False,
-        help_text="Leave empty for all departments of the scope above.",
+        help_text=gettext_lazy("Leave empty for all departments of the scope above."),
     )
 
     def __init__(
@@ -129,7 +152,7 @@ class ReportFilterForm(forms.Form):
             period_field = self.fields["period"]
             assert isinstance(period_field, forms.ChoiceField)
             period_field.choices = Preset.WHOLE_QUARTER_CHOICES
-            period_field.help_text = "Whole calendar quarters only."
+            period_field.help_text = _("Whole calendar quarters only.")
             default_preset = Preset.LAST_QUARTER
         self.fields["period"].initial = default_preset
         self.default_preset = default_preset
@@ -157,7 +180,7 @@ class ReportFilterForm(forms.Form):
         if "department" in self.fields:
             columns.append(Column(Field("department", size=4), css_class="col-md-3"))
         self.helper.layout = Layout(Row(*columns))
-        self.helper.add_input(Submit("apply", "Show"))
+        self.helper.add_input(Submit("apply", _("Show")))
 
     def clean(self):
         cleaned = super().clean()
@@ -165,14 +188,14 @@ class ReportFilterForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if preset == Preset.CUSTOM:
             if start is None:
-                self.add_error("start", "Give the first day of the custom range.")
+                self.add_error("start", _("Give the first day of the custom range."))
             if end is None:
-                self.add_error("end", "Give the last day of the custom range.")
+                self.add_error("end", _("Give the last day of the custom range."))
             for name, value in (("start", start), ("end", end)):
                 if value is not None and value < EARLIEST_DATE:
-                    self.add_error(name, f"Choose a date on or after {EARLIEST_DATE}.")
+                    self.add_error(name, _earliest_date_message())
             if start and end and start > end:
-                self.add_error("end", "The end must be on or after the start.")
+                self.add_error("end", _("The end must be on or after the start."))
             elif (
                 self.whole_quarters
                 and start
@@ -183,7 +206,7 @@ class ReportFilterForm(forms.Form):
         site = cleaned.get("site")
         departments = list(cleaned.get("department") or [])
         if site is not None and any(d.site_id != site.pk for d in departments):
-            self.add_error("department", "Choose departments of the site chosen, or all sites.")
+            self.add_error("department", _("Choose departments of the site chosen, or all sites."))
         return cleaned
 
     # -- what the form asks for (valid forms only, or the defaults when unbound) --
@@ -232,12 +255,16 @@ class ExportForm(forms.Form):
     """An export of the report shown on a dashboard: its period and scope travel as hidden
     fields, checked again against what the user may see."""
 
-    format = forms.ChoiceField(choices=ExportFormat.choices, initial=ExportFormat.PDF)
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=ExportFormat.choices, initial=ExportFormat.PDF
+    )
     shareable = forms.BooleanField(
         required=False,
-        label="Shareable: suppress small counts",
-        help_text="Counts below the suppression threshold, and what would reveal them, are "
-        "hidden. Leads' exports are always suppressed.",
+        label=gettext_lazy("Shareable: suppress small counts"),
+        help_text=gettext_lazy(
+            "Counts below the suppression threshold, and what would reveal them, are "
+            "hidden. Leads' exports are always suppressed."
+        ),
     )
     start = forms.DateField(widget=forms.HiddenInput)
     end = forms.DateField(widget=forms.HiddenInput)
@@ -262,25 +289,25 @@ class ExportForm(forms.Form):
             "site",
             "department",
         )
-        self.helper.add_input(Submit("export", "Prepare the file"))
+        self.helper.add_input(Submit("export", _("Prepare the file")))
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and start > end:
-            raise forms.ValidationError("The period's end must be on or after its start.")
+            raise forms.ValidationError(_("The period's end must be on or after its start."))
         site = cleaned.get("site")
         departments = list(cleaned.get("department") or [])
         if site is not None and any(d.site_id != site.pk for d in departments):
-            raise forms.ValidationError("The departments are not in the site chosen.")
+            raise forms.ValidationError(_("The departments are not in the site chosen."))
         return cleaned
 
 
 class ResearchExportForm(forms.Form):
     """The period of a research export (the whole program)."""
 
-    start = forms.DateField(widget=DATE_INPUT, label="First day")
-    end = forms.DateField(widget=DATE_INPUT, label="Last day (included)")
+    start = forms.DateField(widget=DATE_INPUT, label=gettext_lazy("First day"))
+    end = forms.DateField(widget=DATE_INPUT, label=gettext_lazy("Last day (included)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,7 +317,7 @@ class ResearchExportForm(forms.Form):
         self.helper.layout = Layout(
             Column("start", css_class="col-auto"), Column("end", css_class="col-auto")
         )
-        self.helper.add_input(Submit("export", "Download the files (zip)"))
+        self.helper.add_input(Submit("export", _("Download the files (zip)")))
 
     def clean(self):
         cleaned = super().clean()
@@ -315,10 +342,18 @@ class PrismNoteForm(forms.ModelForm):
             "noted_on": DATE_INPUT,
             "text": forms.Textarea(attrs={"rows": 4, "maxlength": PRISM_NOTE_MAX_LENGTH}),
         }
-        labels = {"noted_on": "Date", "text": "Note", "domain": "PRISM domain"}
+        labels = {
+            "domain": gettext_lazy("PRISM domain"),
+            "tag": gettext_lazy("Tag"),
+            "noted_on": gettext_lazy("Date"),
+            "department": gettext_lazy("Department"),
+            "text": gettext_lazy("Note"),
+        }
         help_texts = {
-            "text": "Describe the context in general terms. Do not name or identify "
-            "physicians, patients or cases.",
+            "text": gettext_lazy(
+                "Describe the context in general terms. Do not name or identify "
+                "physicians, patients or cases."
+            ),
         }
 
     def __init__(self, *args, departments: QuerySet[Department], program_wide: bool, **kwargs):
@@ -327,21 +362,21 @@ class PrismNoteForm(forms.ModelForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = departments.order_by("site__name", "name")
         field.required = not program_wide
-        field.empty_label = "The whole program" if program_wide else None
+        field.empty_label = _("The whole program") if program_wide else None
         self.helper = FormHelper()
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("save", "Save note"))
+        self.helper.add_input(Submit("save", _("Save note")))
 
     def clean_noted_on(self) -> date:
         noted_on = self.cleaned_data["noted_on"]
         if noted_on > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
+            raise forms.ValidationError(_("The date cannot be in the future."))
         if noted_on < EARLIEST_DATE:
-            raise forms.ValidationError(f"Choose a date on or after {EARLIEST_DATE}.")
+            raise forms.ValidationError(_earliest_date_message())
         return noted_on
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         if not text:
-            raise forms.ValidationError("Write the note.")
+            raise forms.ValidationError(_("Write the note."))
         return text

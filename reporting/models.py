@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from post_program.models import Department
 
@@ -26,22 +28,22 @@ class PrismDomain(models.TextChoices):
 
     INTERVENTION_ORGANISATIONAL = (
         "intervention_organisational",
-        "Intervention (organisational perspective)",
+        _("Intervention (organisational perspective)"),
     )
-    INTERVENTION_RECIPIENT = "intervention_recipient", "Intervention (recipient perspective)"
+    INTERVENTION_RECIPIENT = "intervention_recipient", _("Intervention (recipient perspective)")
     RECIPIENTS_ORGANISATIONAL = (
         "recipients_organisational",
-        "Recipients (organisational characteristics)",
+        _("Recipients (organisational characteristics)"),
     )
-    RECIPIENTS_INDIVIDUAL = "recipients_individual", "Recipients (individual characteristics)"
-    INFRASTRUCTURE = "infrastructure", "Implementation and sustainability infrastructure"
-    EXTERNAL_ENVIRONMENT = "external_environment", "External environment"
+    RECIPIENTS_INDIVIDUAL = "recipients_individual", _("Recipients (individual characteristics)")
+    INFRASTRUCTURE = "infrastructure", _("Implementation and sustainability infrastructure")
+    EXTERNAL_ENVIRONMENT = "external_environment", _("External environment")
 
 
 class PrismTag(models.TextChoices):
-    BARRIER = "barrier", "Barrier"
-    FACILITATOR = "facilitator", "Facilitator"
-    CONTEXT = "context", "Context"
+    BARRIER = "barrier", _("Barrier")
+    FACILITATOR = "facilitator", _("Facilitator")
+    CONTEXT = "context", _("Context")
 
 
 class PrismNoteQuerySet(models.QuerySet["PrismNote"]):
@@ -64,7 +66,7 @@ class PrismNote(models.Model):
     domain = models.CharField(max_length=32, choices=PrismDomain.choices)
     tag = models.CharField(max_length=12, choices=PrismTag.choices)
     noted_on = models.DateField(
-        default=timezone.localdate, help_text="The date the note is about (or was observed)."
+        default=timezone.localdate, help_text=_("The date the note is about (or was observed).")
     )
     department = models.ForeignKey(
         Department,
@@ -72,7 +74,7 @@ class PrismNote(models.Model):
         null=True,
         blank=True,
         related_name="prism_notes",
-        help_text="Empty for a note about the whole program.",
+        help_text=_("Empty for a note about the whole program."),
     )
     text = models.TextField(max_length=PRISM_NOTE_MAX_LENGTH)
     author = models.ForeignKey(
@@ -97,21 +99,21 @@ class PrismNote(models.Model):
 
     @property
     def scope_label(self) -> str:
-        return self.department.label if self.department is not None else "Program"
+        return self.department.label if self.department is not None else gettext("Program")
 
 
 class ExportFormat(models.TextChoices):
     PDF = "pdf", "PDF"
-    XLSX = "xlsx", "Excel (XLSX)"
-    CSV = "csv", "CSV (tidy)"
+    XLSX = "xlsx", _("Excel (XLSX)")
+    CSV = "csv", _("CSV (tidy)")
     JSON = "json", "JSON"
 
 
 class ExportStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to start"
-    RUNNING = "running", "Being prepared"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Waiting to start")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class ReportExport(models.Model):
@@ -137,12 +139,12 @@ class ReportExport(models.Model):
     status = models.CharField(
         max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING
     )
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, 0-100.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text=_("Percent done, 0-100."))
     content = models.BinaryField(null=True, blank=True, editable=False)
     filename = models.CharField(max_length=120, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(
-        max_length=100, blank=True, help_text="The error's type only, never its message."
+        max_length=100, blank=True, help_text=_("The error's type only, never its message.")
     )
 
     class Meta:
@@ -183,7 +185,7 @@ class DigestDelivery(models.Model):
     rerun of the job in the same month never sends twice."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="First day of the month the digest is for.")
+    month = models.DateField(help_text=_("First day of the month the digest is for."))
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -21,7 +21,8 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from post_program import program_settings
 from post_program.models import FIRST_DAY, LAST_DAY, Department, Site
@@ -61,25 +62,27 @@ class ReportInputError(ValueError):
 def period_parse(start: str | date, end: str | date) -> metrics.Window:
     """A report period from two dates (``YYYY-MM-DD`` text or dates), both ends included."""
     dates = []
-    for name, value in (("start", start), ("end", end)):
+    for value, invalid in (
+        (start, _("the start date %(value)r is not a valid date (YYYY-MM-DD)")),
+        (end, _("the end date %(value)r is not a valid date (YYYY-MM-DD)")),
+    ):
         if isinstance(value, date):
             dates.append(value)
             continue
         try:
             dates.append(date.fromisoformat(str(value).strip()))
         except ValueError:
-            raise ReportInputError(
-                f"the {name} date {value!r} is not a valid date (YYYY-MM-DD)"
-            ) from None
+            raise ReportInputError(invalid % {"value": value}) from None
+    names = {"start": dates[0], "end": dates[1], "first": FIRST_DAY, "last": LAST_DAY}
     if dates[0] > dates[1]:
-        raise ReportInputError(f"the start {dates[0]} is after the end {dates[1]}")
+        raise ReportInputError(_("the start %(start)s is after the end %(end)s") % names)
     if dates[0] < FIRST_DAY:
         raise ReportInputError(
-            f"the start {dates[0]} is before {FIRST_DAY}, the first day a report covers"
+            _("the start %(start)s is before %(first)s, the first day a report covers") % names
         )
     if dates[1] > LAST_DAY:
         raise ReportInputError(
-            f"the end {dates[1]} is after {LAST_DAY}, the last day a report covers"
+            _("the end %(end)s is after %(last)s, the last day a report covers") % names
         )
     return metrics.Window(dates[0], dates[1])
 
@@ -103,11 +106,17 @@ class Scope:
 
     @property
     def label(self) -> str:
-        if self.departments:
-            return "; ".join(self.departments)
-        if self.sites:
-            return "; ".join(self.sites)
-        return "Program"
+        """The scope's name in the tidy CSV (machine-read: always English)."""
+        return self._named() or "Program"
+
+    @property
+    def shown_label(self) -> str:
+        """The scope's name as pages and documents show it, in the active language."""
+        return self._named() or _("Program")
+
+    def _named(self) -> str:
+        """The departments, else the sites, asked for ("" for the program)."""
+        return "; ".join(self.departments or self.sites)
 
     def as_dict(self) -> dict[str, list[str]]:
         return {"sites": list(self.sites), "departments": list(self.departments)}
@@ -123,7 +132,9 @@ def scope_for(*, site: Site | None = None, departments: Sequence[Department] = (
     """
     departments = sorted(departments, key=lambda d: (d.site.name, d.name, d.pk))
     if site is not None and any(d.site_id != site.pk for d in departments):
-        raise ReportInputError(f"a department chosen is not in the site {site.name}")
+        raise ReportInputError(
+            _("a department chosen is not in the site %(site)s") % {"site": site.name}
+        )
     if departments:
         return Scope(
             sites=(site.name,) if site else (),
@@ -217,7 +228,11 @@ class ReAimReport:
 
     @property
     def title(self) -> str:
-        return f"PRISM/RE-AIM report: {self.scope.label}, {self.start} to {self.end}"
+        return _("PRISM/RE-AIM report: %(scope)s, %(start)s to %(end)s") % {
+            "scope": self.scope.shown_label,
+            "start": self.start,
+            "end": self.end,
+        }
 
     # -- computing --
 
@@ -307,18 +322,19 @@ class ReAimReport:
             .order_by("domain", "noted_on", "pk")
         )
         domain_order = {value: i for i, value in enumerate(PrismDomain.values)}
-        rows = [
-            {
-                "noted_on": _iso(note.noted_on),
-                "domain": note.domain,
-                "domain_label": PrismDomain(note.domain).label,
-                "tag": note.tag,
-                "tag_label": PrismTag(note.tag).label,
-                "department": note.department.label if note.department is not None else None,
-                "note": note.text,
-            }
-            for note in notes
-        ]
+        with translation.override("en"):  # the JSON contract's labels are the English ones
+            rows = [
+                {
+                    "noted_on": _iso(note.noted_on),
+                    "domain": note.domain,
+                    "domain_label": str(PrismDomain(note.domain).label),
+                    "tag": note.tag,
+                    "tag_label": str(PrismTag(note.tag).label),
+                    "department": note.department.label if note.department is not None else None,
+                    "note": note.text,
+                }
+                for note in notes
+            ]
         return sorted(rows, key=lambda row: (domain_order[row["domain"]], row["noted_on"]))
 
     @cached_property

@@ -34,7 +34,8 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import TextChoices
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from interactions.models import (
     EscalationResource,
@@ -128,8 +129,11 @@ def research_period(start: str | date, end: str | date) -> metrics.Window:
     period = period_parse(start, end)
     if period.end >= metrics.add_months(period.start, 12 * MAX_YEARS):
         raise ReportInputError(
-            f"a research export covers at most {MAX_YEARS} years: choose a later start or an "
-            "earlier end"
+            _(
+                "a research export covers at most %(years)s years: choose a later start or an "
+                "earlier end"
+            )
+            % {"years": MAX_YEARS}
         )
     return period
 
@@ -176,7 +180,10 @@ def coded(choices: type[TextChoices]) -> dict[str, int]:
 
 
 def codes_of(choices: type[TextChoices]) -> tuple[tuple[int, str], ...]:
-    return tuple((index, str(label)) for index, label in enumerate(choices.labels, start=1))
+    """The codes and their labels; the labels in English, as the whole codebook is (files for
+    researchers, the same whoever downloads them)."""
+    with translation.override("en"):
+        return tuple((index, str(label)) for index, label in enumerate(choices.labels, start=1))
 
 
 def _code(codes: dict[str, int], value: str | None) -> int | None:

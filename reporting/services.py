@@ -16,7 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from post_program.i18n import in_language_of
 from post_program.jobs import enqueue_on_commit
 from post_program.mail import email_link
 from post_program.models import Department, RoleAssignment, Site, User
@@ -198,7 +200,11 @@ def report_export_build(*, export_id: int) -> None:
     )
     if not claimed:
         return
-    export = ReportExport.objects.defer("content").select_related("site").get(pk=export_id)
+    export = (
+        ReportExport.objects.defer("content")
+        .select_related("site", "requested_by")
+        .get(pk=export_id)
+    )
     try:
         departments = list(
             Department.objects.select_related("site").filter(pk__in=export.department_ids)
@@ -210,7 +216,8 @@ def report_export_build(*, export_id: int) -> None:
         )
         report.data  # noqa: B018 - computing the numbers is the long step
         _progress(export_id, PROGRESS_COMPUTED)
-        content, filename = render(report, export.format)
+        with in_language_of(export.requested_by):  # the PDF and workbook in the requester's
+            content, filename = render(report, export.format)
         _progress(export_id, PROGRESS_RENDERED)
     except Exception as error:
         logger.error("Report export %s failed: %s", export_id, type(error).__name__)
@@ -267,16 +274,19 @@ def digest_recipients(*, month: date) -> list[User]:
     )
 
 
-DIGEST_SUBJECT = "Your monthly report of the peer support program is ready"
+def digest_subject() -> str:
+    """The digest's subject in the active language."""
+    return _("Your monthly report of the peer support program is ready")
 
 
 def digest_body() -> str:
-    """The digest's text: a link and nothing else (no figure, no name)."""
+    """The digest's text in the active language: a link and nothing else (no figure, no
+    name)."""
     link = email_link(reverse("reporting:index"))
-    return (
+    return _(
         "The monthly report of the peer support program is ready on your dashboard.\n\n"
-        f"Sign in to see it: {link}\n"
-    )
+        "Sign in to see it: %(link)s\n"
+    ) % {"link": link}
 
 
 def digest_send_monthly(*, today: date) -> int:
@@ -299,12 +309,9 @@ def digest_send_monthly(*, today: date) -> int:
                     user_id=user.pk,
                     month=month.isoformat(),
                 )
-                outbox_write(
-                    kind="reporting.digest",
-                    to=user.email,
-                    subject=DIGEST_SUBJECT,
-                    body=digest_body(),
-                )
+                with in_language_of(user):
+                    subject, body = digest_subject(), digest_body()
+                outbox_write(kind="reporting.digest", to=user.email, subject=subject, body=body)
         except IntegrityError:
             continue  # another run wrote it meanwhile
         written += 1

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from post_program import program_settings
@@ -147,7 +148,7 @@ def program_dashboard(request):
         sites=report_sites_visible_to(request.user),
         departments=report_departments_visible_to(request.user),
     )
-    return _dashboard(request, heading="Program dashboard", form=form, compare=True)
+    return _dashboard(request, heading=_("Program dashboard"), form=form, compare=True)
 
 
 @require_GET
@@ -159,7 +160,8 @@ def site_dashboard(request, pk: int):
         departments=report_departments_visible_to(request.user).filter(site=site),
         fixed_site=site,
     )
-    return _dashboard(request, heading=f"{site.name} dashboard", form=form, site=site)
+    heading = _("%(site)s dashboard") % {"site": site.name}
+    return _dashboard(request, heading=heading, form=form, site=site)
 
 
 @require_GET
@@ -174,7 +176,7 @@ def department_dashboard(request, pk: int):
     )
     return _dashboard(
         request,
-        heading=f"{department.label} dashboard",
+        heading=_("%(department)s dashboard") % {"department": department.label},
         form=form,
         department=department,
     )
@@ -311,13 +313,13 @@ def prism_note_create(request):
     form = _prism_form(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.prism_note_create(actor=request.user, **form.cleaned_data)
-        messages.success(request, "The note was saved.")
+        messages.success(request, _("The note was saved."))
         return redirect("reporting:prism_note_list")
     status = 400 if form.is_bound else 200
     return render(
         request,
         "reporting/prism_note_form.html",
-        {"form": form, "heading": "Add a PRISM context note"},
+        {"form": form, "heading": _("Add a PRISM context note")},
         status=status,
     )
 
@@ -338,12 +340,12 @@ def prism_note_update(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         services.prism_note_update(actor=request.user, note=note, **form.cleaned_data)
-        messages.success(request, "The note was updated.")
+        messages.success(request, _("The note was updated."))
         return redirect("reporting:prism_note_list")
     return render(
         request,
         "reporting/prism_note_form.html",
-        {"form": form, "heading": "Edit a PRISM context note", "note": note},
+        {"form": form, "heading": _("Edit a PRISM context note"), "note": note},
         status=400 if form.is_bound else 200,
     )
 
@@ -353,5 +355,5 @@ def prism_note_update(request, pk: int):
 def prism_note_delete(request, pk: int):
     note = _editable_note_or_404(request, pk)
     services.prism_note_delete(actor=request.user, note=note)
-    messages.success(request, "The note was deleted.")
+    messages.success(request, _("The note was deleted."))
     return redirect("reporting:prism_note_list")

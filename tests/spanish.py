@@ -79,7 +79,13 @@ def stored_words() -> set[str]:
     the same in any language."""
     words: set[str] = set()
     for model in apps.get_models():
-        if model._meta.app_label not in {"post_program", "surveys", "training", "interactions"}:
+        if model._meta.app_label not in {
+            "post_program",
+            "surveys",
+            "training",
+            "interactions",
+            "reporting",
+        }:
             continue
         key = (model._meta.app_label, model._meta.model_name)
         translated = key in TRANSLATED_FIELDS

@@ -8,8 +8,10 @@ from typing import Any
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from ..labels import DIMENSION_LABELS
+from ..numbers import missing_text, number_text, percent_text
 
 __all__ = ["DIMENSION_LABELS", "display_number", "is_percent", "tagged_phrase"]
 
@@ -25,20 +27,19 @@ def is_percent(path: str) -> bool:
 
 
 def display_number(path: str, value: Any, *, suppressed: bool = False) -> str:
-    """A number as people read it: proportions as percentages (one decimal), other fractions
-    with two decimals, counts as they are; "suppressed" and "not available" (null)."""
-    if suppressed:
-        return "suppressed"
-    if value is None:
-        return "not available"
+    """A number as people read it, in the active language's way: proportions as percentages
+    (one decimal), other fractions with two decimals, counts as they are; "suppressed" and
+    "not available" (null)."""
+    if suppressed or value is None:
+        return missing_text(hidden=suppressed)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, int):
-        return f"{value:,}"
+        return number_text(value)
     if isinstance(value, float):
         if is_percent(path):
-            return f"{value * 100:.1f}%"
-        return f"{value:,.2f}"
+            return percent_text(value * 100)
+        return number_text(value, 2)
     return str(value)
 
 

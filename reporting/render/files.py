@@ -12,7 +12,10 @@ FILE_EXTENSIONS = {"json": "json", "csv": "csv", "xlsx": "xlsx", "pdf": "pdf"}
 
 
 def render(report: ReAimReport, fmt: str) -> tuple[bytes, str]:
-    """The report as a file in ``fmt``: (content, file name). The name holds only dates."""
+    """The report as a file in ``fmt``: (content, file name). The name holds only dates.
+
+    The PDF and the workbook are written in the active language; the JSON and the CSV, read by
+    programs, are the same in every language."""
     if fmt == "json":
         content = render_json(report).encode()
     elif fmt == "csv":

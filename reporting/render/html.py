@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from ..charts import Chart, chart_specs
 from ..labels import DIMENSION_LABELS, DIMENSION_QUESTIONS, definition_for, label_for
-from ..models import PrismDomain
+from ..models import PrismDomain, PrismTag
 from ..report import SECTIONS, ReAimReport
 from .display import display_number, tagged_phrase
 from .summary import prism_tag_counts, summary_cards
@@ -91,9 +94,15 @@ def by_department_view(report: ReAimReport) -> dict[str, Any]:
 
 
 def prism_by_domain(report: ReAimReport) -> list[dict[str, Any]]:
+    """The period's PRISM notes by domain, with the domains' and tags' names in the active
+    language (the report's data keeps the English ones of the JSON contract)."""
     groups = []
     for value, label in PrismDomain.choices:
-        notes = [n for n in report.prism_notes if n["domain"] == value]
+        notes = [
+            {**note, "tag_label": PrismTag(note["tag"]).label}
+            for note in report.prism_notes
+            if note["domain"] == value
+        ]
         if notes:
             groups.append({"domain": label, "notes": notes})
     return groups
@@ -103,119 +112,119 @@ def prism_by_domain(report: ReAimReport) -> list[dict[str, Any]]:
 
 # Each dimension's key figures: (dimension, the figure, the figure it is a part of or None, the
 # whole it is counted against or None, how the card says so: {part} and {whole} are the two
-# figures as shown).
+# figures as shown; gettext_noop: translated when shown).
 CARDS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
     (
         "reach",
         "reach.successful_interactions",
         None,
         "reach.interactions_logged",
-        "of {whole} contacts logged, attempts included",
+        gettext_noop("of {whole} contacts logged, attempts included"),
     ),
     (
         "reach",
         "reach.proportion_supported",
         "reach.unique_physicians_supported",
         "reach.eligible_physicians",
-        "{part} of {whole} physicians who could be supported",
+        gettext_noop("{part} of {whole} physicians who could be supported"),
     ),
     (
         "reach",
         "reach.interactions_per_100_physician_years",
         "reach.successful_interactions",
         "reach.physician_years",
-        "{part} conversations over {whole} physician-years",
+        gettext_noop("{part} conversations over {whole} physician-years"),
     ),
     (
         "effectiveness",
         "effectiveness.would_recommend.proportion",
         "effectiveness.would_recommend.yes",
         "effectiveness.would_recommend.respondents",
-        "{part} of {whole} who answered",
+        gettext_noop("{part} of {whole} who answered"),
     ),
     (
         "effectiveness",
         "reach.survey_had_interaction.proportion",
         "reach.survey_had_interaction.yes",
         "reach.survey_had_interaction.respondents",
-        "{part} of {whole} who answered",
+        gettext_noop("{part} of {whole} who answered"),
     ),
     (
         "effectiveness",
         "effectiveness.wellbeing.mean_index",
         None,
         "effectiveness.wellbeing.respondents",
-        "from {whole} who answered",
+        gettext_noop("from {whole} who answered"),
     ),
     (
         "adoption",
         "adoption.proportion_departments",
         "adoption.departments_adopted",
         "adoption.departments_total",
-        "{part} of {whole} departments",
+        gettext_noop("{part} of {whole} departments"),
     ),
     (
         "adoption",
         "adoption.proportion_physicians_covered",
         "adoption.physicians_in_adopting_departments",
         "adoption.physicians_total",
-        "{part} of {whole} physicians on the roster",
+        gettext_noop("{part} of {whole} physicians on the roster"),
     ),
     (
         "adoption",
         "adoption.supporters_per_100_physicians",
         "adoption.supporters_trained",
         "reach.eligible_physicians",
-        "{part} trained peer supporters for {whole} physicians",
+        gettext_noop("{part} trained peer supporters for {whole} physicians"),
     ),
     (
         "implementation",
         "implementation.duration_minutes.median",
         None,
         "implementation.duration_minutes.n",
-        "over {whole} conversations",
+        gettext_noop("over {whole} conversations"),
     ),
     (
         "implementation",
         "implementation.referrals.hours_to_first_contact.median",
         None,
         "implementation.referrals.hours_to_first_contact.n",
-        "over {whole} requests contacted",
+        gettext_noop("over {whole} requests contacted"),
     ),
     (
         "implementation",
         "implementation.referrals.proportion_within_deadline",
         "implementation.referrals.within_deadline",
         "implementation.referrals.received",
-        "{part} of {whole} requests received",
+        gettext_noop("{part} of {whole} requests received"),
     ),
     (
         "implementation",
         "implementation.escalation_rate",
         "implementation.escalated",
         "reach.successful_interactions",
-        "{part} of {whole} conversations",
+        gettext_noop("{part} of {whole} conversations"),
     ),
     (
         "maintenance",
         "maintenance.departments_sustained",
         None,
         "maintenance.departments_eligible_for_sustainment",
-        "of {whole} departments running for a year or more",
+        gettext_noop("of {whole} departments running for a year or more"),
     ),
     (
         "maintenance",
         "maintenance.supporters_retained",
         None,
         "maintenance.supporters_eligible_for_retention",
-        "of {whole} trained a year ago or more",
+        gettext_noop("of {whole} trained a year ago or more"),
     ),
     (
         "maintenance",
         "maintenance.supporters_training_current",
         None,
         "adoption.supporters_trained",
-        "of {whole} trained peer supporters",
+        gettext_noop("of {whole} trained peer supporters"),
     ),
     ("maintenance", "maintenance.trend_ratio", None, None, ""),
 )
@@ -231,7 +240,8 @@ def headline_cards(report: ReAimReport) -> list[dict[str, Any]]:
     (``5 of 6 requests received``)."""
     data, exact = report.data, report.exact
     cards = []
-    for dimension, path, part, whole, phrase in CARDS:
+    for dimension, path, part, whole, words in CARDS:
+        phrase = _(words) if words else ""
         if not has_path(exact, path):
             continue  # a number this report does not hold
         numbers = {

@@ -4,6 +4,8 @@ sections, tables and definitions on paper, with the charts drawn on the server a
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from ..charts import chart_specs, chart_svg
 from ..labels import GLOSSARY, figures_by_dimension
 from ..report import ReAimReport
@@ -19,9 +21,12 @@ def scope_words(report: ReAimReport) -> str:
     summary stays one page (the appendix lists them all)."""
     departments = report.scope.departments
     if len(departments) <= SCOPE_NAMED:
-        return report.scope.label
-    named = "; ".join(departments[:SCOPE_NAMED])
-    return f"{len(departments)} departments: {named} and {len(departments) - SCOPE_NAMED} more"
+        return report.scope.shown_label
+    return _("%(count)s departments: %(named)s and %(more)s more") % {
+        "count": len(departments),
+        "named": "; ".join(departments[:SCOPE_NAMED]),
+        "more": len(departments) - SCOPE_NAMED,
+    }
 
 
 def render_pdf(report: ReAimReport) -> bytes:
@@ -54,7 +59,7 @@ def render_pdf(report: ReAimReport) -> bytes:
             "by_department": by_department_view(report),
             "department_charts": department_charts,
             "prism": prism_by_domain(report),
-            "figures": [("Terms", list(GLOSSARY.values())), *figures_by_dimension()],
+            "figures": [(_("Terms"), list(GLOSSARY.values())), *figures_by_dimension()],
         },
     )
     return HTML(string=html).write_pdf()

@@ -12,11 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from post_program.models import FIRST_DAY
 
 from ..labels import DIMENSION_LABELS, DIMENSION_QUESTIONS, definition_for, label_for
 from ..metrics import Window, add_months
 from ..models import PrismTag
+from ..numbers import number_text
 from ..report import SECTIONS, HeadlineReport, ReAimReport
 from .display import display_number, is_percent, tagged_phrase
 from .tidy import lookup
@@ -76,7 +80,9 @@ class Headline:
     dimension: str
     path: str
     of: str
-    of_words: str
+    phrase: str
+    """How the card says what the figure is counted from (gettext_noop: translated when shown);
+    ``{whole}`` is ``of`` as shown, ``{part}`` and ``{share}`` the figures of those names."""
     part: str | None = None
     share: str | None = None
 
@@ -86,7 +92,7 @@ HEADLINES = (
         "reach",
         "reach.unique_physicians_supported",
         of="reach.eligible_physicians",
-        of_words="physicians who could be supported",
+        phrase=gettext_noop("of {whole} physicians who could be supported ({share})"),
         share="reach.proportion_supported",
     ),
     Headline(
@@ -94,13 +100,13 @@ HEADLINES = (
         "effectiveness.would_recommend.proportion",
         part="effectiveness.would_recommend.yes",
         of="effectiveness.would_recommend.respondents",
-        of_words="physicians who answered",
+        phrase=gettext_noop("{part} of {whole} physicians who answered"),
     ),
     Headline(
         "adoption",
         "adoption.departments_adopted",
         of="adoption.departments_total",
-        of_words="departments",
+        phrase=gettext_noop("of {whole} departments ({share})"),
         share="adoption.proportion_departments",
     ),
     Headline(
@@ -108,13 +114,13 @@ HEADLINES = (
         "implementation.referrals.proportion_within_deadline",
         part="implementation.referrals.within_deadline",
         of="implementation.referrals.received",
-        of_words="requests received",
+        phrase=gettext_noop("{part} of {whole} requests received"),
     ),
     Headline(
         "maintenance",
         "maintenance.departments_sustained",
         of="maintenance.departments_eligible_for_sustainment",
-        of_words="departments running for a year or more",
+        phrase=gettext_noop("of {whole} departments running for a year or more"),
     ),
 )
 assert tuple(h.dimension for h in HEADLINES) == SECTIONS
@@ -127,50 +133,47 @@ def _shown(report: ReAimReport, path: str) -> str:
 
 
 def _detail(report: ReAimReport, headline: Headline) -> tuple[str, dict[str, tuple[str, str]]]:
-    """``{part} of {whole} requests received`` or ``of {whole} departments ({share})``, and the
-    figures it names: (path, shown number) by name."""
-    phrase = f"of {{whole}} {headline.of_words}"
+    """``{part} of {whole} requests received`` or ``of {whole} departments ({share})`` in the
+    active language, and the figures it names: (path, shown number) by name."""
     numbers = {"whole": (headline.of, _shown(report, headline.of))}
     if headline.part is not None:
-        phrase = "{part} " + phrase
         numbers["part"] = (headline.part, _shown(report, headline.part))
     if headline.share is not None:
-        phrase += " ({share})"
         numbers["share"] = (headline.share, _shown(report, headline.share))
-    return phrase, numbers
+    return _(headline.phrase), numbers
 
 
 def _change(report: ReAimReport, previous: ReAimReport | None, path: str) -> dict[str, str] | None:
     """How the figure moved since the previous period (named where the summary starts): a
     direction (up, down, same, none) and a sentence."""
     if previous is None:
-        return {"direction": "none", "text": "No previous period to compare with."}
+        return {"direction": "none", "text": _("No previous period to compare with.")}
     now, before = lookup(report.data, path), lookup(previous.data, path)
     if now is None or before is None:
         was_hidden = (now is None and lookup(report.exact, path) is not None) or (
             before is None and lookup(previous.exact, path) is not None
         )
-        reason = (
-            "a small count is hidden"
+        text = (
+            _("No comparison: a small count is hidden.")
             if was_hidden
-            else "the figure cannot be worked out for one of the two periods"
+            else _("No comparison: the figure cannot be worked out for one of the two periods.")
         )
-        return {"direction": "none", "text": f"No comparison: {reason}."}
+        return {"direction": "none", "text": text}
     difference = now - before
     if is_percent(path):
-        amount = f"{abs(difference) * 100:.1f} percentage points"
+        amount = _("%(points)s percentage points") % {
+            "points": number_text(abs(difference) * 100, 1)
+        }
     elif isinstance(difference, int):
-        amount = f"{abs(difference):,}"
+        amount = number_text(abs(difference))
     else:
-        amount = f"{abs(difference):,.2f}"
-    shown_before = display_number(path, before)
+        amount = number_text(abs(difference), 2)
+    names = {"amount": amount, "before": display_number(path, before)}
     if abs(difference) < 1e-9:
-        return {"direction": "same", "text": f"Same as the previous period ({shown_before})."}
-    direction = "up" if difference > 0 else "down"
-    return {
-        "direction": direction,
-        "text": f"{direction.capitalize()} {amount} from {shown_before}.",
-    }
+        return {"direction": "same", "text": _("Same as the previous period (%(before)s).") % names}
+    if difference > 0:
+        return {"direction": "up", "text": _("Up %(amount)s from %(before)s.") % names}
+    return {"direction": "down", "text": _("Down %(amount)s from %(before)s.") % names}
 
 
 def summary_cards(
@@ -221,8 +224,8 @@ def prism_tag_counts(report: ReAimReport) -> list[dict[str, Any]]:
 
 def previous_period_words(previous: ReAimReport | None) -> str:
     if previous is None:
-        return "no previous period"
-    return f"{_iso(previous.start)} to {_iso(previous.end)}"
+        return _("no previous period")
+    return _("%(start)s to %(end)s") % {"start": _iso(previous.start), "end": _iso(previous.end)}
 
 
 def _iso(day: date) -> str:

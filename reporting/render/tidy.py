@@ -11,6 +11,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from post_program.suppression import SUPPRESSED_KEY
 
 from ..charts import quarter_label
@@ -126,7 +128,7 @@ def window_words(path: str, entry: dict[str, Any]) -> str:
     """A window of a list as people read it: ``2020 Q3`` for a quarter, the dates for a year."""
     if path.endswith(("by_quarter", "quarterly_trend")):
         return quarter_label(entry["from"], entry["to"])
-    return f"12 months {entry['from']} to {entry['to']}"
+    return _("12 months %(start)s to %(end)s") % {"start": entry["from"], "end": entry["to"]}
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,8 @@ def test_director_downloads_the_report_in_four_formats_that_agree(program, page,
     _custom_period(page, "2020-01-01", "2020-12-31")
     # The summary: one card per dimension, with its change against 2019.
     summary = page.locator("section", has=page.get_by_role("heading", name="Summary", exact=True))
-    assert "previous period of the same length, 2019-01-01 to 2019-12-31" in summary.inner_text()
+    compared = "previous period of the same length, Jan. 1, 2019 to Dec. 31, 2019"
+    assert compared in summary.inner_text()
     assert summary.get_by_text("Up 16 from 0.").is_visible()
     for name in ("Reach", "Effectiveness", "Adoption", "Implementation", "Maintenance"):
         _open_section(page, name)

@@ -127,7 +127,7 @@ def test_program_dashboard_opens_with_the_summary_and_its_trend(program):
     response = program.client("director").get(reverse("reporting:program_dashboard"), PERIOD)
     page = response.content.decode()
     summary = page[page.index('id="summary-heading"') : page.index("<details")]
-    assert "previous period of the same length, 2019-01-01 to 2019-12-31" in summary
+    assert "previous period of the same length, Jan. 1, 2019 to Dec. 31, 2019" in summary
     for dimension in ("Reach", "Effectiveness", "Adoption", "Implementation", "Maintenance"):
         assert f'<h3 class="h6 mb-0">{dimension}</h3>' in summary
     assert "Up 16 from 0." in summary
