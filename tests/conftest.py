@@ -94,6 +94,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _english_again():
+    """A request in Spanish leaves Spanish active in the thread; the next test starts in the
+    program's default language, as a new request would."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _names_stay_inside():
     """No test lets a referral's names or notes out of the database (tests/leak_watch.py)."""
     with watching() as watch:
