@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,12 +30,15 @@ from django.utils.translation import gettext as _
 
 from .app_modules import app_modules
 from .bulk_rows import matching, with_changes
-from .models import FIRST_DAY, LAST_DAY, Department, PeerSupporter, Physician, Site, User
+from .import_cells import choice as choice
+from .import_cells import date_value as date_value
+from .import_cells import datetime_value as datetime_value
+from .import_cells import text as text
+from .import_cells import whole_number as whole_number
+from .import_cells import yes_no as yes_no
+from .models import Department, PeerSupporter, Physician, Site, User
 from .services import audit_record
 from .spreadsheets import cell_read, cell_written
-
-YES = {"yes", "true", "1"}
-NO = {"no", "false", "0"}
 
 # What an import reads at most (docs/data-formats.md, Limits): rows of a file or sheet, columns
 # of a sheet, the unpacked size of a workbook (checked before it is parsed), and a cell of a
@@ -64,88 +65,6 @@ class ImportRejected(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__(f"{len(errors)} error(s); nothing was written")
-
-
-# --- Cell parsers: a cell's text in, a value out, ValueError with a message otherwise. -------
-
-
-def text(value: str) -> str:
-    return value
-
-
-def _within_program_days(value: str, day: date) -> None:
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValueError(
-            _("%(value)s is not between %(first)s and %(last)s")
-            % {"value": repr(value), "first": FIRST_DAY, "last": LAST_DAY}
-        )
-
-
-def date_value(value: str) -> date:
-    try:
-        if len(value) != 10:
-            raise ValueError
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            _("%(value)s is not a date in the form YYYY-MM-DD") % {"value": repr(value)}
-        ) from None
-    _within_program_days(value, parsed)
-    return parsed
-
-
-def datetime_value(value: str) -> datetime:
-    """ISO 8601; without an offset the time is read in the program's time zone."""
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            _("%(value)s is not a date and time such as 2021-03-04T09:15:00-08:00")
-            % {"value": repr(value)}
-        ) from None
-    if timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
-    _within_program_days(value, parsed.date())
-    return parsed
-
-
-def yes_no(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in YES:
-        return True
-    if lowered in NO:
-        return False
-    raise ValueError(_("%(value)s is not yes or no") % {"value": repr(value)})
-
-
-def whole_number(low: int, high: int) -> Callable[[str], int]:
-    def parse(value: str) -> int:
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError(
-                _("%(value)s is not a whole number") % {"value": repr(value)}
-            ) from None
-        if not low <= number <= high:
-            raise ValueError(
-                _("%(number)s is not between %(low)s and %(high)s")
-                % {"number": number, "low": low, "high": high}
-            )
-        return number
-
-    return parse
-
-
-def choice(*options: str) -> Callable[[str], str]:
-    def parse(value: str) -> str:
-        if value not in options:
-            raise ValueError(
-                _("%(value)s is not one of %(options)s")
-                % {"value": repr(value), "options": ", ".join(options)}
-            )
-        return value
-
-    return parse
 
 
 # --- File descriptions -----------------------------------------------------------------------

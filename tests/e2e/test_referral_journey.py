@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from interactions.models import Referral, Status
 from tests.factories import (
@@ -92,7 +93,7 @@ def test_refer_a_colleague_assign_from_suggestions_and_the_supporter_gets_a_link
     page.get_by_role("link", name="Referral queue").first.click()
     first_row = page.get_by_role("table").locator("tbody tr").first
     assert "Colin Colleague" in first_row.inner_text()
-    assert due.strftime("%Y-%m-%d %H:%M") in first_row.inner_text()
+    assert date_format(due, "SHORT_DATETIME_FORMAT") in first_row.inner_text()
     first_row.get_by_role("link", name="Colin Colleague").click()
     assert NOTE in page.get_by_role("main").inner_text()
     assert "must not be named" in page.get_by_role("main").inner_text()

@@ -69,9 +69,9 @@ def test_lead_sees_only_their_department_suppressed(program, page):  # noqa: F81
     assert page.get_by_text("are shown as suppressed").is_visible()
     # The summary comes first; the sections stay closed until opened.
     assert page.get_by_role("heading", name="Summary", exact=True).is_visible()
-    assert not page.get_by_text("All implementation numbers").is_visible()
+    assert not page.get_by_text("All numbers of Implementation").is_visible()
     _open_section(page, "Implementation")
-    page.get_by_text("All implementation numbers").click()
+    page.get_by_text("All numbers of Implementation").click()
     cell = page.locator('td[data-metric="implementation.referrals.by_source.self"]')
     assert cell.inner_text() == "suppressed"
     row = page.get_by_role("row", name=re.compile(r"^Requests from physicians for themselves"))
@@ -95,7 +95,7 @@ def test_director_downloads_the_report_in_four_formats_that_agree(program, page,
     assert summary.get_by_text("Up 16 from 0.").is_visible()
     for name in ("Reach", "Effectiveness", "Adoption", "Implementation", "Maintenance"):
         _open_section(page, name)
-    for numbers in page.locator("summary", has_text="numbers, with numerators").all():
+    for numbers in page.locator("summary", has_text="with numerators, denominators").all():
         numbers.click()
     # Opened, the charts are drawn, and each has its table of numbers.
     page.wait_for_selector('canvas[data-drawn="true"]')

@@ -132,7 +132,7 @@ def test_schedule_sign_up_complete_activate_and_the_gate(browser, live_server, p
     context, page = _as(browser, live_server, program["coordinator"])
     page.goto("/training/status/")
     ready = page.get_by_role("row", name="Nadia Newcomer")
-    ready.get_by_role("button", name="Activate as supporter").click()
+    ready.get_by_role("button", name="Activate Nadia Newcomer as a supporter").click()
     page.wait_for_load_state()
     assert page.get_by_text("Nadia Newcomer is now an active peer supporter.").is_visible()
     lapsed_row = page.get_by_role("row", name="Larry Lapsed")

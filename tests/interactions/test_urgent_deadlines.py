@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from freezegun import freeze_time
 
 from interactions import selectors, services, tasks
@@ -212,9 +213,9 @@ def test_the_queue_shows_the_urgent_deadline_first(cast, hours):
         page = cast.client("coordinator").get(reverse("interactions:queue"))
     assert [r.pk for r in page.context["page"]][:2] == [urgent.pk, routine.pk]
     text = page.content.decode()
-    urgent_due = timezone.localtime(T0 + timedelta(hours=4)).strftime("%Y-%m-%d %H:%M")
+    urgent_due = date_format(timezone.localtime(T0 + timedelta(hours=4)), "SHORT_DATETIME_FORMAT")
     assert text.index(urgent_due) < text.index(
-        timezone.localtime(routine.first_contact_due_at).strftime("%Y-%m-%d %H:%M")
+        date_format(timezone.localtime(routine.first_contact_due_at), "SHORT_DATETIME_FORMAT")
     )
 
 
