@@ -3,6 +3,7 @@ emails in the recipient's language, and answers pooled whatever the language the
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -11,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from surveys import selectors, services
 from surveys.models import Instrument, Question
+from tests.interactions.test_fuzz import FUZZ, junk
 
 from .factories import (
     PROGRAM_EVALUATION_YES,
@@ -257,3 +261,38 @@ def test_a_director_writes_the_spanish_wording_in_the_builder(cast):
     )
     assert "¿En qué turno trabaja sobre todo?" in form.content.decode()
     assert "Dos minutos." in form.content.decode()
+
+
+@FUZZ
+@given(
+    name_es=junk,
+    intro_es=junk,
+    text_es=junk,
+    options_es=st.one_of(junk, st.just("Días\nNoches"), st.just("Días")),
+)
+def test_no_spanish_wording_in_the_builder_is_a_server_error(
+    cast, name_es, intro_es, text_es, options_es
+):
+    """Whatever the Spanish fields hold, the builder saves or refuses with a message; a
+    refusal creates nothing."""
+    code = f"fuzz_{uuid.uuid4().hex[:12]}"
+    data = {
+        "code": code,
+        "name": "Team climate",
+        "name_es": name_es,
+        "intro_es": intro_es,
+        "scoring": "none",
+        "q-TOTAL_FORMS": "1",
+        "q-INITIAL_FORMS": "0",
+        "q-MIN_NUM_FORMS": "0",
+        "q-MAX_NUM_FORMS": "60",
+        "q-0-code": "shift",
+        "q-0-text": "Which shift?",
+        "q-0-text_es": text_es,
+        "q-0-kind": "single_choice",
+        "q-0-options": "day: Days\nnight: Nights",
+        "q-0-options_es": options_es,
+    }
+    page = cast.client("director").post(reverse("surveys:instrument_create"), data)
+    assert page.status_code in (200, 302)
+    assert Instrument.objects.filter(code=code).exists() == (page.status_code == 302)
