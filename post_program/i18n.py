@@ -9,6 +9,13 @@ from django.utils import translation
 from .models import User
 
 
+def request_language_use(request, language: str) -> None:
+    """Serve this request in `language`, as LocaleMiddleware would have (the page, and the
+    Content-Language of its response)."""
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+
+
 def language_of(user: User | None) -> str:
     """The recipient's chosen language, or the program's default for someone with no account
     or no choice made."""

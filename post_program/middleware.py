@@ -11,9 +11,9 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
 
 from .access import mfa_required
+from .i18n import request_language_use
 
 # What an account that still has to set up MFA may open: signing out, the MFA pages and the
 # confirmation they ask for (by password or through the health system's sign-in), static files,
@@ -108,6 +108,5 @@ class UserLanguageMiddleware:
     def __call__(self, request):
         language = request.user.language if request.user.is_authenticated else ""
         if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
+            request_language_use(request, language)
         return self.get_response(request)

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from post_program import program_settings
 from post_program.access import require
+from post_program.i18n import request_language_use
 from post_program.spreadsheets import csv_lines
 
 from . import selectors, services
@@ -73,8 +74,7 @@ def _invitation_language(request, invitation) -> str:
     account = invitation.physician.user if invitation.physician else None
     if own_choice or account is None or not account.language:
         return ""
-    translation.activate(account.language)
-    request.LANGUAGE_CODE = account.language
+    request_language_use(request, account.language)
     return account.language
 
 
@@ -120,8 +120,7 @@ def response_thanks(request):
     """Thanks, in the language the survey was shown in (`lang`, when it is one offered)."""
     language = request.GET.get("lang", "")
     if language in dict(settings.LANGUAGES):
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+        request_language_use(request, language)
     return render(request, "surveys/response_thanks.html")
 
 
